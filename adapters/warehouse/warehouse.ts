@@ -1,0 +1,58 @@
+/**
+ * The warehouse seen by activities: a handful of methods, nothing dialect-specific.
+ *
+ * SQL text comes only from files under sql/ (rendered by lib/sql) or from constants in code;
+ * values always travel as bound parameters written `$name` in the SQL. Identifiers that come
+ * from configuration or input are checked with `assertIdentifier` and quoted by the caller's
+ * template, never concatenated raw.
+ */
+export type SqlValue = string | number | boolean | null;
+export type Params = Record<string, SqlValue>;
+export type Row = Record<string, unknown>;
+
+export type Dialect = 'duckdb' | 'snowflake';
+
+export interface Session {
+  /** Runs one statement (or a `;`-separated script when params is empty) and returns its rows. */
+  query<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** Runs statements for their effect. */
+  exec(sql: string, params?: Params): Promise<void>;
+}
+
+export interface BulkLoadSource {
+  /** Local path of the file to load (the object store materialises remote objects first). */
+  path: string;
+  format: 'csv' | 'ndjson' | 'parquet';
+  compression: 'none' | 'gzip';
+}
+
+export interface Warehouse extends Session {
+  readonly dialect: Dialect;
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  /**
+   * Loads a raw file into `table` (created or replaced) with every column as VARCHAR plus
+   * `_line` (1-based data line number), at warehouse speed: DuckDB reads the file directly,
+   * Snowflake stages it (PUT) and COPYs it. Returns the row count.
+   */
+  loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Accepts `name` or `schema.name` made of lowercase letters, digits and underscores. */
+export function assertIdentifier(name: string): string {
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new InvalidIdentifierError(name);
+  }
+  return name;
+}
+
+export class InvalidIdentifierError extends Error {
+  override name = 'InvalidIdentifierError';
+  constructor(identifier: string) {
+    super(`invalid SQL identifier ${JSON.stringify(identifier.slice(0, 80))}: use lowercase letters, digits and _ (schema.table at most)`);
+  }
+}

@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration object, built once at worker / CLI start from environment variables
+ * (and an optional JSON file named by DAG_CONFIG_FILE; env wins). Every setting has a default
+ * that gives the embedded stack; a malformed value fails fast with one line naming it.
+ * Secrets are kept in `secrets` and never printed (see `redactedConfig`).
+ */
+const csvList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1),
+  temporal: z.object({
+    /** Unset → the embedded dev server is started (by `dag dev` / tests) on localhost. */
+    address: z.string().optional(),
+    namespace: z.string().default('default'),
+    taskQueue: z.string().regex(/^[A-Za-z0-9._-]+$/).default('marketing-dag'),
+    apiKey: z.string().optional(),
+    tls: z
+      .object({ certPath: z.string().optional(), keyPath: z.string().optional(), caPath: z.string().optional(), serverName: z.string().optional() })
+      .optional(),
+    devServer: z.object({
+      port: z.coerce.number().int().min(1).max(65535).default(7233),
+      uiPort: z.coerce.number().int().min(1).max(65535).default(8233),
+      cliPath: z.string().optional(),
+    }),
+  }),
+  worker: z.object({
+    maxConcurrentActivities: z.coerce.number().int().min(1).max(1000).default(8),
+    maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(40),
+  }),
+  warehouse: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('duckdb'), path: z.string().min(1), threads: z.coerce.number().int().min(1).optional(), memoryLimit: z.string().optional() }),
+    z.object({
+      kind: z.literal('snowflake'),
+      account: z.string().min(1),
+      username: z.string().min(1),
+      database: z.string().min(1),
+      warehouse: z.string().min(1),
+      role: z.string().optional(),
+      schema: z.string().optional(),
+      /** Host/port overrides exist for emulators (fakesnow); unset for the real service. */
+      host: z.string().optional(),
+      port: z.coerce.number().int().optional(),
+      protocol: z.enum(['http', 'https']).optional(),
+    }),
+  ]),
+  objectStore: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('local'), root: z.string().min(1) }),
+    z.object({ kind: z.literal('gcs'), bucket: z.string().min(1), prefix: z.string().default(''), apiEndpoint: z.string().optional(), projectId: z.string().optional() }),
+  ]),
+  planner: z.object({
+    kind: z.enum(['rules', 'openai']),
+    model: z.string().default('gpt-4o-mini'),
+    baseUrl: z.string().url().optional(),
+  }),
+  launcher: z.object({
+    kind: z.enum(['local', 'docker', 'cloudrun']).default('local'),
+    image: z.string().default('marketing-dag/robyn-runner:latest'),
+    cloudRunJob: z.string().optional(),
+  }),
+  schedule: z.object({
+    cron: z.string().default('0 2 * * *'),
+    timeZone: z.string().default('UTC'),
+    catchupWindow: z.string().default('1 day'),
+  }),
+  quality: z.object({
+    quarantineErrorRate: z.coerce.number().min(0).max(1).default(0.05),
+  }),
+  approvers: csvList.default([]),
+  secrets: z.object({
+    openaiApiKey: z.string().optional(),
+    snowflakePassword: z.string().optional(),
+    snowflakePrivateKeyPath: z.string().optional(),
+    payloadEncryptionKey: z.string().optional(),
+  }),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  fourEyes: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type Env = Record<string, string | undefined>;
+
+/** Builds the configuration from env (+ optional file). Throws ConfigError with one readable line. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const file = env.DAG_CONFIG_FILE ? readConfigFile(env.DAG_CONFIG_FILE) : {};
+  const e = { ...file, ...stripEmpty(env) };
+  const dataDir = path.resolve(cwd, e.DAG_DATA_DIR ?? '.data');
+  const raw = {
+    dataDir,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.DAG_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA
+        ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
+      devServer: { port: e.DAG_TEMPORAL_PORT, uiPort: e.DAG_TEMPORAL_UI_PORT, cliPath: e.TEMPORAL_CLI_PATH },
+    },
+    worker: { maxConcurrentActivities: e.DAG_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTasks: e.DAG_MAX_CONCURRENT_WORKFLOW_TASKS },
+    warehouse:
+      (e.DAG_WAREHOUSE ?? 'duckdb') === 'snowflake'
+        ? {
+            kind: 'snowflake',
+            account: e.SNOWFLAKE_ACCOUNT,
+            username: e.SNOWFLAKE_USER,
+            database: e.SNOWFLAKE_DATABASE,
+            warehouse: e.SNOWFLAKE_WAREHOUSE,
+            role: e.SNOWFLAKE_ROLE,
+            schema: e.SNOWFLAKE_SCHEMA,
+            host: e.SNOWFLAKE_HOST,
+            port: e.SNOWFLAKE_PORT,
+            protocol: e.SNOWFLAKE_PROTOCOL,
+          }
+        : { kind: e.DAG_WAREHOUSE ?? 'duckdb', path: path.resolve(dataDir, e.DAG_DUCKDB_PATH ?? 'warehouse.duckdb'), threads: e.DAG_DUCKDB_THREADS, memoryLimit: e.DAG_DUCKDB_MEMORY_LIMIT },
+    objectStore:
+      (e.DAG_OBJECT_STORE ?? 'local') === 'gcs'
+        ? { kind: 'gcs', bucket: e.DAG_GCS_BUCKET, prefix: e.DAG_GCS_PREFIX, apiEndpoint: e.DAG_GCS_ENDPOINT, projectId: e.GOOGLE_CLOUD_PROJECT }
+        : { kind: e.DAG_OBJECT_STORE ?? 'local', root: path.resolve(dataDir, e.DAG_OBJECT_ROOT ?? 'objects') },
+    planner: {
+      kind: e.DAG_PLANNER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'rules'),
+      model: e.OPENAI_MODEL,
+      baseUrl: e.OPENAI_BASE_URL,
+    },
+    launcher: { kind: e.DAG_LAUNCHER, image: e.DAG_ROBYN_IMAGE, cloudRunJob: e.DAG_CLOUD_RUN_JOB },
+    schedule: { cron: e.DAG_NIGHTLY_CRON, timeZone: e.DAG_NIGHTLY_TZ, catchupWindow: e.DAG_SCHEDULE_CATCHUP },
+    quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE },
+    approvers: e.DAG_APPROVERS,
+    secrets: {
+      openaiApiKey: e.OPENAI_API_KEY,
+      snowflakePassword: e.SNOWFLAKE_PASSWORD,
+      snowflakePrivateKeyPath: e.SNOWFLAKE_PRIVATE_KEY_PATH,
+      payloadEncryptionKey: e.DAG_PAYLOAD_KEY,
+    },
+    logLevel: e.DAG_LOG_LEVEL,
+    fourEyes: e.DAG_FOUR_EYES,
+  };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`configuration: ${settingName(issue.path)}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
+  if (cfg.warehouse.kind === 'snowflake' && !cfg.secrets.snowflakePassword && !cfg.secrets.snowflakePrivateKeyPath) {
+    throw new ConfigError('configuration: SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH is required when DAG_WAREHOUSE=snowflake');
+  }
+  return cfg;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The config with every secret replaced by "***", safe to log or return. */
+export function redactedConfig(cfg: Config): Config {
+  const secrets = Object.fromEntries(Object.entries(cfg.secrets).map(([k, v]) => [k, v ? '***' : undefined]));
+  return { ...cfg, temporal: { ...cfg.temporal, apiKey: cfg.temporal.apiKey ? '***' : undefined }, secrets } as Config;
+}
+
+/** All configured secret values, for scrubbing logs and tests that scan for leaks. */
+export function secretValues(cfg: Config): string[] {
+  return [...Object.values(cfg.secrets), cfg.temporal.apiKey].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+function readConfigFile(file: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`configuration: DAG_CONFIG_FILE ${file}: ${(err as Error).message}`);
+  }
+  const obj = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(parsed);
+  if (!obj.success) throw new ConfigError(`configuration: DAG_CONFIG_FILE ${file}: must be a flat JSON object of ENV_NAME: value`);
+  return Object.fromEntries(Object.entries(obj.data).map(([k, v]) => [k, String(v)]));
+}
+
+function stripEmpty(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''));
+}
+
+// Maps a zod path back to the environment variable a person would set.
+const ENV_NAMES: Record<string, string> = {
+  'temporal.taskQueue': 'DAG_TASK_QUEUE',
+  'temporal.devServer.port': 'DAG_TEMPORAL_PORT',
+  'temporal.devServer.uiPort': 'DAG_TEMPORAL_UI_PORT',
+  'worker.maxConcurrentActivities': 'DAG_MAX_CONCURRENT_ACTIVITIES',
+  'worker.maxConcurrentWorkflowTasks': 'DAG_MAX_CONCURRENT_WORKFLOW_TASKS',
+  'warehouse.kind': 'DAG_WAREHOUSE',
+  'warehouse.account': 'SNOWFLAKE_ACCOUNT',
+  'warehouse.username': 'SNOWFLAKE_USER',
+  'warehouse.database': 'SNOWFLAKE_DATABASE',
+  'warehouse.warehouse': 'SNOWFLAKE_WAREHOUSE',
+  'warehouse.port': 'SNOWFLAKE_PORT',
+  'warehouse.threads': 'DAG_DUCKDB_THREADS',
+  'objectStore.kind': 'DAG_OBJECT_STORE',
+  'objectStore.bucket': 'DAG_GCS_BUCKET',
+  'planner.kind': 'DAG_PLANNER',
+  'planner.baseUrl': 'OPENAI_BASE_URL',
+  'launcher.kind': 'DAG_LAUNCHER',
+  'quality.quarantineErrorRate': 'DAG_MAX_QUARANTINE_RATE',
+  'logLevel': 'DAG_LOG_LEVEL',
+  'fourEyes': 'DAG_FOUR_EYES',
+};
+function settingName(p: PropertyKey[]): string {
+  const key = p.map(String).join('.');
+  return ENV_NAMES[key] ?? key;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the non-npm tools the project needs into project-local folders, idempotently:
+#   .tools/bin/temporal          Temporal CLI (dev server + UI), built from source with Go
+#   .tools/bin/fake-gcs-server   GCS emulator for the object-store contract tests
+#   .venv/                       Python venv with fakesnow[server] (Snowflake emulator)
+#   .venv-robyn/ (optional)      robynpy + R/glmnet from Debian, for the real Robyn runner
+# Usage: scripts/setup-tools.sh [temporal] [gcs] [fakesnow] [robyn]   (no args = all)
+# Prebuilt binaries cannot be downloaded on the build machines, so everything is built from
+# the Go module proxy / PyPI / Debian. Each step is skipped when its result already exists.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools="$root/.tools/bin"
+mkdir -p "$tools"
+want="${*:-temporal gcs fakesnow robyn}"
+has() { [[ " $want " == *" $1 "* ]]; }
+
+TEMPORAL_CLI_VERSION=v1.5.1          # newest CLI whose go.mod has no replace directive
+FAKE_GCS_VERSION=v1.56.1             # pinned; see README "Tools"
+FAKESNOW_VERSION=0.12.1
+ROBYNPY_VERSION=0.3.6
+
+if has temporal && [[ ! -x "$tools/temporal" ]]; then
+  if [[ -n "${TEMPORAL_CLI_PATH:-}" && -x "${TEMPORAL_CLI_PATH}" ]]; then
+    ln -sf "$TEMPORAL_CLI_PATH" "$tools/temporal"
+  else
+    echo "[setup] building temporal CLI $TEMPORAL_CLI_VERSION (one-off, a few minutes)" >&2
+    GOBIN="$tools" GOFLAGS=-trimpath go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  fi
+fi
+
+if has gcs && [[ ! -x "$tools/fake-gcs-server" ]]; then
+  echo "[setup] building fake-gcs-server $FAKE_GCS_VERSION" >&2
+  GOBIN="$tools" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
+fi
+
+if has fakesnow && [[ ! -x "$root/.venv/bin/fakesnow" ]]; then
+  echo "[setup] installing fakesnow $FAKESNOW_VERSION into .venv" >&2
+  python3 -m venv "$root/.venv"
+  "$root/.venv/bin/pip" install -q "fakesnow[server]==$FAKESNOW_VERSION"
+fi
+
+if has robyn && [[ ! -f "$root/.venv-robyn/.ok" ]]; then
+  if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(glmnet)' >/dev/null 2>&1; then
+    echo "[setup] installing R + glmnet from Debian" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq r-base-core r-cran-glmnet >/dev/null
+  fi
+  echo "[setup] installing robynpy $ROBYNPY_VERSION into .venv-robyn" >&2
+  python3 -m venv "$root/.venv-robyn"
+  "$root/.venv-robyn/bin/pip" install -q "robynpy==$ROBYNPY_VERSION"
+  touch "$root/.venv-robyn/.ok"
+fi
