@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { BulkLoadSource, Params, Row, Session, Warehouse } from '../warehouse';
+import { assertIdentifier } from '../warehouse';
+import { normaliseRow } from './duckdb-values';
+
+export interface DuckDbOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+/**
+ * DuckDB allows one writing process per file, so the worker process owns the file: one
+ * DuckDBInstance per process, shared by every activity, and a fresh connection per call
+ * (connections are cheap; DuckDB's MVCC lets concurrent activities write different partitions).
+ * Other processes (CLI, notebooks) read through the worker or open the file read-only while the
+ * worker is stopped.
+ */
+export class DuckDbWarehouse implements Warehouse {
+  readonly dialect = 'duckdb' as const;
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async open(opts: DuckDbOptions): Promise<DuckDbWarehouse> {
+    if (opts.path !== ':memory:') fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+    const settings: Record<string, string> = {};
+    if (opts.threads) settings.threads = String(opts.threads);
+    if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
+    const instance = await DuckDBInstance.create(opts.path, settings);
+    const wh = new DuckDbWarehouse(instance);
+    await wh.exec('create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging');
+    return wh;
+  }
+
+  async query<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.withConnection((c) => runQuery<T>(c, sql, params));
+  }
+
+  async exec(sql: string, params?: Params): Promise<void> {
+    await this.withConnection((c) => runExec(c, sql, params));
+  }
+
+  async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+    return this.withConnection(async (c) => {
+      await c.run('begin transaction');
+      try {
+        const result = await fn({ query: (s, p) => runQuery(c, s, p), exec: (s, p) => runExec(c, s, p) });
+        await c.run('commit');
+        return result;
+      } catch (err) {
+        await c.run('rollback').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<number> {
+    assertIdentifier(table);
+    columns.forEach((c) => assertIdentifier(c));
+    const reader = rawReader(source, columns);
+    // _line is the 1-based data line for CSV/NDJSON (header excluded), the row index for Parquet.
+    await this.exec(`create or replace table ${table} as select ${columns.map((c) => `"${c}"`).join(', ')}, _line from (select *, row_number() over () as _line from ${reader})`, { path: source.path });
+    const [row] = await this.query<{ n: number }>(`select count(*) as n from ${table}`);
+    return row.n;
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+
+  private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const c = await this.instance.connect();
+    try {
+      return await fn(c);
+    } finally {
+      c.closeSync();
+    }
+  }
+}
+
+/**
+ * The table function that reads a raw file with every declared column as VARCHAR, so that the
+ * contract (not the reader's type sniffing) decides what is valid. Missing columns become NULL,
+ * extra columns are ignored. Lines the CSV reader cannot parse are kept as errors by
+ * `store_rejects` in a full implementation; here `ignore_errors=false` + `strict_mode=false`
+ * keeps ragged rows and the contract quarantines them.
+ */
+function rawReader(source: BulkLoadSource, columns: readonly string[]): string {
+  const compression = source.compression === 'gzip' ? 'gzip' : 'none';
+  const types = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  switch (source.format) {
+    case 'csv':
+      return `read_csv($path, header = true, all_varchar = true, union_by_name = false, compression = '${compression}', null_padding = true, strict_mode = false, parallel = true)`;
+    case 'ndjson':
+      return `read_json($path, format = 'newline_delimited', columns = ${types}, compression = '${compression}', ignore_errors = true)`;
+    case 'parquet':
+      return `(select ${columns.map((c) => `try_cast("${c}" as varchar) as "${c}"`).join(', ')} from read_parquet($path))`;
+  }
+}
+
+async function runQuery<T>(c: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+  const reader = params && Object.keys(params).length ? await c.runAndReadAll(sql, params) : await c.runAndReadAll(sql);
+  return reader.getRowObjectsJS().map((r) => normaliseRow(r) as T);
+}
+
+async function runExec(c: DuckDBConnection, sql: string, params?: Params): Promise<void> {
+  if (params && Object.keys(params).length) await c.run(sql, params);
+  else await c.run(sql);
+}
