@@ -26,16 +26,24 @@ export interface BulkLoadSource {
   compression: 'none' | 'gzip';
 }
 
+export interface RawLoadResult {
+  rows: number;
+  /** Column names as found in the file (header / keys / Parquet schema), in file order. */
+  fileColumns: string[];
+}
+
 export interface Warehouse extends Session {
   readonly dialect: Dialect;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /**
-   * Loads a raw file into `table` (created or replaced) with every column as VARCHAR plus
-   * `_line` (1-based data line number), at warehouse speed: DuckDB reads the file directly,
-   * Snowflake stages it (PUT) and COPYs it. Returns the row count.
+   * Loads a raw file into `table` (created or replaced) with exactly `columns`, every one as
+   * VARCHAR, plus `_line` (1-based data row number), at warehouse speed: DuckDB reads the file
+   * directly, Snowflake stages it (PUT) and COPYs it. Declared columns the file lacks are loaded
+   * as NULL (the contract then quarantines rows that needed them); columns the file has but the
+   * contract does not declare are ignored. Both are reported so the audit can name them.
    */
-  loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<number>;
+  loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult>;
   close(): Promise<void>;
 }
 
