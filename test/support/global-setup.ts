@@ -1,2 +1,34 @@
-// Placeholder replaced by the Temporal dev-server setup (see temporal/dev-server.ts).
-export default async function globalSetup(): Promise<void> {}
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { resolveTemporalCli } from '../../temporal/cli-binary';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { WORKFLOWS_PATH } from '../../workers/worker';
+
+/**
+ * One real Temporal dev server (the CLI binary, in memory, headless) and one workflow bundle
+ * for the whole run; test files connect to it with their own task queues.
+ */
+export const STATE_FILE = path.resolve(__dirname, '../../.data/test/temporal-test-env.json');
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __DAG_DEV_SERVER__: DevServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+  const cliPath = resolveTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  if (!cliPath) throw new Error('Temporal CLI not found and could not be built: run scripts/setup-tools.sh temporal');
+  const [server, bundle] = await Promise.all([
+    process.env.DAG_TEST_TEMPORAL_ADDRESS ? undefined : startDevServer({ cliPath, headless: true, logFile: path.join(path.dirname(STATE_FILE), 'temporal.log') }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+  ]);
+  const bundlePath = path.join(path.dirname(STATE_FILE), 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  globalThis.__DAG_DEV_SERVER__ = server;
+  fs.writeFileSync(STATE_FILE, JSON.stringify({ address: process.env.DAG_TEST_TEMPORAL_ADDRESS ?? server?.address, bundlePath, cliPath }));
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };

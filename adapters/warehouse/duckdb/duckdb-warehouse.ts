@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { BulkLoadSource, Params, Row, Session, Warehouse } from '../warehouse';
-import { assertIdentifier } from '../warehouse';
+import type { BulkLoadSource, Params, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
+import { loadRawFile } from './duckdb-raw-load';
 import { normaliseRow } from './duckdb-values';
 
 export interface DuckDbOptions {
@@ -56,14 +56,8 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<number> {
-    assertIdentifier(table);
-    columns.forEach((c) => assertIdentifier(c));
-    const reader = rawReader(source, columns);
-    // _line is the 1-based data line for CSV/NDJSON (header excluded), the row index for Parquet.
-    await this.exec(`create or replace table ${table} as select ${columns.map((c) => `"${c}"`).join(', ')}, _line from (select *, row_number() over () as _line from ${reader})`, { path: source.path });
-    const [row] = await this.query<{ n: number }>(`select count(*) as n from ${table}`);
-    return row.n;
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+    return this.withConnection((c) => loadRawFile(c, table, source, columns));
   }
 
   async close(): Promise<void> {
@@ -77,26 +71,6 @@ export class DuckDbWarehouse implements Warehouse {
     } finally {
       c.closeSync();
     }
-  }
-}
-
-/**
- * The table function that reads a raw file with every declared column as VARCHAR, so that the
- * contract (not the reader's type sniffing) decides what is valid. Missing columns become NULL,
- * extra columns are ignored. Lines the CSV reader cannot parse are kept as errors by
- * `store_rejects` in a full implementation; here `ignore_errors=false` + `strict_mode=false`
- * keeps ragged rows and the contract quarantines them.
- */
-function rawReader(source: BulkLoadSource, columns: readonly string[]): string {
-  const compression = source.compression === 'gzip' ? 'gzip' : 'none';
-  const types = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
-  switch (source.format) {
-    case 'csv':
-      return `read_csv($path, header = true, all_varchar = true, union_by_name = false, compression = '${compression}', null_padding = true, strict_mode = false, parallel = true)`;
-    case 'ndjson':
-      return `read_json($path, format = 'newline_delimited', columns = ${types}, compression = '${compression}', ignore_errors = true)`;
-    case 'parquet':
-      return `(select ${columns.map((c) => `try_cast("${c}" as varchar) as "${c}"`).join(', ')} from read_parquet($path))`;
   }
 }
 

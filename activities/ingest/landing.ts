@@ -1,0 +1,48 @@
+import type { ObjectStore } from '../../adapters/object-store/object-store';
+import { SOURCES } from '../../contracts/sources';
+import { fileFormat } from '../../contracts/contract';
+
+export interface LandingFile {
+  source: string;
+  key: string;
+  generation: string;
+  size: number;
+}
+
+export interface LandingListing {
+  files: LandingFile[];
+  /** Objects in the partition folder that match no source (reported, never loaded). */
+  ignored: string[];
+}
+
+export const landingPrefix = (date: string) => `landing/${date}/`;
+
+/**
+ * A partition's landing folder holds `<source>.<ext>` or `<source>-<part>.<ext>` files
+ * (csv, ndjson/jsonl, parquet; .gz allowed). Names starting with `_` are metadata.
+ */
+export async function listLandingFiles(store: ObjectStore, date: string): Promise<LandingListing> {
+  const prefix = landingPrefix(date);
+  const files: LandingFile[] = [];
+  const ignored: string[] = [];
+  for (const obj of await store.list(prefix)) {
+    const name = obj.key.slice(prefix.length);
+    if (name.startsWith('_') || name.includes('/')) continue;
+    const source = SOURCES.find((s) => name.startsWith(`${s.name}.`) || name.startsWith(`${s.name}-`));
+    if (!source || !isSupported(name)) {
+      ignored.push(obj.key);
+      continue;
+    }
+    files.push({ source: source.name, key: obj.key, generation: obj.generation, size: obj.size });
+  }
+  return { files, ignored };
+}
+
+function isSupported(name: string): boolean {
+  try {
+    fileFormat(name);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Macros } from './render';
+
+/** DuckDB versions of the dialect macros (Snowflake's live in macros-snowflake.ts). */
+export const duckdbMacros: Macros = {
+  json_str: (col, key) => `json_extract_string(${col}, '$.' || ${key})`,
+  json_num: (col, key) => `try_cast(json_extract(${col}, '$.' || ${key}) as double)`,
+  /** ISO-8601 text (any offset) → UTC timestamp without zone, NULL when unparsable. */
+  try_ts: (col) => `(try_cast(${col} as timestamptz) at time zone 'UTC')`,
+  try_num: (col) => `try_cast(${col} as double)`,
+  try_int: (col) => `try_cast(${col} as bigint)`,
+  is_json: (col) => `coalesce(json_valid(${col}), false)`,
+  epoch_s: (ts) => `epoch(${ts})`,
+  date_trunc_week: (ts) => `date_trunc('week', ${ts})`,
+  hash_key: (expr) => `hash(${expr})`,
+  now_utc: () => `(current_timestamp at time zone 'UTC')`,
+  /** Joins the non-NULL messages with '; ' (NULL when all are NULL). */
+  join_reasons: (...parts) => `nullif(concat_ws('; ', ${parts.join(', ')}), '')`,
+  /** The row of a table alias as JSON text, for quarantine records. */
+  row_json: (alias) => `to_json(${alias})::varchar`,
+};

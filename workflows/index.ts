@@ -1,0 +1,2 @@
+// Every workflow type the worker registers; this file only re-exports.
+export { NightlyPipeline } from './nightly-pipeline';

@@ -1,0 +1,15 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes, registered when the embedded dev server starts
+ * (temporal/dev-server.ts) and by `dag setup search-attributes` on a real cluster.
+ * In the UI: `PartitionDate = "2026-11-01"`, `PipelineStatus = "blocked"`,
+ * `CleaningStatus = "AwaitingApproval"`.
+ */
+export const PartitionDate = defineSearchAttributeKey('PartitionDate', SearchAttributeType.KEYWORD);
+export const PipelineStatus = defineSearchAttributeKey('PipelineStatus', SearchAttributeType.KEYWORD);
+export const CleaningStatus = defineSearchAttributeKey('CleaningStatus', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [PartitionDate, PipelineStatus, CleaningStatus];
+
+export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'refused';
