@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-30 and 2026-13-45 are refused). */
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-01')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date like 2026-11-01', abort: true })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;

@@ -27,8 +27,7 @@ export interface TestWorker {
   deps: ActivityDeps;
   config: Config;
   taskQueue: string;
-  /** Runs `fn` while the worker polls, then shuts the worker down. */
-  during<T>(fn: () => Promise<T>): Promise<T>;
+  /** Shuts the worker down (waiting for it) and closes the warehouse. */
   close(): Promise<void>;
 }
 
@@ -60,13 +59,16 @@ export async function createTestEnv(): Promise<TestEnv> {
       const config = await testConfig({ DAG_TASK_QUEUE: taskQueue, ...opts.env });
       const deps = opts.deps ?? (await openDeps(config));
       const worker = await createDagWorker({ connection, deps: { ...deps, config }, taskQueue, workflowBundle: { codePath: state.bundlePath } });
+      // The worker polls for the whole test file; a fatal worker error fails the next assertion.
+      const running = worker.run();
       return {
         worker,
         deps,
         config,
         taskQueue,
-        during: (fn) => worker.runUntil(fn),
         async close() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
           await deps.warehouse.close();
         },
       };

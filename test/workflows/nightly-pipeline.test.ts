@@ -1,0 +1,60 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { NightlyPipeline } from '../../workflows';
+import { nightlyWorkflowId } from '../../workflows/shared/names';
+import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
+
+let env: TestEnv;
+let w: TestWorker;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  w = await env.makeWorker();
+});
+afterAll(async () => {
+  await w?.close();
+  await env?.close();
+});
+
+const start = (input: unknown, id = `${nightlyWorkflowId('x')}-${Math.random().toString(36).slice(2)}`) =>
+  env.client.workflow.execute(NightlyPipeline, { taskQueue: w.taskQueue, workflowId: id, args: [input as never] });
+
+test('a nightly run generates, validates and loads bronze end to end, and reports it readably', async () => {
+  const result = await start({ date: '2026-11-01', generate: { rows: 5000, anomalies: true, seed: 3 } });
+  expect(result.status).toBe('succeeded');
+  expect(result.loads.map((l) => l.source).sort()).toEqual(['customers', 'events', 'order_items', 'orders']);
+  const [bronze] = await w.deps.warehouse.query<{ n: number }>(`select count(*) as n from bronze.events where _partition_date = date '2026-11-01'`);
+  expect(result.layers.bronze.rows).toBe(result.loads.reduce((s, l) => s + l.rowsLoaded, 0));
+  expect(result.loads.find((l) => l.source === 'events')!.rowsLoaded).toBe(bronze.n);
+  expect(result.layers.bronze.quarantined).toBeGreaterThan(0);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, [\d,]+ quarantined from 4 files$/);
+});
+
+test('running the same date twice leaves identical row counts (idempotent)', async () => {
+  const counts = async () => w.deps.warehouse.query(`select 'events' as t, count(*) as n from bronze.events union all select 'q', count(*) from ops.quarantine order by t`);
+  const first = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 } });
+  const after1 = await counts();
+  const second = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 } });
+  expect(await counts()).toEqual(after1);
+  expect(second.loads.every((l) => l.status === 'skipped_same_checksum')).toBe(true);
+  expect(first.loads.every((l) => l.status === 'loaded')).toBe(true);
+});
+
+test('search attributes name the partition and the outcome', async () => {
+  const id = `nightly-sa-${Date.now()}`;
+  await start({ date: '2026-11-05' }, id);
+  const desc = await env.client.workflow.getHandle(id).describe();
+  expect(desc.searchAttributes.PartitionDate).toEqual(['2026-11-05']);
+  expect(desc.searchAttributes.PipelineStatus).toEqual(['succeeded']);
+});
+
+test.each([
+  [{ date: '2026-13-45' }, 'NightlyPipeline input: date: is not a real calendar date'],
+  [{ date: "'; DROP TABLE x; --" }, 'NightlyPipeline input: date: must be a date like 2026-11-01'],
+  [{ dat: '2026-11-01' }, 'NightlyPipeline input: unknown key "dat"'],
+  [{ date: 20261101 }, 'NightlyPipeline input: date: Invalid input: expected string, received number'],
+  [{ generate: { rows: -5 } }, 'NightlyPipeline input: generate.rows: Too small: expected number to be >=1'],
+])('bad input %j fails the workflow with one clear message', async (input, message) => {
+  const err = await start(input).catch((e) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause?.message).toBe(message);
+});
