@@ -39,14 +39,18 @@ if has fakesnow && [[ ! -x "$root/.venv/bin/fakesnow" ]]; then
   "$root/.venv/bin/pip" install -q "fakesnow[server]==$FAKESNOW_VERSION"
 fi
 
-if has robyn && [[ ! -f "$root/.venv-robyn/.ok" ]]; then
+# The marker names a hash of the pins, so changing infra/robyn/{requirements,constraints}.txt reinstalls.
+robyn_reqs="$root/infra/robyn/requirements.txt"
+robyn_pins="$root/infra/robyn/constraints.txt"
+robyn_ok="$root/.venv-robyn/.ok-$(cat "$robyn_reqs" "$robyn_pins" | sha256sum | cut -c1-12)"
+if has robyn && [[ ! -f "$robyn_ok" ]]; then
   if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(glmnet)' >/dev/null 2>&1; then
     echo "[setup] installing R + glmnet from Debian" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq r-base-core r-cran-glmnet >/dev/null
   fi
-  echo "[setup] installing robynpy $ROBYNPY_VERSION into .venv-robyn" >&2
+  echo "[setup] installing robynpy $ROBYNPY_VERSION (infra/robyn/requirements.txt) into .venv-robyn" >&2
   python3 -m venv "$root/.venv-robyn"
-  "$root/.venv-robyn/bin/pip" install -q "robynpy==$ROBYNPY_VERSION"
-  touch "$root/.venv-robyn/.ok"
+  "$root/.venv-robyn/bin/pip" install -q -r "$robyn_reqs" -c "$robyn_pins"
+  touch "$robyn_ok"
 fi
