@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 export interface ObjectInfo {
   key: string;
   size: number;
-  /** A value that changes whenever the object is rewritten (GCS generation, local mtime+size). */
+  /** A value that changes whenever the object is rewritten (GCS generation, local inode+mtime+size). */
   generation: string;
   updatedAt: string;
 }

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { ObjectInfo, ObjectStore } from '../object-store';
 import { InvalidObjectKeyError, ObjectNotFoundError, assertObjectKey, assertObjectPrefix } from '../object-store';
@@ -23,7 +24,7 @@ export class LocalObjectStore implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const file = this.pathOf(key);
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = tempNameFor(file);
     await fsp.writeFile(tmp, body);
     await fsp.rename(tmp, file);
   }
@@ -31,7 +32,7 @@ export class LocalObjectStore implements ObjectStore {
   async putStream(key: string, body: Readable): Promise<void> {
     const file = this.pathOf(key);
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = tempNameFor(file);
     try {
       await pipeline(body, fs.createWriteStream(tmp));
       await fsp.rename(tmp, file);
@@ -50,12 +51,18 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   getStream(key: string): Readable {
-    return fs.createReadStream(this.pathOf(key));
+    const source = fs.createReadStream(this.pathOf(key));
+    const out = new PassThrough();
+    // Re-emit errors on the returned stream so a missing key reads as ObjectNotFoundError, as on GCS.
+    source.on('error', (err) => out.destroy(notFound(err, key)));
+    out.on('close', () => source.destroy()); // the reader stopped early: release the file handle
+    return source.pipe(out);
   }
 
   async exists(key: string): Promise<boolean> {
+    const file = this.pathOf(key); // an invalid key is an error, not "absent"
     try {
-      return (await fsp.stat(this.pathOf(key))).isFile();
+      return (await fsp.stat(file)).isFile();
     } catch {
       return false;
     }
@@ -122,7 +129,14 @@ export class LocalObjectStore implements ObjectStore {
 }
 
 function info(key: string, st: fs.Stats): ObjectInfo {
-  return { key, size: st.size, generation: `${Math.trunc(st.mtimeMs * 1000)}-${st.size}`, updatedAt: st.mtime.toISOString() };
+  // Every write renames a fresh temp file into place, so the inode changes on each rewrite even
+  // where the file system's clock is too coarse to tell two quick writes apart by mtime.
+  return { key, size: st.size, generation: `${st.ino}-${Math.trunc(st.mtimeMs * 1000)}-${st.size}`, updatedAt: st.mtime.toISOString() };
+}
+
+// Unique per write, so concurrent writers of one key never share (and clobber) a temp file.
+function tempNameFor(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomUUID()}`;
 }
 
 function notFound(err: unknown, key: string): Error {
