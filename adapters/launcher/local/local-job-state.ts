@@ -1,0 +1,143 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The files a local job keeps in its state folder `<root>/<jobId>/`. They are the only shared
+ * memory between the detached supervisor (job-wrapper.js) and any launcher instance, in this
+ * process or in a worker started after a crash.
+ *   launch.json   written by the launcher before the supervisor starts
+ *   wrapper.pid   the supervisor's pid (= the JobHandle ref)
+ *   runner.pid    the runner's pid, leader of its own process group
+ *   exit.json     the outcome, written once by the supervisor (or by cancel() if it is gone)
+ *   cancel        marker: cancel() was asked for
+ *   stdout.log / stderr.log
+ */
+export interface LaunchRecord {
+  jobId: string;
+  command: string[];
+  timeoutSeconds: number;
+  startedAt: string;
+  outputUri?: string;
+}
+
+export interface ExitRecord {
+  exitCode: number | null;
+  signal: string | null;
+  reason: 'timed_out' | 'cancelled' | null;
+  error?: string;
+  finishedAt: string;
+}
+
+const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const STDERR_TAIL_LINES = 20;
+const STDERR_TAIL_BYTES = 64 * 1024;
+
+export class LocalJobState {
+  readonly dir: string;
+
+  constructor(root: string, readonly jobId: string) {
+    if (!JOB_ID.test(jobId)) throw new Error(`invalid jobId ${JSON.stringify(jobId)}: use letters, digits, . _ - (max 200)`);
+    this.dir = path.join(path.resolve(root), jobId);
+  }
+
+  file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** Creates the folder; false when it already existed (the job was launched before). */
+  claim(): boolean {
+    fs.mkdirSync(path.dirname(this.dir), { recursive: true });
+    try {
+      fs.mkdirSync(this.dir);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  readJson<T>(name: string): T | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.file(name), 'utf8')) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  writeJson(name: string, value: unknown): void {
+    const tmp = this.file(`${name}.tmp-${process.pid}`);
+    fs.writeFileSync(tmp, JSON.stringify(value));
+    fs.renameSync(tmp, this.file(name));
+  }
+
+  readPid(name: 'wrapper.pid' | 'runner.pid'): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(this.file(name), 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  has(name: string): boolean {
+    return fs.existsSync(this.file(name));
+  }
+
+  /** Last lines of the runner's stderr: the failure message a follower shows. */
+  stderrTail(): string {
+    let text: string;
+    try {
+      const fd = fs.openSync(this.file('stderr.log'), 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        const start = Math.max(0, size - STDERR_TAIL_BYTES);
+        const buf = Buffer.alloc(size - start);
+        fs.readSync(fd, buf, 0, buf.length, start);
+        text = buf.toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return '';
+    }
+    return text.split('\n').filter((l) => l.trim() !== '').slice(-STDERR_TAIL_LINES).join('\n');
+  }
+}
+
+/** Latest {"progress": x} line of <output>/progress.ndjson, when the output is a local folder. */
+export function readProgress(outputUri: string | undefined): number | undefined {
+  if (!outputUri?.startsWith('file://')) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(fileURLToPath(outputUri), 'progress.ndjson'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const p = (JSON.parse(lines[i]) as { progress?: unknown }).progress;
+      if (typeof p === 'number' && p >= 0 && p <= 1) return p;
+    } catch {
+      // a line being written right now; try the one before
+    }
+  }
+  return undefined;
+}
+
+/** True when `pid` is alive and is this job's supervisor (guards against pid reuse on Linux). */
+export function isSupervisorAlive(pid: number, state: LocalJobState): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // A zombie's cmdline is empty, so an exited but unreaped supervisor counts as gone too.
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(state.dir);
+  } catch {
+    return true; // no /proc (macOS): trust kill(0)
+  }
+}
