@@ -68,7 +68,7 @@ export const configSchema = z.object({
   schedule: z.object({
     cron: z.string().default('0 2 * * *'),
     timeZone: z.string().default('UTC'),
-    catchupWindow: z.string().default('1 day'),
+    catchupWindow: z.string().regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "3 days" or "12h"').default('3 days'),
   }),
   quality: z.object({
     quarantineErrorRate: z.coerce.number().min(0).max(1).default(0.05),
@@ -205,6 +205,8 @@ const ENV_NAMES: Record<string, string> = {
   'planner.baseUrl': 'OPENAI_BASE_URL',
   'launcher.kind': 'DAG_LAUNCHER',
   'quality.quarantineErrorRate': 'DAG_MAX_QUARANTINE_RATE',
+  'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
+  'schedule.cron': 'DAG_NIGHTLY_CRON',
   'logLevel': 'DAG_LOG_LEVEL',
   'fourEyes': 'DAG_FOUR_EYES',
 };

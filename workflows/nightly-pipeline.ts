@@ -4,7 +4,7 @@ import type { Activities } from '../activities';
 import { addDays, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
-import { PartitionDate, PipelineStatus, type PipelineStatusValue } from './shared/search-attributes';
+import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
 const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
 const { listLandingFiles } = proxyActivities<Activities>(SHORT);
@@ -49,7 +49,7 @@ export interface NightlyResult {
 export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<NightlyResult> {
   const input = parseInput(nightlyInput, rawInput, 'NightlyPipeline');
   const started = Date.now();
-  const date = input.date ?? addDays(new Date(workflowInfo().startTime).toISOString().slice(0, 10), -1);
+  const date = input.date ?? defaultPartition();
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   status('running');
@@ -87,4 +87,11 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     ignoredFiles: listing.ignored,
     durationMs: Date.now() - started,
   };
+}
+
+/** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */
+function defaultPartition(): string {
+  const info = workflowInfo();
+  const due = info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime;
+  return addDays(new Date(due).toISOString().slice(0, 10), -1);
 }

@@ -10,6 +10,9 @@ export const PartitionDate = defineSearchAttributeKey('PartitionDate', SearchAtt
 export const PipelineStatus = defineSearchAttributeKey('PipelineStatus', SearchAttributeType.KEYWORD);
 export const CleaningStatus = defineSearchAttributeKey('CleaningStatus', SearchAttributeType.KEYWORD);
 
+/** Set by the server on workflows started by a schedule: the time the run was due. */
+export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
 export const SEARCH_ATTRIBUTES = [PartitionDate, PipelineStatus, CleaningStatus];
 
 export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'refused';

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { runWorker } from '../workers/main';
+import type { CliContext } from './main';
+import { startEmbedded, untilSignal } from './dev';
+import { runNightlyOnce } from './quickstart';
+
+export function registerDevCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('dev')
+    .description('start the embedded Temporal dev server (Web UI) and a worker; Ctrl-C stops both')
+    .action(async () => {
+      const stack = await startEmbedded(ctx.config());
+      process.stdout.write(`Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\nCtrl-C to stop.\n`);
+      await untilSignal();
+      await stack.stop();
+    });
+
+  program
+    .command('quickstart')
+    .description('bring up the embedded stack, run NightlyPipeline once on generated demo data, print the summary')
+    .option('--date <date>', 'partition date', '2026-11-01')
+    .option('--rows <n>', 'demo events to generate', '200000')
+    .option('--keep-running', 'keep the server and worker up afterwards (default when run in a terminal)')
+    .option('--exit', 'exit after the run even in a terminal')
+    .action(async (opts: { date: string; rows: string; keepRunning?: boolean; exit?: boolean }) => {
+      const stay = opts.keepRunning || (!opts.exit && process.stdin.isTTY === true);
+      await runNightlyOnce(ctx.config(), { date: opts.date, rows: Number(opts.rows), stay });
+    });
+
+  program
+    .command('worker')
+    .description('run a worker only (against TEMPORAL_ADDRESS or the embedded server started by `dag dev`)')
+    .action(async () => runWorker());
+}
