@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobHandle, JobSpec, JobStatus, Launcher } from '../launcher';
-import { type ExitRecord, type LaunchRecord, LocalJobState, isSupervisorAlive, readProgress } from './local-job-state';
+import { type ExitRecord, type LaunchRecord, LocalJobState, isSupervisorAlive } from './local-job-state';
+import { readProgress } from './progress-file';
 
 const WRAPPER = path.join(__dirname, 'job-wrapper.js');
 /** How long cancel() waits for the supervisor to record the exit before killing it itself. */

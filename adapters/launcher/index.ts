@@ -1,0 +1,34 @@
+import * as path from 'node:path';
+import type { Config } from '../../config/config';
+import { type CloudRunExecutionsApi, type CloudRunJobsApi } from './cloudrun/cloud-run-api';
+import { CloudRunLauncher } from './cloudrun/cloud-run-launcher';
+import { DockerLauncher } from './docker/docker-launcher';
+import type { Launcher } from './launcher';
+import { LocalProcessLauncher } from './local/local-process-launcher';
+
+export type { JobHandle, JobSpec, JobState, JobStatus, Launcher } from './launcher';
+export { localRobynCommand } from './local/robyn-runner-command';
+
+/**
+ * The configured launcher (DAG_LAUNCHER = local | docker | cloudrun). Local jobs keep their
+ * state under `<dataDir>/jobs/<jobId>/`. Docker and Cloud Run clients are loaded only when chosen.
+ */
+export function createLauncher(config: Pick<Config, 'launcher' | 'objectStore'>, dataDir: string): Launcher {
+  switch (config.launcher.kind) {
+    case 'local':
+      return new LocalProcessLauncher(path.join(dataDir, 'jobs'));
+    case 'docker': {
+      const Docker = require('dockerode') as typeof import('dockerode');
+      // With the local object store the runner's file:// URIs point into these folders.
+      const mounts = config.objectStore.kind === 'local' ? [...new Set([path.resolve(dataDir), path.resolve(config.objectStore.root)])] : [];
+      return new DockerLauncher(new Docker(), { mounts }); // DOCKER_HOST etc. are honoured by docker-modem
+    }
+    case 'cloudrun': {
+      if (!config.launcher.cloudRunJob) throw new Error('configuration: DAG_CLOUD_RUN_JOB is required when DAG_LAUNCHER=cloudrun');
+      const run = require('@google-cloud/run') as typeof import('@google-cloud/run');
+      const jobs: CloudRunJobsApi = new run.JobsClient();
+      const executions: CloudRunExecutionsApi = new run.ExecutionsClient();
+      return new CloudRunLauncher(jobs, executions, config.launcher.cloudRunJob);
+    }
+  }
+}
