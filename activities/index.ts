@@ -1,13 +1,20 @@
 import type { ActivityDeps } from '../lib/deps';
+import { failFastOnPermanentErrors } from '../lib/errors';
 import { createGenerateActivities } from './generate';
 import { createIngestActivities } from './ingest';
+import { createQualityActivities } from './quality';
+import { createRunActivities } from './runs';
+import { createTransformActivities } from './transform';
 
 /** Every activity the worker registers, built from the dependencies created at worker start. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return failFastOnPermanentErrors({
     ...createGenerateActivities(deps),
     ...createIngestActivities(deps),
-  };
+    ...createTransformActivities(deps),
+    ...createQualityActivities(deps),
+    ...createRunActivities(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -20,11 +20,12 @@ export function registerDevCommands(program: Command, ctx: CliContext): void {
     .description('bring up the embedded stack, run NightlyPipeline once on generated demo data, print the summary')
     .option('--date <date>', 'partition date', '2026-11-01')
     .option('--rows <n>', 'demo events to generate', '200000')
+    .option('--anomalies', 'plant anomalies (the quality gates then block publication)')
     .option('--keep-running', 'keep the server and worker up afterwards (default when run in a terminal)')
     .option('--exit', 'exit after the run even in a terminal')
-    .action(async (opts: { date: string; rows: string; keepRunning?: boolean; exit?: boolean }) => {
+    .action(async (opts: { date: string; rows: string; anomalies?: boolean; keepRunning?: boolean; exit?: boolean }) => {
       const stay = opts.keepRunning || (!opts.exit && process.stdin.isTTY === true);
-      await runNightlyOnce(ctx.config(), { date: opts.date, rows: Number(opts.rows), stay });
+      await runNightlyOnce(ctx.config(), { date: opts.date, rows: Number(opts.rows), anomalies: !!opts.anomalies, stay });
     });
 
   program

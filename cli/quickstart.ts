@@ -1,4 +1,6 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Config } from '../config/config';
+import { CliError } from './errors';
 import { NightlyPipeline } from '../workflows';
 import { nightlyWorkflowId } from '../workflows/shared/names';
 import { connectClient } from '../temporal/connection';
@@ -6,7 +8,7 @@ import { startEmbedded, untilSignal } from './dev';
 import { printNightlyResult } from './run';
 
 /** The README's first command: everything embedded, one nightly run on demo data. */
-export async function runNightlyOnce(config: Config, opts: { date: string; rows: number; stay: boolean }): Promise<void> {
+export async function runNightlyOnce(config: Config, opts: { date: string; rows: number; anomalies: boolean; stay: boolean }): Promise<void> {
   const stack = await startEmbedded(config);
   try {
     process.stdout.write(`Temporal dev server ${stack.address}${stack.uiUrl ? `, Web UI ${stack.uiUrl}` : ''}\n`);
@@ -18,11 +20,14 @@ export async function runNightlyOnce(config: Config, opts: { date: string; rows:
       workflowId,
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      args: [{ date: opts.date, generate: { rows: opts.rows, anomalies: true, seed: 42 } }],
+      args: [{ date: opts.date, generate: { rows: opts.rows, anomalies: opts.anomalies, seed: 42 } }],
       staticSummary: `Nightly pipeline for ${opts.date} (quickstart, demo data)`,
+    }).catch((err) => {
+      throw err instanceof WorkflowFailedError ? new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`) : err;
     });
     printNightlyResult(false, result);
     if (stack.uiUrl) process.stdout.write(`See it in the UI: ${stack.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}\n`);
+    if (!opts.anomalies) process.stdout.write(`Next: \`npx dag quickstart --date 2026-11-02 --anomalies\` plants bad rows and shows the quality gates block publication.\n`);
     await client.connection.close();
     if (opts.stay) {
       process.stdout.write('Server and worker keep running; Ctrl-C to stop.\n');

@@ -72,6 +72,13 @@ export const configSchema = z.object({
   }),
   quality: z.object({
     quarantineErrorRate: z.coerce.number().min(0).max(1).default(0.05),
+    /** Per-check overrides, e.g. {"row_count_swing": {"severity": "blocking", "threshold": 0.3}}. */
+    checks: z
+      .record(z.string(), z.object({ severity: z.enum(['blocking', 'warning']).optional(), threshold: z.number().optional(), enabled: z.boolean().optional() }).strict())
+      .default({}),
+  }),
+  pipeline: z.object({
+    sessionGapMinutes: z.coerce.number().int().min(1).max(24 * 60).default(30),
   }),
   approvers: csvList.default([]),
   secrets: z.object({
@@ -131,7 +138,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     launcher: { kind: e.DAG_LAUNCHER, image: e.DAG_ROBYN_IMAGE, cloudRunJob: e.DAG_CLOUD_RUN_JOB },
     schedule: { cron: e.DAG_NIGHTLY_CRON, timeZone: e.DAG_NIGHTLY_TZ, catchupWindow: e.DAG_SCHEDULE_CATCHUP },
-    quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE },
+    quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE, checks: jsonSetting(e.DAG_CHECKS, 'DAG_CHECKS') },
+    pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
     approvers: e.DAG_APPROVERS,
     secrets: {
       openaiApiKey: e.OPENAI_API_KEY,
@@ -167,6 +175,15 @@ export function redactedConfig(cfg: Config): Config {
 /** All configured secret values, for scrubbing logs and tests that scan for leaks. */
 export function secretValues(cfg: Config): string[] {
   return [...Object.values(cfg.secrets), cfg.temporal.apiKey].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+function jsonSetting(value: string | undefined, name: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new ConfigError(`configuration: ${name}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
 function readConfigFile(file: string): Record<string, string> {
@@ -205,6 +222,8 @@ const ENV_NAMES: Record<string, string> = {
   'planner.baseUrl': 'OPENAI_BASE_URL',
   'launcher.kind': 'DAG_LAUNCHER',
   'quality.quarantineErrorRate': 'DAG_MAX_QUARANTINE_RATE',
+  'quality.checks': 'DAG_CHECKS',
+  'pipeline.sessionGapMinutes': 'DAG_SESSION_GAP_MINUTES',
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
   'logLevel': 'DAG_LOG_LEVEL',
@@ -212,5 +231,6 @@ const ENV_NAMES: Record<string, string> = {
 };
 function settingName(p: PropertyKey[]): string {
   const key = p.map(String).join('.');
-  return ENV_NAMES[key] ?? key;
+  const known = Object.keys(ENV_NAMES).find((k) => key === k || key.startsWith(k + '.'));
+  return known ? ENV_NAMES[known] + (key === known ? '' : key.slice(known.length)) : key;
 }

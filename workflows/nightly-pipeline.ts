@@ -1,93 +1,107 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
+import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
+import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
 const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
-const { listLandingFiles } = proxyActivities<Activities>(SHORT);
+const { listLandingFiles, publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
 
 export const nightlyInput = z
   .object({
-    /** Partition date; default: yesterday (UTC) relative to the workflow start. */
+    /** Partition date; default: yesterday (UTC) of the time the run was due. */
     date: isoDate.optional(),
     /** Where the raw files come from; only the landing area exists today. */
     source: z.enum(['landing']).default('landing'),
     /** Generate demo data into the landing area first. */
     generate: z
-      .object({
-        rows: z.number().int().min(1).max(50_000_000).default(100_000),
-        anomalies: z.boolean().default(false),
-        seed: z.number().int().default(42),
-      })
+      .object({ rows: z.number().int().min(1).max(50_000_000).default(100_000), anomalies: z.boolean().default(false), seed: z.number().int().default(42) })
       .strict()
       .optional(),
   })
   .strict();
 export type NightlyInput = z.input<typeof nightlyInput>;
 
-export interface LayerSummary {
-  rows: number;
-  quarantined?: number;
-  files?: number;
-  durationMs: number;
-}
-
 export interface NightlyResult {
   date: string;
-  status: PipelineStatusValue;
+  status: Exclude<PipelineStatusValue, 'running'>;
   summary: string;
-  layers: { bronze: LayerSummary };
+  /** Set when a blocking check stopped publication: which stage and which checks. */
+  blocked?: { stage: 'silver' | 'gold'; failedChecks: string[] };
+  layers: { bronze: { rows: number; quarantined: number; files: number; durationMs: number }; silver?: LayerRun; gold?: LayerRun & { published: string[] } };
+  checks: ChecksOutcome[];
   loads: { source: string; key: string; status: string; rowsLoaded: number; rowsQuarantined: number; message?: string }[];
   ignoredFiles: string[];
   durationMs: number;
 }
 
-/** The nightly DAG for one partition: (generate) → land → bronze → … (see README "Pipeline"). */
+/** The nightly DAG for one partition: land → bronze → silver → checks → gold (staging) → checks → publish. */
 export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<NightlyResult> {
   const input = parseInput(nightlyInput, rawInput, 'NightlyPipeline');
   const started = Date.now();
   const date = input.date ?? defaultPartition();
+  const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   status('running');
-  setCurrentDetails(`partition ${date}: starting`);
+  say('starting');
 
   if (input.generate) {
     const g = input.generate;
     await generateDemoData.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.rows)} demo events for ${date}` }, [{ date, rows: g.rows, seed: g.seed, anomalies: g.anomalies }]);
   }
 
-  // Bronze: every landing file of the partition, one activity each, in parallel.
   const bronzeStarted = Date.now();
   const listing = await listLandingFiles({ date });
   const loads = await Promise.all(
     listing.files.map((f) => loadBronzeFile.executeWithOptions({ ...LONG_SQL, summary: `bronze ${f.source} ← ${f.key}` }, [{ date, source: f.source, key: f.key }])),
   );
-  const bronze: LayerSummary = {
-    rows: loads.reduce((s, l) => s + l.rowsLoaded, 0),
-    quarantined: loads.reduce((s, l) => s + l.rowsQuarantined, 0),
-    files: loads.length,
-    durationMs: Date.now() - bronzeStarted,
-  };
-  const summary = `bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined ?? 0)} quarantined from ${loads.length} files`;
-  setCurrentDetails(`partition ${date}: ${summary}`);
-
-  // Extension point: silver → checks → gold (staging) → checks → publish (see sql/ and README).
-
-  status('succeeded');
-  return {
-    date,
-    status: 'succeeded',
-    summary,
-    layers: { bronze },
+  const bronze = { rows: sum(loads.map((l) => l.rowsLoaded)), quarantined: sum(loads.map((l) => l.rowsQuarantined)), files: loads.length, durationMs: Date.now() - bronzeStarted };
+  const lines = [`bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined)} quarantined from ${loads.length} files`];
+  say(lines.join(' · '));
+  const result: NightlyResult = {
+    date, status: 'succeeded', summary: '', layers: { bronze }, checks: [],
     loads: loads.map((l) => ({ source: l.source, key: l.key, status: l.status, rowsLoaded: l.rowsLoaded, rowsQuarantined: l.rowsQuarantined, message: l.message })),
-    ignoredFiles: listing.ignored,
-    durationMs: Date.now() - started,
+    ignoredFiles: listing.ignored, durationMs: 0,
   };
+  const finish = async (outcome: NightlyResult['status']) => {
+    result.status = outcome;
+    result.summary = lines.join(' · ');
+    result.durationMs = Date.now() - started;
+    await recordPipelineRun({ date, status: outcome === 'succeeded' ? 'succeeded' : outcome === 'blocked' ? 'blocked' : 'failed', summary: result.summary });
+    status(outcome);
+    say(result.summary);
+    return result;
+  };
+
+  for (const stage of ['silver', 'gold'] as const) {
+    const layer = await buildLayer(stage, date);
+    lines.push(`${stage}: ${fmt(layer.rows)} rows in ${Object.keys(layer.models).length} models`);
+    if (stage === 'gold') result.layers.gold = { ...layer, published: [] };
+    else result.layers.silver = layer;
+    say(lines.join(' · '));
+    const checks = await checkStage(stage, date);
+    result.checks.push(checks);
+    lines.push(describeChecks(checks));
+    if (!checks.passed) {
+      // Extension point: the CleaningReview child (AI cleaning plan + human approval) starts here.
+      await discardStagedGold({ date });
+      result.blocked = { stage, failedChecks: checks.failed };
+      lines.push(`gold NOT published for ${date}`);
+      return finish('blocked');
+    }
+  }
+  const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
+  result.layers.gold!.published = published.published;
+  lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
+  return finish('succeeded');
 }
+
+const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */
 function defaultPartition(): string {

@@ -15,6 +15,15 @@ export const duckdbMacros: Macros = {
   now_utc: () => `(current_timestamp at time zone 'UTC')`,
   /** Joins the non-NULL messages with '; ' (NULL when all are NULL). */
   join_reasons: (...parts) => `nullif(concat_ws('; ', ${parts.join(', ')}), '')`,
+  /** Host of an http(s) URL ('' → NULL). */
+  url_host: (col) => `nullif(regexp_extract(${col}, '^[a-zA-Z]+://([^/?#:]+)', 1), '')`,
+  /** Path of an http(s) URL without query or fragment. */
+  url_path: (col) => `coalesce(nullif(regexp_extract(${col}, '^[a-zA-Z]+://[^/?#]+(/[^?#]*)', 1), ''), '/')`,
+  json_array_length: (col, key) => `json_array_length(${col}, '$.' || ${key})`,
+  /** Comma-separated list of the values (order as given by the subquery). */
+  str_agg: (col) => `string_agg(${col}, ', ')`,
+  /** Whole days from a to b (dates or timestamps). */
+  days_between: (a, b) => `date_diff('day', cast(${a} as date), cast(${b} as date))`,
   /** The row of a table alias as JSON text, for quarantine records. */
   row_json: (alias) => `to_json(${alias})::varchar`,
 };

@@ -31,3 +31,38 @@ create table if not exists ops.quarantine (
     raw_record varchar,
     quarantined_at timestamp
 );
+
+-- One row per check per evaluation; `run_id` ties them to the workflow run that asked.
+create table if not exists ops.dq_results (
+    run_id varchar,
+    partition_date date,
+    stage varchar,             -- silver | gold
+    check_name varchar,
+    severity varchar,          -- blocking | warning
+    observed double,
+    threshold double,
+    status varchar,            -- pass | fail | warn | not_evaluated
+    sample varchar,
+    description varchar,
+    checked_at timestamp
+);
+
+-- A gold partition becomes visible to readers only through a row here (same transaction).
+create table if not exists ops.gold_publications (
+    partition_date date,
+    workflow_id varchar,
+    run_id varchar,
+    models varchar,
+    rows_published bigint,
+    published_at timestamp
+);
+
+-- The outcome of every NightlyPipeline run, for backfills (`only: missing | failed-or-missing`).
+create table if not exists ops.pipeline_runs (
+    partition_date date,
+    workflow_id varchar,
+    run_id varchar,
+    status varchar,            -- succeeded | blocked | failed
+    summary varchar,
+    finished_at timestamp
+);

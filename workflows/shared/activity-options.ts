@@ -4,7 +4,7 @@ import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
  * The option sets every workflow reuses. Errors that can never succeed on retry are thrown as
  * non-retryable ApplicationFailures of these types by the activities.
  */
-export const NON_RETRYABLE = ['InvalidInput', 'ContractViolation', 'InvalidIdentifierError', 'InvalidObjectKeyError', 'ConfigError'];
+export const NON_RETRYABLE = ['InvalidInput', 'SqlError', 'ContractViolation', 'InvalidIdentifierError', 'InvalidObjectKeyError', 'ConfigError'];
 
 const retry: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE };
 

@@ -1,0 +1,42 @@
+-- materialized: partition
+-- Clickstream events of one partition: typed, deduplicated, JSON parsed, ids normalised.
+-- Timestamps are UTC (converted from their offsets when bronze was loaded).
+-- Duplicate rule: one row per event_id; the first occurrence wins (earliest file, then line).
+-- Client ids are trimmed and lower-cased so 'CL_1 ' and 'cl_1' are one browser.
+
+with source as (
+    select * from bronze.events
+    where _partition_date = cast($partition_date as date)
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by event_id order by _source_key, _line) as occurrence
+    from source
+),
+
+renamed as (
+    select
+        event_id,
+        lower(trim(client_id)) as client_id,
+        event_type,
+        event_ts as event_at,
+        page_url,
+        {{ url_path(page_url) }} as page_path,
+        referrer,
+        lower({{ url_host(referrer) }}) as referrer_host,
+        lower(nullif(trim(utm_source), '')) as utm_source,
+        lower(nullif(trim(utm_medium), '')) as utm_medium,
+        nullif(trim(utm_campaign), '') as utm_campaign,
+        device,
+        {{ json_str(event_data, 'order_id') }} as order_id,
+        round({{ json_num(event_data, 'revenue') }}, 2) as revenue,
+        {{ json_str(event_data, 'currency') }} as currency,
+        {{ json_array_length(event_data, 'items') }} as item_count,
+        cast($partition_date as date) as partition_date
+    from ranked
+    where occurrence = 1
+)
+
+select * from renamed
