@@ -2,8 +2,11 @@
 -- RFM per customer as of the partition date, from completed orders up to it:
 --   recency_days  days from the last order to the partition date
 --   frequency     number of orders;  monetary  total revenue
--- Scores are quintiles 1..5 (5 = best; ties broken by customer_id so scores are stable).
--- Segments: champions (R≥4, F≥4) · loyal (F≥4) · new (R≥4, one order) · at_risk (R≤2, F≥3)
+-- Scores 1..5 (5 = best); equal values always get equal scores:
+--   R, M  quintile of the value's cumulative distribution: ceil(5 × cume_dist)
+--   F     fixed buckets, because order counts are heavily tied (most customers order once):
+--         1 order → 1, 2 → 2, 3 → 3, 4–5 → 4, 6+ → 5
+-- Segments: champions (R≥4, F≥3) · loyal (F≥3) · new (R≥4, one order) · at_risk (R≤2, F≥2)
 --           · hibernating (R≤2) · promising (everyone else).
 
 with orders as (
@@ -24,9 +27,9 @@ per_customer as (
 scored as (
     select
         *,
-        ntile(5) over (order by recency_days desc, customer_id) as r_score,
-        ntile(5) over (order by frequency, customer_id) as f_score,
-        ntile(5) over (order by monetary, customer_id) as m_score
+        cast(ceil(5 * cume_dist() over (order by recency_days desc)) as integer) as r_score,
+        case when frequency >= 6 then 5 when frequency >= 4 then 4 else frequency end as f_score,
+        cast(ceil(5 * cume_dist() over (order by monetary)) as integer) as m_score
     from per_customer
 ),
 
@@ -34,10 +37,10 @@ final as (
     select
         *,
         case
-            when r_score >= 4 and f_score >= 4 then 'champions'
-            when f_score >= 4 then 'loyal'
+            when r_score >= 4 and f_score >= 3 then 'champions'
+            when f_score >= 3 then 'loyal'
             when r_score >= 4 and frequency = 1 then 'new'
-            when r_score <= 2 and f_score >= 3 then 'at_risk'
+            when r_score <= 2 and f_score >= 2 then 'at_risk'
             when r_score <= 2 then 'hibernating'
             else 'promising'
         end as segment,
