@@ -1,0 +1,89 @@
+-- Persona models, the participants they label, the labels, drift reports and approval decisions.
+-- Created idempotently at worker start (lib/bootstrap.ts DDL_FILES).
+
+-- The registry: exactly one row has status 'active' (kept so by registry.ts in one transaction).
+create table if not exists ml.persona_models (
+    model_version integer,
+    status varchar,            -- candidate | active | retired | rejected
+    source varchar,            -- vendor:<file> | retrain:<workflow id>
+    features varchar,          -- comma-separated, in centroid order
+    scaling_json varchar,      -- {"mean": [...], "std": [...]}
+    metrics_json varchar,      -- training / comparison metrics (retrained models)
+    artifact_key varchar,      -- ml/personas/v<N>.json in the object store
+    reference_from date,       -- the reference window drift is measured against
+    reference_to date,
+    parent_version integer,
+    created_at timestamp,
+    activated_at timestamp,
+    retired_at timestamp
+);
+
+-- Centroids and scalers in wide form, so labeling is one set-based join.
+create table if not exists ml.persona_centroids (
+    model_version integer,
+    persona_id integer,        -- position in the model; ties go to the lower id
+    persona varchar,
+    x1 double, x2 double, x3 double, x4 double, x5 double, x6 double, x7 double, x8 double, x9 double, x10 double
+);
+
+create table if not exists ml.persona_scaling (
+    model_version integer,
+    stat varchar,              -- mean | std
+    x1 double, x2 double, x3 double, x4 double, x5 double, x6 double, x7 double, x8 double, x9 double, x10 double
+);
+
+create table if not exists ml.survey_participants (
+    participant_id varchar,
+    partition_date date,
+    x1 double, x2 double, x3 double, x4 double, x5 double, x6 double, x7 double, x8 double, x9 double, x10 double,
+    source_key varchar,
+    loaded_at timestamp
+);
+
+create table if not exists ml.persona_labels (
+    partition_date date,
+    participant_id varchar,
+    persona varchar,           -- the nearest persona, or 'unassigned' beyond the threshold
+    nearest_persona varchar,
+    distance double,           -- standardised Euclidean distance to the nearest centroid
+    margin double,             -- distance to the second-nearest minus distance to the nearest
+    is_unassigned boolean,
+    threshold double,
+    model_version integer,
+    labeled_at timestamp
+);
+
+create table if not exists ml.drift_reports (
+    report_id varchar,
+    partition_date date,
+    model_version integer,
+    reference_from date,
+    reference_to date,
+    n_reference bigint,
+    n_current bigint,
+    is_drift boolean,
+    reasons varchar,
+    drifted_features varchar,
+    drifted_feature_share double,
+    unassigned_share double,
+    reference_unassigned_share double,
+    mean_distance_shift double,
+    label_psi double,
+    features_json varchar,     -- per feature: psi, ks, wasserstein_norm, means, drifted
+    thresholds_json varchar,
+    chart_prefix varchar,
+    workflow_id varchar,
+    created_at timestamp
+);
+
+create table if not exists ml.persona_decisions (
+    workflow_id varchar,
+    subject_version integer,
+    decision varchar,          -- accept | reject | revise
+    approver varchar,
+    reason varchar,
+    outcome varchar,           -- applied | ignored
+    ignored_reason varchar,
+    via varchar,               -- signal | update | timeout
+    decided_at timestamp
+);
