@@ -5,6 +5,7 @@ import { CliError, explain } from './errors';
 import { registerRunCommands } from './run';
 import { registerScheduleCommands } from './schedule';
 import { registerDevCommands } from './dev-commands';
+import { registerBackfillCommand } from './backfill';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDevCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerBackfillCommand(program, ctx);
   return program;
 }
 

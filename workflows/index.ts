@@ -1,2 +1,3 @@
 // Every workflow type the worker registers; this file only re-exports.
 export { NightlyPipeline } from './nightly-pipeline';
+export { Backfill } from './backfill';

@@ -18,15 +18,34 @@ afterAll(async () => {
 const start = (input: unknown, id = `${nightlyWorkflowId('x')}-${Math.random().toString(36).slice(2)}`) =>
   env.client.workflow.execute(NightlyPipeline, { taskQueue: w.taskQueue, workflowId: id, args: [input as never] });
 
-test('a nightly run generates, validates and loads bronze end to end, and reports it readably', async () => {
-  const result = await start({ date: '2026-11-01', generate: { rows: 5000, anomalies: true, seed: 3 } });
+const goldRows = async (date: string) =>
+  Number((await w.deps.warehouse.query<{ n: number }>(`select count(*) as n from gold.daily_kpis where partition_date = cast($d as date)`, { d: date }))[0].n);
+
+test('a clean day runs bronze → silver → checks → gold → publish and says so', async () => {
+  const result = await start({ date: '2026-10-30', generate: { rows: 5000, anomalies: false, seed: 3 } });
   expect(result.status).toBe('succeeded');
+  expect(result.blocked).toBeUndefined();
+  expect(result.layers.gold!.published.sort()).toEqual(['channel_daily', 'customer_rfm', 'daily_kpis', 'funnel_daily', 'monthly_revenue']);
+  expect(result.checks.map((c) => [c.stage, c.passed])).toEqual([['silver', true], ['gold', true]]);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 8\/8 silver checks passed · .* · gold published \(5 models\)$/);
+  expect(await goldRows('2026-10-30')).toBe(1);
+});
+
+test('planted anomalies block publication with the failing checks named; published gold stays untouched', async () => {
+  const before = await w.deps.warehouse.query(`select * from gold.daily_kpis order by partition_date`);
+  const result = await start({ date: '2026-11-01', generate: { rows: 5000, anomalies: true, seed: 3 } });
+  expect(result.status).toBe('blocked');
+  expect(result.blocked).toEqual({ stage: 'silver', failedChecks: ['future_timestamps', 'negative_revenue', 'orphan_purchases'] });
+  expect(result.summary).toContain('gold NOT published for 2026-11-01');
+  expect(await goldRows('2026-11-01')).toBe(0);
+  expect(await w.deps.warehouse.query(`select * from gold.daily_kpis order by partition_date`)).toEqual(before);
+  expect(await w.deps.warehouse.query(`select count(*) as n from information_schema.tables where table_schema = 'staging'`)).toEqual([{ n: 0 }]);
   expect(result.loads.map((l) => l.source).sort()).toEqual(['customers', 'events', 'order_items', 'orders']);
   const [bronze] = await w.deps.warehouse.query<{ n: number }>(`select count(*) as n from bronze.events where _partition_date = date '2026-11-01'`);
   expect(result.layers.bronze.rows).toBe(result.loads.reduce((s, l) => s + l.rowsLoaded, 0));
   expect(result.loads.find((l) => l.source === 'events')!.rowsLoaded).toBe(bronze.n);
   expect(result.layers.bronze.quarantined).toBeGreaterThan(0);
-  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, [\d,]+ quarantined from 4 files$/);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, [\d,]+ quarantined from 4 files · /);
 });
 
 test('running the same date twice leaves identical row counts (idempotent)', async () => {
@@ -44,7 +63,8 @@ test('search attributes name the partition and the outcome', async () => {
   await start({ date: '2026-11-05' }, id);
   const desc = await env.client.workflow.getHandle(id).describe();
   expect(desc.searchAttributes.PartitionDate).toEqual(['2026-11-05']);
-  expect(desc.searchAttributes.PipelineStatus).toEqual(['succeeded']);
+  // No landing files: the freshness warning fires and revenue checks pass trivially.
+  expect(desc.searchAttributes.PipelineStatus).toEqual([(await env.client.workflow.getHandle(id).result()).status]);
 });
 
 test.each([
