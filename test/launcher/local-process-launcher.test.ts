@@ -80,6 +80,21 @@ test('success: env contract reaches the runner, progress is surfaced, exit 0 →
   expect(fs.readFileSync(path.join(root, 'out', 'ok-1', 'env.txt'), 'utf8').trim()).toBe('file:///cfg.json file:///in.csv');
 });
 
+test('the runner gets JobSpec.env and a minimal base env, not the worker\'s secrets', async () => {
+  process.env.OPENAI_API_KEY = 'sk-worker-secret';
+  try {
+    const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
+    const handle = await launch(launcher, spec('env-1', 'env > ${DAG_OUTPUT_URI#file://}/env.txt'));
+    expect(await waitUntil(launcher, handle, ended)).toMatchObject({ state: 'succeeded' });
+  } finally {
+    delete process.env.OPENAI_API_KEY;
+  }
+  const env = fs.readFileSync(path.join(root, 'out', 'env-1', 'env.txt'), 'utf8');
+  expect(env).toContain('DAG_INPUT_URI=file:///in.csv');
+  expect(env).toContain(`PATH=${process.env.PATH}`);
+  expect(env).not.toContain('sk-worker-secret');
+});
+
 test('non-zero exit → failed with the exit code and the stderr tail as message', async () => {
   const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
   const handle = await launch(launcher, spec('fail-1', 'echo noise >&2; echo "robyn-runner: bad config or input: no spend" >&2; exit 2'));

@@ -80,6 +80,13 @@ test('quarantine rate above the threshold blocks; the threshold is configurable'
   expect(result(await check('silver'), 'quarantine_rate')).toMatchObject({ threshold: 0.2, status: 'pass' });
 });
 
+test('a day without events or orders blocks (sources_present)', async () => {
+  const o = await check('silver');
+  expect(result(o, 'sources_present')).toMatchObject({ observed: 2, sample: 'events, orders', status: 'fail' });
+  await insertRows(deps.warehouse, 'bronze.events', [event('a', `${D} 10:00:00`)]);
+  expect(result(await check('silver'), 'sources_present')).toMatchObject({ observed: 1, sample: 'orders' });
+});
+
 test('a feed that stopped early warns on freshness; DAG_CHECKS can make it blocking', async () => {
   await insertRows(deps.warehouse, 'bronze.events', [event('a', `${D} 10:00:00`)]);
   expect(result(await check('silver'), 'freshness')).toMatchObject({ observed: 14, status: 'warn' });
@@ -88,7 +95,7 @@ test('a feed that stopped early warns on freshness; DAG_CHECKS can make it block
   await insertRows(deps.warehouse, 'bronze.events', [event('a', `${D} 10:00:00`)]);
   const o = await check('silver');
   expect(result(o, 'freshness')).toMatchObject({ severity: 'blocking', threshold: 12, status: 'fail' });
-  expect(o.failed).toContain('freshness');
+  expect(o.failed).toEqual(['freshness', 'sources_present']);
 });
 
 test('a trading day without revenue blocks gold; purchases without checkout warn on the funnel', async () => {

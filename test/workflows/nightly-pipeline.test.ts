@@ -27,7 +27,7 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
   expect(result.blocked).toBeUndefined();
   expect(result.layers.gold!.published.sort()).toEqual(['channel_daily', 'customer_rfm', 'daily_kpis', 'funnel_daily', 'monthly_revenue']);
   expect(result.checks.map((c) => [c.stage, c.passed])).toEqual([['silver', true], ['gold', true]]);
-  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 8\/8 silver checks passed · .* · gold published \(5 models\)$/);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 9\/9 silver checks passed · .* · gold published \(5 models\)$/);
   expect(await goldRows('2026-10-30')).toBe(1);
 });
 
@@ -63,8 +63,9 @@ test('search attributes name the partition and the outcome', async () => {
   await start({ date: '2026-11-05' }, id);
   const desc = await env.client.workflow.getHandle(id).describe();
   expect(desc.searchAttributes.PartitionDate).toEqual(['2026-11-05']);
-  // No landing files: the freshness warning fires and revenue checks pass trivially.
-  expect(desc.searchAttributes.PipelineStatus).toEqual([(await env.client.workflow.getHandle(id).result()).status]);
+  expect(desc.searchAttributes.PipelineStatus).toEqual(['blocked']);
+  // Nothing landed for that date: the run is blocked rather than publishing a day of zeros.
+  expect((await env.client.workflow.getHandle(id).result()).blocked).toEqual({ stage: 'silver', failedChecks: ['sources_present'] });
 });
 
 test.each([

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startFakesnowProxy, type FakesnowProxy } from './fakesnow-proxy';
+
+/**
+ * Starts fakesnow (https://github.com/tekumara/fakesnow, a Snowflake emulator on DuckDB) as an
+ * HTTP server on 127.0.0.1, plus the Arrow→JSON proxy the Node snowflake-sdk needs in front of
+ * it (see fakesnow-proxy.ts). fakesnow picks its own free port and prints it; we read it from
+ * the log line, so there is no race between choosing a port and binding it. Data is in memory
+ * and shared by every session of this server, and gone when it stops.
+ * Installed by `bash scripts/setup-tools.sh fakesnow` into .venv.
+ */
+export interface Fakesnow {
+  /** Settings for SnowflakeWarehouse.open (they go through the proxy). */
+  connection: { account: string; username: string; password: string; database: string; warehouse: string; schema: string; host: string; port: number; protocol: 'http' };
+  proxy: FakesnowProxy;
+  stop(): Promise<void>;
+}
+
+const VENV = path.resolve(__dirname, '../../.venv/bin');
+
+export async function startFakesnow(opts: { readyTimeoutMs?: number } = {}): Promise<Fakesnow> {
+  const binary = path.join(VENV, 'fakesnow');
+  if (!fs.existsSync(binary)) throw new Error(`fakesnow not found at ${binary}; install it with: bash scripts/setup-tools.sh fakesnow`);
+  const child = spawn(binary, ['--server', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fakesnow not ready after ${opts.readyTimeoutMs ?? 20_000} ms`)), opts.readyTimeoutMs ?? 20_000);
+      const onData = (d: Buffer) => {
+        log = (log + d.toString()).slice(-4000);
+        const m = /Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`fakesnow exited with code ${code}`)));
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw new Error(`${(err as Error).message}\nfakesnow output:\n${log}`);
+  }
+  // Keep draining fakesnow's per-request log so its pipe never fills up (DAG_FAKESNOW_LOG=file keeps it).
+  const sink = process.env.DAG_FAKESNOW_LOG ? fs.createWriteStream(process.env.DAG_FAKESNOW_LOG, { flags: 'a' }) : undefined;
+  child.stdout?.on('data', (d: Buffer) => sink?.write(d));
+  child.stderr?.on('data', (d: Buffer) => sink?.write(d));
+  const proxy = await startFakesnowProxy({ host: '127.0.0.1', port }, path.join(VENV, 'python'));
+  return {
+    connection: { account: 'fakesnow', username: 'fake', password: 'fake', database: 'dag_test', warehouse: 'fake_wh', schema: 'public', host: '127.0.0.1', port: proxy.port, protocol: 'http' },
+    proxy,
+    stop: async () => {
+      await proxy.stop();
+      await stopChild(child);
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT'); // fakesnow's server waits for SIGINT to shut uvicorn down cleanly
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
