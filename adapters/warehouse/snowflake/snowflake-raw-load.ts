@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BulkLoadSource, RawLoadResult, Session } from '../warehouse';
+import { assertIdentifier } from '../warehouse';
+import { prepareRawFile } from './snowflake-raw-file';
+
+/**
+ * Warehouse.loadRawFile for Snowflake: stage the file with PUT into the internal stage
+ * `staging.raw_load` (created on open) and bulk-load it with COPY INTO — never row by row.
+ * CSV/NDJSON are first rewritten into the raw table's exact shape (snowflake-raw-file.ts);
+ * Parquet is copied as one VARIANT per row and its fields picked out with SQL.
+ * Column names are quoted upper case: what an unquoted lowercase name resolves to in Snowflake,
+ * but safe for reserved words (`order`, `date`).
+ */
+export const RAW_STAGE = 'staging.raw_load';
+
+export function upper(col: string): string {
+  return `"${col.toUpperCase()}"`;
+}
+
+export async function loadRawFileSnowflake(s: Session, table: string, src: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+  assertIdentifier(table);
+  columns.forEach((c) => assertIdentifier(c));
+  const folder = randomUUID(); // one stage folder per load: concurrent loads never see each other's files
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-sf-load-'));
+  try {
+    const typed = [...columns.map((c) => `${upper(c)} varchar`), '"_LINE" number(38,0)', '"_ERROR" varchar', '"_RAW" varchar'].join(', ');
+    await s.exec(`create or replace table ${table} (${typed})`);
+    if (src.format === 'parquet') {
+      const copy = path.join(tmp, 'raw.parquet'); // a path we chose, so PUT's file URL is ours
+      fs.copyFileSync(src.path, copy);
+      return await loadParquet(s, table, copy, columns, folder);
+    }
+    const staged = path.join(tmp, 'raw.csv.gz');
+    const prepared = await prepareRawFile(src, columns, staged);
+    if (prepared.rows > 0) {
+      await put(s, staged, folder, 'gzip');
+      await s.exec(
+        `copy into ${table} from @${RAW_STAGE}/${folder}/
+         file_format = (type = csv field_optionally_enclosed_by = '"' compression = gzip null_if = () escape_unenclosed_field = none)
+         purge = true`,
+      );
+    }
+    return { rows: await count(s, table), fileColumns: prepared.fileColumns };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function put(s: Session, file: string, folder: string, compression: 'gzip' | 'none'): Promise<void> {
+  // The path is ours (mkdtemp + fixed name), never input; PUT takes no bind for it.
+  const url = `file://${file.replace(/\\/g, '/')}`;
+  if (/['\s]/.test(url)) throw new Error(`staging path has quotes or spaces: ${url}`);
+  const rows = await s.query<{ status?: string; message?: string }>(`put ${url} @${RAW_STAGE}/${folder}/ auto_compress = false source_compression = ${compression} overwrite = true`);
+  const failed = rows.find((r) => r.status !== 'UPLOADED' && r.status !== 'SKIPPED');
+  if (failed) throw new Error(`PUT to @${RAW_STAGE} failed: ${failed.message ?? failed.status}`);
+}
+
+async function count(s: Session, table: string): Promise<number> {
+  const [row] = await s.query<{ n: number }>(`select count(*) as n from ${table}`);
+  return Number(row.n);
+}
+
+/** Parquet: COPY into one VARIANT column per row, then pick fields by (case-sensitive) name. */
+async function loadParquet(s: Session, table: string, file: string, columns: readonly string[], folder: string): Promise<RawLoadResult> {
+  const landing = `${table}__parquet`;
+  assertIdentifier(landing);
+  await put(s, file, folder, 'none');
+  await s.exec(`create or replace temporary table ${landing} (v variant)`);
+  await s.exec(`copy into ${landing} from @${RAW_STAGE}/${folder}/ file_format = (type = parquet) purge = true`);
+  const fields = columns.map((c) => `get(v, '${c}')::varchar as ${upper(c)}`).join(', ');
+  await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, null from ${landing}`);
+  const keys = await s.query<{ k: string }>(`select distinct f.key as k from ${landing}, lateral flatten(input => v) f order by k`);
+  await s.exec(`drop table if exists ${landing}`);
+  return { rows: await count(s, table), fileColumns: keys.map((r) => r.k) };
+}

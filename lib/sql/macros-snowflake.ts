@@ -1,0 +1,36 @@
+/**
+ * Snowflake versions of the dialect macros (DuckDB's are in macros-duckdb.ts, same keys). Each
+ * takes SQL expressions written in our own sql/ files and returns SQL text.
+ * Notes on choices:
+ * - TRY_TO_DOUBLE / TRY_TO_NUMBER accept only text, so their input is cast to varchar first
+ *   (a no-op for the VARCHAR raw columns, and it keeps them working on numbers).
+ * - JSON: TRY_PARSE_JSON (NULL for invalid text, like DuckDB's json_* on bad input) + GET_PATH.
+ * - Timestamps: TRY_CAST to TIMESTAMP_TZ keeps the text's offset, CONVERT_TIMEZONE('UTC', …)
+ *   then ::TIMESTAMP_NTZ gives the UTC wall time DuckDB's `at time zone 'UTC'` gives.
+ * - DATE_TRUNC('week') starts weeks on Monday with the default WEEK_START = 0, as DuckDB does.
+ * - hash_key: Snowflake's HASH (signed 64-bit) — a different function from DuckDB's hash
+ *   (unsigned 64-bit); use it for keys and grouping, never compare values across warehouses.
+ */
+export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
+  json_str: (col, key) => `get_path(try_parse_json(${col}), ${key})::varchar`,
+  json_num: (col, key) => `try_to_double(get_path(try_parse_json(${col}), ${key})::varchar)`,
+  /** ISO-8601 text (any offset) → UTC timestamp without zone, NULL when unparsable. */
+  try_ts: (col) => `convert_timezone('UTC', try_cast((${col})::varchar as timestamp_tz))::timestamp_ntz`,
+  try_num: (col) => `try_to_double((${col})::varchar)`,
+  try_int: (col) => `try_cast(try_to_decimal((${col})::varchar, 38, 0) as bigint)`,
+  is_json: (col) => `coalesce(try_parse_json(${col}) is not null, false)`,
+  epoch_s: (ts) => `(date_part(epoch_microsecond, ${ts}) / 1e6)`,
+  date_trunc_week: (ts) => `date_trunc('week', ${ts})`,
+  hash_key: (expr) => `hash(${expr})`,
+  now_utc: () => `convert_timezone('UTC', current_timestamp())::timestamp_ntz`,
+  /** Host of an absolute URL, NULL when there is none (regexp_substr 'e' returns capture group 1). */
+  url_host: (col) => `nullif(regexp_substr(${col}, '^[a-zA-Z]+://([^/?#:]+)', 1, 1, 'e', 1), '')`,
+  url_path: (col) => `coalesce(nullif(regexp_substr(${col}, '^[a-zA-Z]+://[^/?#]+(/[^?#]*)', 1, 1, 'e', 1), ''), '/')`,
+  json_array_length: (col, key) => `array_size(get_path(try_parse_json(${col}), ${key}))`,
+  str_agg: (col) => `listagg(${col}, ', ')`,
+  days_between: (a, b) => `datediff('day', cast(${a} as date), cast(${b} as date))`,
+  /** Joins the non-NULL messages with '; ' (NULL when all are NULL); Snowflake's concat_ws is NULL if any part is. */
+  join_reasons: (...parts) => `nullif(substr(${parts.map((p) => `coalesce('; ' || ${p}, '')`).join(' || ')}, 3), '')`,
+  /** The row of a table alias as JSON text, for quarantine records (keys are upper case on Snowflake). */
+  row_json: (alias) => `to_json(object_construct_keep_null(${alias}.*))`,
+};
