@@ -44,3 +44,6 @@ export const DEFAULT_UNASSIGNED_THRESHOLD = 3.5;
 export const UNASSIGNED = 'unassigned';
 
 export const artifactKey = (version: number) => `ml/personas/v${version}.json`;
+
+/** Names the active version in the object store, so readers (the HTTP endpoint) need no warehouse. */
+export const ACTIVE_POINTER_KEY = 'ml/personas/active.json';

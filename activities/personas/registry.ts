@@ -1,7 +1,8 @@
 import type { Session } from '../../adapters/warehouse/warehouse';
 import type { ActivityDeps } from '../../lib/deps';
 import { nowUtc } from '../ingest/load-bronze';
-import { artifactKey, FEATURES, personaModelSchema, type ModelDraft, type PersonaModel } from '../../personas/model';
+import type { ObjectStore } from '../../adapters/object-store/object-store';
+import { ACTIVE_POINTER_KEY, artifactKey, FEATURES, personaModelSchema, type ModelDraft, type PersonaModel } from '../../personas/model';
 
 export type ModelStatus = 'candidate' | 'active' | 'retired' | 'rejected';
 
@@ -33,7 +34,7 @@ export async function registerModel(
   draft: ModelDraft,
   opts: { activate: boolean; parentVersion?: number; metrics?: Record<string, unknown>; reference?: { from: string; to: string } },
 ): Promise<PersonaModel> {
-  return deps.warehouse.transaction(async (tx) => {
+  const model = await deps.warehouse.transaction(async (tx) => {
     const [{ next }] = await tx.query<{ next: number }>(`select coalesce(max(model_version), 0) + 1 as next from ml.persona_models`);
     const model = personaModelSchema.parse({ ...draft, version: Number(next), createdAt: new Date().toISOString() });
     const now = nowUtc();
@@ -57,11 +58,25 @@ export async function registerModel(
     await deps.store.put(artifactKey(model.version), JSON.stringify(model, null, 2));
     return model;
   });
+  if (opts.activate) await writeActivePointer(deps.store, model.version);
+  return model;
 }
 
 /** Makes `version` the one active model, retiring the previous one (kept, never deleted). */
 export async function activateModel(deps: ActivityDeps, version: number): Promise<void> {
   await deps.warehouse.transaction((tx) => activateIn(tx, version));
+  await writeActivePointer(deps.store, version);
+}
+
+/** Written after the registry commits; a retry of the activation rewrites it. */
+async function writeActivePointer(store: ObjectStore, version: number): Promise<void> {
+  await store.put(ACTIVE_POINTER_KEY, JSON.stringify({ version, artifactKey: artifactKey(version), activatedAt: new Date().toISOString() }));
+}
+
+/** The active model from the object store alone (for the HTTP endpoint, which needs no warehouse). */
+export async function loadActiveFromStore(store: ObjectStore): Promise<PersonaModel> {
+  const pointer = JSON.parse((await store.get(ACTIVE_POINTER_KEY)).toString('utf8')) as { artifactKey: string };
+  return personaModelSchema.parse(JSON.parse((await store.get(pointer.artifactKey)).toString('utf8')));
 }
 
 async function activateIn(tx: Session, version: number): Promise<void> {

@@ -1,0 +1,50 @@
+import type { ActivityDeps } from '../../lib/deps';
+import type { ParticipantOptions } from '../../generator/personas';
+import type { DecisionRecord } from '../../workflows/shared/approval';
+import { recordPersonaDecisions } from './decisions';
+import { computeDrift, type DriftInput, type DriftResult } from './drift';
+import { labelParticipants, type LabelInput, type LabelResult } from './label';
+import { generateSurveyParticipants, loadSurveyParticipants, type GenerateParticipantsResult, type LoadParticipantsResult } from './participants';
+import { activateModel, rejectModel } from './registry';
+import { trainPersonaCandidate, type TrainInput, type TrainResult } from './retrain';
+
+export function createPersonaActivities(deps: ActivityDeps) {
+  return {
+    /** Writes deterministic survey participants for a date into the landing area. */
+    async generateSurveyParticipants(input: ParticipantOptions): Promise<GenerateParticipantsResult> {
+      return generateSurveyParticipants(deps, input);
+    },
+    /** Loads a partition's participants file into ml.survey_participants (replacing the partition). */
+    async loadSurveyParticipants(input: { date: string; key?: string }): Promise<LoadParticipantsResult> {
+      return loadSurveyParticipants(deps, input);
+    },
+    /** Labels a partition with a persona model in the warehouse (replacing its labels). */
+    async labelParticipants(input: LabelInput): Promise<LabelResult> {
+      return labelParticipants(deps, input);
+    },
+    /** Compares a partition with the model's reference window; stores the report and charts. */
+    async computePersonaDrift(input: DriftInput): Promise<DriftResult> {
+      return computeDrift(deps, input);
+    },
+    /** k-means from the active centroids on the window; registers a candidate with its comparison. */
+    async trainPersonaCandidate(input: TrainInput): Promise<TrainResult> {
+      return trainPersonaCandidate(deps, input);
+    },
+    /** Makes the candidate the one active model and retires the previous one (one transaction). */
+    async promotePersonaModel(input: { version: number }): Promise<void> {
+      return activateModel(deps, input.version);
+    },
+    async rejectPersonaCandidate(input: { version: number }): Promise<void> {
+      return rejectModel(deps, input.version);
+    },
+    async recordPersonaDecisions(input: { workflowId: string; records: DecisionRecord[] }): Promise<number> {
+      return recordPersonaDecisions(deps, input);
+    },
+    /** Who may approve, from configuration (workflows cannot read env). */
+    async getPersonaApprovalPolicy(): Promise<{ approvers: string[]; fourEyes: boolean }> {
+      return { approvers: [...deps.config.approvers], fourEyes: deps.config.fourEyes };
+    },
+  };
+}
+
+export type PersonaActivities = ReturnType<typeof createPersonaActivities>;

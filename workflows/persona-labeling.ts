@@ -1,0 +1,110 @@
+import { proxyActivities, setCurrentDetails, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { PersonaActivities } from '../activities/personas';
+import { addDays, isoDate } from '../lib/dates';
+import { FEATURES } from '../personas/model';
+import { LONG_SQL } from './shared/activity-options';
+import { fmt, parseInput } from './shared/input';
+import { PartitionDate, ScheduledStartTime } from './shared/search-attributes';
+import { approvalTimeoutSchema, RetrainPersonas } from './retrain-personas';
+
+const { generateSurveyParticipants, loadSurveyParticipants, labelParticipants, computePersonaDrift } = proxyActivities<PersonaActivities>(LONG_SQL);
+
+const threshold = z.number().positive();
+export const personaLabelingInput = z
+  .object({
+    /** Partition date; default: yesterday (UTC) of the time the run was due. */
+    date: isoDate.optional(),
+    /** Label with this version instead of the active one (drift then never triggers retraining). */
+    modelVersion: z.number().int().min(1).optional(),
+    /** Distance beyond which a participant is `unassigned` (standardised units; default 3.5). */
+    threshold: threshold.optional(),
+    /** Generate demo survey participants into the landing area first. */
+    generate: z
+      .object({
+        participants: z.number().int().min(1).max(5_000_000).default(10_000),
+        seed: z.number().int().default(42),
+        noise: z.number().min(0).max(5).optional(),
+        outlierShare: z.number().min(0).max(1).optional(),
+        shift: z.object({ features: z.array(z.enum(FEATURES)).min(1), stdPerDay: z.number(), from: isoDate }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Drift thresholds (defaults and reasoning in personas/drift-stats.ts). */
+    drift: z
+      .object({ psi: threshold, wassersteinNorm: threshold, ks: threshold.nullable(), driftedFeatureShare: z.number().min(0).max(1), unassignedIncrease: z.number().min(0).max(1), meanDistanceShift: threshold, labelPsi: threshold })
+      .partial()
+      .strict()
+      .optional(),
+    /** What to do when drift is declared: start RetrainPersonas on the last `windowDays` days. */
+    retrain: z
+      .object({
+        enabled: z.boolean().default(true),
+        windowDays: z.number().int().min(1).max(90).default(7),
+        compareK: z.boolean().default(false),
+        autoPromote: z.boolean().default(false),
+        approvalTimeout: approvalTimeoutSchema.default('7 days'),
+        approvers: z.array(z.string().trim().min(1)).optional(),
+      })
+      .strict()
+      .default({ enabled: true, windowDays: 7, compareK: false, autoPromote: false, approvalTimeout: '7 days' }),
+  })
+  .strict();
+export type PersonaLabelingInput = z.input<typeof personaLabelingInput>;
+
+export interface PersonaLabelingResult {
+  date: string;
+  modelVersion: number;
+  participants: number;
+  unassigned: number;
+  drift: { reportId: string; isDrift: boolean; baseline: boolean; reasons: string[]; driftedFeatures: string[]; chartPrefix: string };
+  /** Set when drift started a retraining run (it waits for approval on its own). */
+  retrain?: { workflowId: string; alreadyRunning: boolean };
+  summary: string;
+}
+
+/** Nightly persona step: (generate) → load participants → label in SQL → drift → maybe retrain. */
+export async function PersonaLabeling(rawInput: PersonaLabelingInput = {}): Promise<PersonaLabelingResult> {
+  const input = parseInput(personaLabelingInput, rawInput, 'PersonaLabeling');
+  const date = input.date ?? defaultPartition();
+  upsertSearchAttributes([{ key: PartitionDate, value: date }]);
+  if (input.generate) {
+    const g = input.generate;
+    await generateSurveyParticipants.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.participants)} survey participants for ${date}` }, [{ date, ...g }]);
+  }
+  const loaded = await loadSurveyParticipants({ date });
+  const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `label ${fmt(loaded.rowsLoaded)} participants of ${date}` }, [{ date, modelVersion: input.modelVersion, threshold: input.threshold }]);
+  setCurrentDetails(`${date}: ${fmt(labels.rows)} labelled with v${labels.modelVersion}, ${fmt(labels.unassigned)} unassigned; computing drift`);
+  const drift = await computePersonaDrift.executeWithOptions({ ...LONG_SQL, summary: `drift of ${date} vs the reference of v${labels.modelVersion}` }, [{ date, modelVersion: labels.modelVersion, thresholds: input.drift }]);
+  const result: PersonaLabelingResult = {
+    date, modelVersion: labels.modelVersion, participants: labels.rows, unassigned: labels.unassigned,
+    drift: { reportId: drift.reportId, isDrift: drift.isDrift, baseline: drift.baseline, reasons: drift.reasons, driftedFeatures: drift.driftedFeatures, chartPrefix: drift.chartPrefix },
+    summary: `${fmt(labels.rows)} participants labelled with v${labels.modelVersion} (${fmt(labels.unassigned)} unassigned); ${drift.isDrift ? `DRIFT: ${drift.reasons.join('; ')}` : drift.baseline ? 'baseline set' : 'no drift'}`,
+  };
+  if (drift.isDrift && input.retrain.enabled && input.modelVersion === undefined) {
+    const r = input.retrain;
+    const workflowId = `retrain-personas-${date}-v${labels.modelVersion}`;
+    try {
+      await startChild(RetrainPersonas, {
+        workflowId,
+        // The child waits days for a human; the nightly step must not wait with it.
+        parentClosePolicy: 'ABANDON',
+        args: [{ window: { from: addDays(date, 1 - r.windowDays), to: date }, requestedBy: 'system:drift', reason: drift.reasons.join('; '), compareK: r.compareK, autoPromote: r.autoPromote, approvalTimeout: r.approvalTimeout, approvers: r.approvers, threshold: input.threshold }],
+        staticSummary: `Retrain personas after drift on ${date}`,
+      });
+      result.retrain = { workflowId, alreadyRunning: false };
+    } catch (err) {
+      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      result.retrain = { workflowId, alreadyRunning: true };
+    }
+    result.summary += ` → ${workflowId}`;
+  }
+  setCurrentDetails(result.summary);
+  return result;
+}
+
+function defaultPartition(): string {
+  const info = workflowInfo();
+  const due = info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime;
+  return addDays(new Date(due).toISOString().slice(0, 10), -1);
+}

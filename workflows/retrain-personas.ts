@@ -1,0 +1,100 @@
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import type { PersonaActivities } from '../activities/personas';
+import type { Comparison } from '../personas/train';
+import { dateRange, isoDate } from '../lib/dates';
+import { LONG_SQL, SHORT } from './shared/activity-options';
+import { approvalDefinitions, createApproval, type DecisionRecord } from './shared/approval';
+import { parseInput } from './shared/input';
+import { CleaningStatus, PartitionDate } from './shared/search-attributes';
+
+const { trainPersonaCandidate, labelParticipants } = proxyActivities<PersonaActivities>(LONG_SQL);
+const { getPersonaApprovalPolicy, promotePersonaModel, rejectPersonaCandidate, recordPersonaDecisions } = proxyActivities<PersonaActivities>(SHORT);
+
+/** What an approver reads (query `personaModel`) before deciding (signal or update `personaDecision`). */
+export interface PersonaCandidateSubject {
+  candidateVersion: number;
+  activeVersion: number;
+  window: { from: string; to: string };
+  personas: string[];
+  comparison: Comparison;
+  reason?: string;
+}
+
+export const PERSONA_APPROVAL = { decision: 'personaDecision', query: 'personaModel' } as const;
+export const personaApproval = approvalDefinitions<PersonaCandidateSubject>(PERSONA_APPROVAL);
+
+/** A Temporal duration a person can type: 7 days, 12h, 30s (or milliseconds). */
+export const approvalTimeoutSchema = z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "7 days" or "30s"')]);
+
+export const retrainInput = z
+  .object({
+    /** The recent window to train on (and to relabel on promotion). */
+    window: z.object({ from: isoDate, to: isoDate }).strict(),
+    /** Who asked: a person, or `system:drift`. Under four-eyes they cannot approve. */
+    requestedBy: z.string().trim().min(1).default('system:drift'),
+    reason: z.string().max(2000).optional(),
+    compareK: z.boolean().default(false),
+    sampleSize: z.number().int().min(100).max(1_000_000).default(50_000),
+    autoPromote: z.boolean().default(false),
+    approvalTimeout: approvalTimeoutSchema.default('7 days'),
+    /** Overrides DAG_APPROVERS for this run. */
+    approvers: z.array(z.string().trim().min(1)).optional(),
+    threshold: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((i) => i.window.from <= i.window.to, { message: 'window.from must not be after window.to', path: ['window'] });
+export type RetrainInput = z.input<typeof retrainInput>;
+
+export interface RetrainResult {
+  candidateVersion: number;
+  baseVersion: number;
+  outcome: 'promoted' | 'rejected' | 'timed_out' | 'revision_requested';
+  decision: DecisionRecord;
+  comparison: Comparison;
+  relabelled: { dates: number; rows: number };
+}
+
+/** Retrains personas on a window, then promotes the candidate only after an approved decision. */
+export async function RetrainPersonas(rawInput: RetrainInput): Promise<RetrainResult> {
+  const input = parseInput(retrainInput, rawInput, 'RetrainPersonas');
+  const { workflowId } = workflowInfo();
+  upsertSearchAttributes([{ key: PartitionDate, value: input.window.to }]);
+  const policy = await getPersonaApprovalPolicy();
+  const approval = createApproval<PersonaCandidateSubject>({
+    names: PERSONA_APPROVAL, approvers: input.approvers ?? policy.approvers, requester: input.requestedBy, fourEyes: policy.fourEyes, statusKey: CleaningStatus,
+    audit: async (records) => void (await recordPersonaDecisions({ workflowId, records })),
+  });
+  setCurrentDetails(`training a candidate on ${input.window.from}..${input.window.to}`);
+  const trained = await trainPersonaCandidate.executeWithOptions({ ...LONG_SQL, summary: `k-means on ${input.window.from}..${input.window.to}` }, [
+    { window: input.window, compareK: input.compareK, sampleSize: input.sampleSize, runId: workflowId },
+  ]);
+  const c = trained.comparison;
+  const subject: PersonaCandidateSubject = { candidateVersion: trained.version, activeVersion: trained.baseVersion, window: input.window, personas: trained.personas, comparison: c, reason: input.reason };
+  setCurrentDetails(`candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`);
+  let decision: DecisionRecord;
+  if (input.autoPromote) {
+    decision = { decision: 'accept', approver: 'system:auto-promote', version: trained.version, at: new Date().toISOString(), via: 'auto', outcome: 'applied' };
+    await recordPersonaDecisions({ workflowId, records: [decision] });
+  } else {
+    approval.request(subject, trained.version);
+    decision = await approval.waitForDecision(input.approvalTimeout as Duration);
+  }
+  const result: RetrainResult = { candidateVersion: trained.version, baseVersion: trained.baseVersion, outcome: 'rejected', decision, comparison: c, relabelled: { dates: 0, rows: 0 } };
+  if (decision.decision !== 'accept') {
+    await rejectPersonaCandidate({ version: trained.version });
+    result.outcome = decision.via === 'timeout' ? 'timed_out' : decision.decision === 'revise' ? 'revision_requested' : 'rejected';
+    setCurrentDetails(`candidate v${trained.version} not promoted (${result.outcome} by ${decision.approver})`);
+    return result;
+  }
+  await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [{ version: trained.version }]);
+  for (const date of dateRange(input.window.from, input.window.to)) {
+    const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `relabel ${date} with v${trained.version}` }, [{ date, modelVersion: trained.version, threshold: input.threshold }]);
+    result.relabelled.dates++;
+    result.relabelled.rows += labels.rows;
+  }
+  result.outcome = 'promoted';
+  setCurrentDetails(`v${trained.version} promoted by ${decision.approver}; ${result.relabelled.rows} rows relabelled`);
+  return result;
+}
