@@ -28,20 +28,26 @@ function castExpr(c: ColumnRule, src: string): string {
   }
 }
 
-/** One `case when … then 'reason' end` per rule; NULL when the rule holds. */
-export function reasonExprs(c: ColumnRule, alias = 'r'): string[] {
+export interface Violation {
+  /** SQL boolean, true when the row breaks the rule. */
+  when: string;
+  reason: string;
+}
+
+/** The rules a column's contract implies, each as a violation predicate and its reason. */
+export function violations(c: ColumnRule, alias = 'r'): Violation[] {
   const raw = `${alias}.${q(c.name)}`;
   const present = `nullif(trim(${raw}), '') is not null`;
   const typed = castExpr(c, raw);
-  const out: string[] = [];
-  if (!c.nullable) out.push(`case when not (${present}) then ${lit(`${c.name}: missing`)} end`);
-  if (c.sqlType !== 'varchar') out.push(`case when ${present} and ${typed} is null then ${lit(`${c.name}: not a valid ${c.sqlType}`)} end`);
-  if (c.enum) out.push(`case when ${present} and trim(${raw}) not in (${c.enum.map(lit).join(', ')}) then ${lit(`${c.name}: not one of ${c.enum.join('|')}`)} end`);
-  if (c.minimum !== undefined) out.push(`case when ${typed} < ${Number(c.minimum)} then ${lit(`${c.name}: below ${c.minimum}`)} end`);
-  if (c.maximum !== undefined) out.push(`case when ${typed} > ${Number(c.maximum)} then ${lit(`${c.name}: above ${c.maximum}`)} end`);
-  if (c.minLength !== undefined && c.minLength > 1) out.push(`case when ${present} and length(trim(${raw})) < ${Number(c.minLength)} then ${lit(`${c.name}: shorter than ${c.minLength}`)} end`);
-  if (c.maxLength !== undefined) out.push(`case when length(${raw}) > ${Number(c.maxLength)} then ${lit(`${c.name}: longer than ${c.maxLength}`)} end`);
-  if (c.json) out.push(`case when ${present} and not {{ is_json(${raw}) }} then ${lit(`${c.name}: not valid JSON`)} end`);
+  const out: Violation[] = [];
+  if (!c.nullable) out.push({ when: `not (${present})`, reason: `${c.name}: missing` });
+  if (c.sqlType !== 'varchar') out.push({ when: `${present} and ${typed} is null`, reason: `${c.name}: not a valid ${c.sqlType}` });
+  if (c.enum) out.push({ when: `${present} and trim(${raw}) not in (${c.enum.map(lit).join(', ')})`, reason: `${c.name}: not one of ${c.enum.join('|')}` });
+  if (c.minimum !== undefined) out.push({ when: `${typed} < ${Number(c.minimum)}`, reason: `${c.name}: below ${c.minimum}` });
+  if (c.maximum !== undefined) out.push({ when: `${typed} > ${Number(c.maximum)}`, reason: `${c.name}: above ${c.maximum}` });
+  if (c.minLength !== undefined && c.minLength > 1) out.push({ when: `${present} and length(trim(${raw})) < ${Number(c.minLength)}`, reason: `${c.name}: shorter than ${c.minLength}` });
+  if (c.maxLength !== undefined) out.push({ when: `length(${raw}) > ${Number(c.maxLength)}`, reason: `${c.name}: longer than ${c.maxLength}` });
+  if (c.json) out.push({ when: `${present} and not {{ is_json(${raw}) }}`, reason: `${c.name}: not valid JSON` });
   return out;
 }
 
@@ -52,14 +58,17 @@ export function bronzeDdl(s: SourceContract): string {
 
 /**
  * Two statements over `{{ raw }}`: valid rows into bronze, the rest into quarantine.
- * The reasons expression is written out in both (instead of a materialised temp table):
- * recomputing a few try_casts is cheaper than writing and rereading every row once more.
+ * Validity is a plain boolean (`not (v1 or v2 …)`), cheap for the millions of good rows; the
+ * reason strings are only built for the few rejected ones. Both statements recompute the
+ * predicates rather than materialising them: a few casts cost less than another full copy.
  */
 export function splitSql(s: SourceContract): { toBronze: string; toQuarantine: string } {
-  const reasons = `{{ join_reasons(case when r._error is not null then 'unparsable line: ' || r._error end, ${s.columns.flatMap((c) => reasonExprs(c)).join(', ')}) }}`;
+  const rules: Violation[] = [{ when: 'r._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
+  const invalid = `(${rules.map((v) => `(${v.when})`).join(' or ')})`;
+  const reasons = `{{ join_reasons(case when r._error is not null then 'unparsable line: ' || r._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
   const typedCols = s.columns.map((c) => `${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`).join(', ');
-  const toBronze = `insert into bronze.${s.name} select ${typedCols}, cast($partition_date as date), $source_key, r._line, {{ now_utc() }} from {{ raw }} r where ${reasons} is null`;
+  const toBronze = `insert into bronze.${s.name} select ${typedCols}, cast($partition_date as date), $source_key, r._line, {{ now_utc() }} from {{ raw }} r where not coalesce(${invalid}, false)`;
   const rawJson = `coalesce(r._raw, {{ row_json(r) }})`;
-  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, r._line, ${reasons}, ${rawJson}, {{ now_utc() }} from {{ raw }} r where ${reasons} is not null`;
+  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, r._line, ${reasons}, ${rawJson}, {{ now_utc() }} from {{ raw }} r where coalesce(${invalid}, false)`;
   return { toBronze, toQuarantine };
 }

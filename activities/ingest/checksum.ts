@@ -1,9 +1,33 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 
-/** sha256 of a file, streamed (constant memory). */
-export async function sha256File(file: string): Promise<string> {
+export interface FileInspection {
+  sha256: string;
+  /** Why a .gz file is not a complete gzip stream (DuckDB reads a truncated one silently). */
+  gzipError?: string;
+}
+
+/** sha256 of a file, and for gzip files a full decompression check, in one streamed pass. */
+export async function inspectFile(file: string, gzip: boolean): Promise<FileInspection> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const gunzip = gzip ? zlib.createGunzip() : undefined;
+  let gzipError: string | undefined;
+  const drained = gunzip
+    ? new Promise<void>((resolve) => {
+        gunzip.on('data', () => undefined);
+        gunzip.on('end', resolve);
+        gunzip.on('error', (err) => {
+          gzipError = `truncated or corrupt gzip: ${err.message}`;
+          resolve();
+        });
+      })
+    : Promise.resolve();
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    if (gunzip && !gzipError && !gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
+  }
+  gunzip?.end();
+  await drained;
+  return { sha256: hash.digest('hex'), gzipError };
 }

@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../../lib/deps';
 import { compactDate } from '../../lib/dates';
 import { withHeartbeat, activityContext } from '../../lib/heartbeat';
 import { renderSql } from '../../lib/sql/render';
-import { sha256File } from './checksum';
+import { inspectFile } from './checksum';
 import { landingPrefix } from './landing';
 
 export interface LoadBronzeInput {
@@ -54,10 +54,12 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   try {
     const stat = await store.stat(input.key);
     const progress = { phase: 'reading', file: input.key };
-    const [checksum, loaded] = await withHeartbeat(
-      () => Promise.all([sha256File(copy.path), wh.loadRawFile(raw, { path: copy.path, ...fmt }, contract.columns.map((c) => c.name)).catch((err: Error) => err)]),
+    const [inspection, rawLoad] = await withHeartbeat(
+      () => Promise.all([inspectFile(copy.path, fmt.compression === 'gzip'), wh.loadRawFile(raw, { path: copy.path, ...fmt }, contract.columns.map((c) => c.name)).catch((err: Error) => err)]),
       () => progress,
     );
+    const checksum = inspection.sha256;
+    const loaded = inspection.gzipError ? new Error(inspection.gzipError) : rawLoad;
     const seen = await wh.query<{ partition_date: string; source_key: string }>(
       `select cast(partition_date as varchar) as partition_date, source_key from ops.load_audit where checksum = $checksum and status = 'loaded' order by loaded_at desc limit 1`,
       { checksum },

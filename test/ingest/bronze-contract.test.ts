@@ -88,3 +88,13 @@ test('the same file dropped into another date is refused as a duplicate', async 
   expect(r.message).toContain(`landing/${DATE}/orders.ndjson`);
   expect(await count(`select count(*) as n from bronze.orders where _partition_date = date '2026-11-02'`)).toBe(0);
 });
+
+test('a truncated gzip file fails its load clearly, is itself quarantined, and loads nothing', async () => {
+  const key = 'landing/2026-11-04/customers.csv.gz';
+  const good = await deps.store.get(`landing/${DATE}/customers.csv.gz`);
+  await deps.store.put(key, good.subarray(0, Math.floor(good.length / 2)));
+  const r = await loadBronzeFile(deps, { date: '2026-11-04', source: 'customers', key });
+  expect(r).toMatchObject({ status: 'failed', rowsLoaded: 0, message: 'unreadable csv.gz file: truncated or corrupt gzip: unexpected end of file' });
+  expect(await count(`select count(*) as n from bronze.customers where _partition_date = date '2026-11-04'`)).toBe(0);
+  expect(await count(`select count(*) as n from ops.quarantine where source_key = $k and line is null and reasons like 'unreadable%'`, { k: key })).toBe(1);
+});

@@ -31,22 +31,33 @@ export async function loadRawFile(c: DuckDBConnection, table: string, src: BulkL
       return src.format === 'csv' ? `c${i} as "${col}"` : `cast("${col}" as varchar) as "${col}"`;
     })
     .join(', ');
-  await c.run(`create or replace table ${table} as select ${select}, row_number() over () as _k from ${reader}`, params);
-  if (src.format === 'csv') {
-    // A parsed row's file line = its ordinal + 1 (header) + the rejected lines before it.
-    await c.run(`create or replace temp table _rejects as
-      select line, first(error_type || ': ' || error_message order by column_idx) as error, first(csv_line) as raw,
-             line - row_number() over (order by line) - 1 as good_before
-      from _rj group by line`);
-    await c.run(`create or replace table ${table} as
-      select ${columns.map((col) => `"${col}"`).join(', ')}, _k + 1 + (select count(*) from _rejects j where j.good_before < t._k) as _line, null::varchar as _error, null::varchar as _raw from ${table} t
-      union all
-      select ${columns.map((col) => `null::varchar as "${col}"`).join(', ')}, line, error, raw from _rejects`);
-  } else {
-    await c.run(`alter table ${table} rename column _k to _line; alter table ${table} add column _error varchar; alter table ${table} add column _raw varchar`);
-  }
+  // _line assumes one physical line per row (header = line 1); corrected below when lines were rejected.
+  const firstLine = src.format === 'csv' ? 2 : 1;
+  await c.run(`create or replace table ${table} as select ${select}, row_number() over () + ${firstLine - 1} as _line, null::varchar as _error, null::varchar as _raw from ${reader}`, params);
+  if (src.format === 'csv') await mergeRejects(c, table, columns);
   const count = await c.runAndReadAll(`select count(*)::integer as n from ${table}`);
   return { rows: Number(count.getRowObjectsJS()[0].n), fileColumns };
+}
+
+/**
+ * Rejected lines become rows with `_error`/`_raw`, and the parsed rows after each rejected line
+ * move down one line. An ASOF join finds, per parsed row, how many rejects precede it.
+ */
+async function mergeRejects(c: DuckDBConnection, table: string, columns: readonly string[]): Promise<void> {
+  const n = Number((await c.runAndReadAll(`select count(distinct line)::integer as n from _rj`)).getRowObjectsJS()[0].n);
+  if (n === 0) return;
+  await c.run(`create or replace temp table _rejects as
+    select line, error, raw, row_number() over (order by line) as rejects_so_far, line - row_number() over (order by line) as parsed_before_plus_one
+    from (select line, first(error_type || ': ' || error_message order by column_idx) as error, first(csv_line) as raw from _rj group by line)`);
+  // A parsed row with provisional line L (= ordinal + 1) follows every reject whose
+  // parsed_before_plus_one (= parsed rows before it + 1) is < L.
+  await c.run(`create or replace table ${table} as
+    select ${columns.map((col) => `t."${col}"`).join(', ')}, t._line + coalesce(j.rejects_so_far, 0) as _line, null::varchar as _error, null::varchar as _raw
+    from ${table} as t
+    asof left join (select parsed_before_plus_one, max(rejects_so_far) as rejects_so_far from _rejects group by 1) as j
+      on t._line > j.parsed_before_plus_one
+    union all
+    select ${columns.map((col) => `null::varchar as "${col}"`).join(', ')}, line, error, raw from _rejects`);
 }
 
 function csvReader(src: BulkLoadSource, width: number): string {
