@@ -68,11 +68,17 @@ async function loadParquet(s: Session, table: string, file: string, columns: rea
   const landing = `${table}__parquet`;
   assertIdentifier(landing);
   await put(s, file, folder, 'none');
-  await s.exec(`create or replace temporary table ${landing} (v variant)`);
-  await s.exec(`copy into ${landing} from @${RAW_STAGE}/${folder}/ file_format = (type = parquet) purge = true`);
-  const fields = columns.map((c) => `get(v, '${c}')::varchar as ${upper(c)}`).join(', ');
-  await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, null from ${landing}`);
-  const keys = await s.query<{ k: string }>(`select distinct f.key as k from ${landing}, lateral flatten(input => v) f order by k`);
-  await s.exec(`drop table if exists ${landing}`);
-  return { rows: await count(s, table), fileColumns: keys.map((r) => r.k) };
+  // A plain table dropped afterwards, not a TEMPORARY one: fakesnow cannot put temporary tables in
+  // a schema, and the name is unique to this raw table, whose load replaces it anyway.
+  await s.exec(`create or replace table ${landing} (v variant)`);
+  try {
+    await s.exec(`copy into ${landing} from @${RAW_STAGE}/${folder}/ file_format = (type = parquet) purge = true`);
+    const fields = columns.map((c) => `get_path(v, '${c}')::varchar as ${upper(c)}`).join(', ');
+    await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, null from ${landing}`);
+    // Variant keys come back sorted by name, not in the file's column order.
+    const keys = await s.query<{ k: string }>(`select distinct f.key as k from ${landing}, lateral flatten(input => v) f order by k`);
+    return { rows: await count(s, table), fileColumns: keys.map((r) => r.k) };
+  } finally {
+    await s.exec(`drop table if exists ${landing}`);
+  }
 }
