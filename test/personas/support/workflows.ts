@@ -1,0 +1,3 @@
+// Test-only workflow index until workflows/index.ts re-exports the persona workflows.
+export { PersonaLabeling } from '../../../workflows/persona-labeling';
+export { RetrainPersonas } from '../../../workflows/retrain-personas';
