@@ -1,6 +1,7 @@
 """The job config JSON (documented in README.md): parsed, defaulted and checked against the
 dataset before any model is fitted, so a typo fails in a second with a message naming it."""
 import json
+from datetime import datetime
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -76,7 +77,10 @@ def parse_config(text: str) -> JobConfig:
         problems.append("dep_var_type must be 'revenue' or 'conversion'")
     if raw.get("adstock", "geometric") != "geometric":
         problems.append("adstock: only 'geometric' is supported by this runner")
-    for key, low in (("iterations", 10), ("trials", 1), ("seed", 0)):
+    for key in ("window_start", "window_end"):
+        if key in raw and not _is_iso_date(raw[key]):
+            problems.append(f"{key} must be a date 'YYYY-MM-DD'")
+    for key, low in (("iterations", 10), ("trials", 1), ("seed", 0), ("min_candidates", 1)):
         if key in raw and (not isinstance(raw[key], int) or isinstance(raw[key], bool) or raw[key] < low):
             problems.append(f"{key} must be an integer >= {low}")
     if problems:
@@ -89,6 +93,13 @@ def parse_config(text: str) -> JobConfig:
     cfg.paid_media_vars = cfg.paid_media_vars or list(cfg.paid_media_spends)
     cfg.hyperparameters = _hyperparameters(cfg, raw.get("hyperparameters") or {})
     return cfg
+
+
+def _is_iso_date(value: object) -> bool:
+    try:
+        return isinstance(value, str) and datetime.strptime(value, "%Y-%m-%d") is not None
+    except ValueError:
+        return False
 
 
 def _hyperparameters(cfg: JobConfig, given: object) -> dict[str, list[float]]:
@@ -130,11 +141,12 @@ def load_dataset(path, cfg: JobConfig) -> pd.DataFrame:
             problems.append(f"{col} has {int(values.isna().sum())} empty or non-numeric values")
         elif (values < 0).any() and col != cfg.dep_var:
             problems.append(f"{col} has negative values")
-    if len(data) < 26:
-        problems.append(f"input has {len(data)} rows; Robyn needs at least 26 periods")
     if problems:
         raise JobInputError("; ".join(problems))
     data[cfg.date_var] = dates.dt.strftime("%Y-%m-%d")
     cfg.window_start = cfg.window_start or data[cfg.date_var].min()
     cfg.window_end = cfg.window_end or data[cfg.date_var].max()
+    in_window = int(data[cfg.date_var].between(cfg.window_start, cfg.window_end).sum())
+    if in_window < 26:  # ISO date strings compare in date order
+        raise JobInputError(f"{in_window} rows fall in the window {cfg.window_start}..{cfg.window_end}; Robyn needs at least 26 periods")
     return data

@@ -49,7 +49,7 @@ def fetch(uri: str, scratch: Path) -> Path:
     """A local path holding the object at `uri` (downloaded into scratch for gs://)."""
     if uri.startswith("gs://"):
         bucket, key = _split_gs(uri)
-        target = scratch / Path(key).name
+        target = scratch / f"{len(list(scratch.iterdir()))}-{Path(key).name}"  # config and input may share a name
         _gcs_bucket(bucket).blob(key).download_to_filename(str(target))
         return target
     path = _local_path(uri)

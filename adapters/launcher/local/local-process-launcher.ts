@@ -9,6 +9,11 @@ const WRAPPER = path.join(__dirname, 'job-wrapper.js');
 /** How long cancel() waits for the supervisor to record the exit before killing it itself. */
 const CANCEL_WAIT_MS = 8000;
 const CLAIM_WAIT_MS = 5000;
+/**
+ * The only worker env vars a runner inherits (plus JobSpec.env), as a container would get only
+ * its own env: the worker's secrets (API keys, warehouse passwords) must not leak into jobs.
+ */
+const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'R_HOME', 'R_LIBS', 'R_LIBS_USER', 'LD_LIBRARY_PATH', 'GOOGLE_APPLICATION_CREDENTIALS'];
 
 /**
  * The embedded launcher: runs the runner command as a detached child process under a tiny
@@ -39,7 +44,7 @@ export class LocalProcessLauncher implements Launcher {
     const wrapper = spawn(process.execPath, [WRAPPER, state.dir, String(spec.timeoutSeconds), command, ...args], {
       detached: true, // own session: survives this worker, and can be signalled as a group
       stdio: 'ignore',
-      env: { ...process.env, ...spec.env },
+      env: { ...inheritedEnv(), ...spec.env },
     });
     wrapper.unref();
     if (!wrapper.pid) throw new Error(`could not start the job supervisor for ${spec.jobId}`);
@@ -117,6 +122,10 @@ function describeExit(exit: ExitRecord, state: LocalJobState): JobStatus {
   if (exit.exitCode === 0) return { state: 'succeeded', ...common };
   const how = exit.error ?? (exit.signal ? `runner was killed by ${exit.signal}` : `runner exited with code ${exit.exitCode}`);
   return { state: 'failed', ...common, message: `${how}\n${tail}`.trim() };
+}
+
+function inheritedEnv(): Record<string, string> {
+  return Object.fromEntries(INHERITED_ENV.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k] as string]])));
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
