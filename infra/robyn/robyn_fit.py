@@ -82,7 +82,7 @@ def fit(cfg: JobConfig, data: pd.DataFrame, workdir: Path, progress: Progress) -
         if done % max(1, total // 50) == 0 or done == total:  # ~50 progress lines per run
             progress(0.1 + 0.75 * done / total, f"model {done}/{total} ({cfg.trials} trials x {cfg.iterations} iterations)")
 
-    ridge_loop.tqdm = _count_iterations(on_iterations)
+    ridge_loop.tqdm = _count_iterations(on_iterations)  # robynpy has no progress callback; its loop calls tqdm
     executor = ModelExecutor(
         mmmdata=r.mmm_data, holidays_data=r.holidays_data, hyperparameters=r.hyperparameters,
         calibration_input=None, featurized_mmm_data=r.featurized_mmm_data,

@@ -24,10 +24,14 @@ from job_io import JobInputError, OutputFolder, env_uri, fetch  # noqa: E402
 
 
 def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="robyn-job-") as scratch:
+        return run(Path(scratch))
+
+
+def run(scratch: Path) -> int:
     started = time.time()
     try:
         config_uri, input_uri, output_uri = (env_uri(n) for n in ("DAG_CONFIG_URI", "DAG_INPUT_URI", "DAG_OUTPUT_URI"))
-        scratch = Path(tempfile.mkdtemp(prefix="robyn-job-"))
         out = OutputFolder(output_uri)
         out.progress(0.0, "runner started")
         cfg = parse_config(fetch(config_uri, scratch).read_text(encoding="utf-8"))

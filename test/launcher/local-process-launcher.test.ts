@@ -65,7 +65,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const jobDir = (jobId: string) => path.join(root, 'jobs', jobId);
+const jobDir = (jobId: string) => path.join(root, 'jobs', jobId); // ids used here are folder-safe
 
 test('success: env contract reaches the runner, progress is surfaced, exit 0 → succeeded', async () => {
   const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
@@ -188,7 +188,10 @@ test('a command that cannot start → failed with a clear message', async () => 
   expect(status.message).toContain('could not start');
 });
 
-test('rejects job ids that could escape the state folder', async () => {
+test('any jobId (a Temporal workflow id may hold / or ..) gets its own folder inside the state root', async () => {
   const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
-  await expect(launcher.launch({ ...spec('ok', 'true'), jobId: '../evil' })).rejects.toThrow(/invalid jobId/);
+  const handle = await launch(launcher, { ...spec('odd', 'true'), jobId: '../robyn/wf:42' });
+  expect(await waitUntil(launcher, handle, ended)).toMatchObject({ state: 'succeeded' });
+  expect(fs.readdirSync(path.join(root, 'jobs'))).toEqual([expect.stringMatching(/^job-\.\._robyn_wf_42-[0-9a-f]{12}$/)]);
+  expect(fs.existsSync(path.join(root, 'robyn'))).toBe(false);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -28,16 +29,23 @@ export interface ExitRecord {
   finishedAt: string;
 }
 
-const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const SAFE_FOLDER = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 const STDERR_TAIL_LINES = 20;
 const STDERR_TAIL_BYTES = 64 * 1024;
+
+/** A jobId as a folder name: itself when safe, else a readable slug plus a hash (Temporal ids may hold `/`, `:`). */
+export function folderName(jobId: string): string {
+  if (SAFE_FOLDER.test(jobId) && jobId.length <= 120) return jobId;
+  const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 12);
+  return `job-${jobId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}-${hash}`;
+}
 
 export class LocalJobState {
   readonly dir: string;
 
   constructor(root: string, readonly jobId: string) {
-    if (!JOB_ID.test(jobId)) throw new Error(`invalid jobId ${JSON.stringify(jobId)}: use letters, digits, . _ - (max 200)`);
-    this.dir = path.join(path.resolve(root), jobId);
+    if (jobId === '') throw new Error('jobId must not be empty');
+    this.dir = path.join(path.resolve(root), folderName(jobId));
   }
 
   file(name: string): string {
