@@ -9,7 +9,24 @@ import { startFakesnowProxy, type FakesnowProxy } from './fakesnow-proxy';
  * it (see fakesnow-proxy.ts). fakesnow picks its own free port and prints it; we read it from
  * the log line, so there is no race between choosing a port and binding it. Data is in memory
  * and shared by every session of this server, and gone when it stops.
- * Installed by `bash scripts/setup-tools.sh fakesnow` into .venv.
+ * Installed by `bash scripts/setup-tools.sh fakesnow` into .venv (fakesnow 0.12.1 needs
+ * snowflake-connector-python < 5: 5.x removed the `converter` module it imports).
+ *
+ * What the emulator does NOT cover (the live suite, test/warehouse/snowflake-live.test.ts, does):
+ * - results: always inline; the sdk's chunked large-result download is never exercised, and
+ *   rowsets are Arrow (the proxy turns them into JSON); TIMESTAMP_TZ only in UTC, no LTZ/TIMEZONE;
+ * - auth: any password is accepted; key-pair (JWT) login, roles and warehouses are not checked;
+ * - PUT: uploads go to a GCS-style presigned URL on fakesnow (the proxy supplies the `region` the
+ *   sdk needs and answers its pre-upload GET with 404); no S3/Azure/GCS, no client-side
+ *   encryption, no user stage `@~`;
+ * - COPY: ON_ERROR = ABORT_STATEMENT only, no VALIDATE(), no METADATA$ columns — our loads do not
+ *   need them (see snowflake-raw-file.ts);
+ * - SQL: REAL (non-integer) binds arrive as text; HASH() and TRY_TO_TIMESTAMP_TZ on columns fail;
+ *   TRY_PARSE_JSON of a bind (not a column) fails; TEMPORARY tables in a named schema fail;
+ *   DDL inside a transaction is transactional here but auto-commits on Snowflake;
+ *   QUERY_TAG and other statement parameters are ignored (tests read them at the proxy);
+ * - service behaviour: no 429 throttling, session expiry, queueing, timeouts or concurrency
+ *   limits (the proxy injects 503s and connection resets to exercise retries).
  */
 export interface Fakesnow {
   /** Settings for SnowflakeWarehouse.open (they go through the proxy). */

@@ -1,0 +1,74 @@
+import { isTransientSnowflakeError, withRetry } from '../../adapters/warehouse/snowflake/snowflake-retry';
+import { splitStatements, toPositionalBinds } from '../../adapters/warehouse/snowflake/snowflake-sql-text';
+
+/** The pure parts of the Snowflake adapter: SQL text scanning and the retry decision. */
+describe('toPositionalBinds', () => {
+  test('turns $name into ? in order, repeating values for repeated names', () => {
+    expect(toPositionalBinds('select $a, $b, $a', { a: 1, b: 'x' })).toEqual({ sqlText: 'select ?, ?, ?', binds: [1, 'x', 1] });
+  });
+
+  test("leaves $ in strings, quoted identifiers, $$ blocks, comments and $1 alone", () => {
+    const sql = `select '$.a', 'it''s $a', "$a", $$ $a $$, $1 -- $a\n/* $a */ , $a`;
+    expect(toPositionalBinds(sql, { a: 5 })).toEqual({ sqlText: sql.replace(/, \$a$/, ', ?'), binds: [5] });
+  });
+
+  test('a name without a value throws', () => {
+    expect(() => toPositionalBinds('select $nope', {})).toThrow('SQL parameter $nope has no value');
+  });
+});
+
+describe('splitStatements', () => {
+  test('splits on top-level semicolons only', () => {
+    expect(splitStatements(`create table t (v varchar);\ninsert into t values ('a;b'); -- c;\nselect ";" from t;`)).toEqual([
+      'create table t (v varchar)',
+      "\ninsert into t values ('a;b')",
+      ' -- c;\nselect ";" from t',
+    ]);
+  });
+});
+
+describe('isTransientSnowflakeError', () => {
+  const err = (fields: Record<string, unknown>, message = 'x') => Object.assign(new Error(message), fields);
+
+  test.each([
+    ['sdk network error', err({ code: 401001 })],
+    ['sdk request failed', err({ code: 401002 })],
+    ['connection terminated (SQL state 08003)', err({ code: 405503, sqlState: '08003' })],
+    ['session token expired', err({ code: '390114' })],
+    ['socket reset', err({ code: 'ECONNRESET' })],
+    ['HTTP 429', err({ response: { status: 429 } })],
+    ['HTTP 503', err({ response: { status: 503 } })],
+  ])('%s is transient', (_name, e) => expect(isTransientSnowflakeError(e)).toBe(true));
+
+  test.each([
+    ['SQL compilation error', err({ code: '002003', sqlState: '42S02' }, "Object 'T' does not exist or not authorized.")],
+    ['syntax error mentioning a connection column', err({ code: '001003', sqlState: '42000' }, "syntax error near 'connection'")],
+    ['not an error object', 'boom'],
+  ])('%s is not transient', (_name, e) => expect(isTransientSnowflakeError(e)).toBe(false));
+});
+
+describe('withRetry', () => {
+  const policy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
+
+  test('retries transient failures, then returns', async () => {
+    const seen: number[] = [];
+    const value = await withRetry(async (attempt) => {
+      seen.push(attempt);
+      if (attempt < 3) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+      return 'ok';
+    }, policy);
+    expect({ value, seen }).toEqual({ value: 'ok', seen: [1, 2, 3] });
+  });
+
+  test('gives up after the last attempt with the last error', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('still down'), { code: 401001 }); }, policy)).rejects.toThrow('still down');
+    expect(calls).toBe(3);
+  });
+
+  test('never retries a SQL error', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('bad sql'), { sqlState: '42000' }); }, policy)).rejects.toThrow('bad sql');
+    expect(calls).toBe(1);
+  });
+});
