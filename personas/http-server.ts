@@ -19,7 +19,7 @@ export interface EndpointOptions {
 }
 
 const MAX_BODY = 1 << 20;
-const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
+const finite = z.number({ error: (i) => (i.input === undefined ? 'is missing' : typeof i.input === 'number' ? 'must be a finite number' : `must be a number, got ${JSON.stringify(i.input)}`) });
 const vectorSchema = z.object(Object.fromEntries(FEATURES.map((f) => [f, finite])) as Record<(typeof FEATURES)[number], typeof finite>).strict();
 const bodySchema = z.union([z.object({ vector: vectorSchema }).strict(), z.object({ vectors: z.array(vectorSchema).min(1).max(1000) }).strict()]);
 

@@ -86,6 +86,7 @@ export async function RetrainPersonas(rawInput: RetrainInput): Promise<RetrainRe
     await rejectPersonaCandidate({ version: trained.version });
     result.outcome = decision.via === 'timeout' ? 'timed_out' : decision.decision === 'revise' ? 'revision_requested' : 'rejected';
     setCurrentDetails(`candidate v${trained.version} not promoted (${result.outcome} by ${decision.approver})`);
+    await approval.flush();
     return result;
   }
   await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [{ version: trained.version }]);
@@ -95,6 +96,7 @@ export async function RetrainPersonas(rawInput: RetrainInput): Promise<RetrainRe
     result.relabelled.rows += labels.rows;
   }
   result.outcome = 'promoted';
+  await approval.flush();
   setCurrentDetails(`v${trained.version} promoted by ${decision.approver}; ${result.relabelled.rows} rows relabelled`);
   return result;
 }

@@ -115,6 +115,8 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
       decided = undefined;
       setStatus('AwaitingApproval');
     },
+    /** Audits records that arrived after the decision (late or second decisions); call before returning. */
+    flush,
     /** Waits for an applied decision, auditing every record as it arrives; timeout → recorded rejection. */
     async waitForDecision(timeout: Duration): Promise<DecisionRecord> {
       const deadline = Date.now() + msToNumber(timeout);

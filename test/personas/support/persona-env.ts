@@ -49,3 +49,14 @@ export async function makePersonaWorker(env: TestEnv, deps: ActivityDeps) {
     },
   };
 }
+
+/** Polls a workflow's approval query until it awaits a decision (the candidate is trained). */
+export async function awaitingDecision<T extends { status: string; version: number | null }>(query: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await query().catch(() => undefined);
+    if (state?.status === 'AwaitingApproval') return state;
+    if (Date.now() > deadline) throw new Error(`no decision awaited after ${timeoutMs} ms (last state: ${JSON.stringify(state)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
