@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWarehouse, withQueryTag } from '../../adapters/warehouse';
-import type { SnowflakeWarehouse } from '../../adapters/warehouse/snowflake/snowflake-warehouse';
 import { loadConfig } from '../../config/config';
 import { openBackend, type Backend } from './backends';
 
@@ -64,7 +63,7 @@ run('Snowflake adapter against fakesnow', () => {
       DAG_WAREHOUSE: 'snowflake', SNOWFLAKE_ACCOUNT: c.account, SNOWFLAKE_USER: c.username, SNOWFLAKE_PASSWORD: c.password,
       SNOWFLAKE_DATABASE: c.database, SNOWFLAKE_WAREHOUSE: c.warehouse, SNOWFLAKE_HOST: c.host, SNOWFLAKE_PORT: String(c.port), SNOWFLAKE_PROTOCOL: 'http',
     });
-    const wh = (await openWarehouse(config)) as SnowflakeWarehouse;
+    const wh = await openWarehouse(config);
     try {
       expect(wh.dialect).toBe('snowflake');
       expect(await wh.query('select current_database() as db')).toEqual([{ db: 'DAG_TEST' }]);

@@ -41,6 +41,8 @@ const SCHEMAS = ['bronze', 'silver', 'gold', 'ops', 'ml', 'mmm', 'staging'];
  */
 export class SnowflakeWarehouse implements Warehouse {
   readonly dialect = 'snowflake' as const;
+  /** Throw-away tables of one activity go to `staging` (created on open). */
+  readonly scratchSchema = 'staging';
 
   private constructor(
     private readonly pool: SdkPool,
