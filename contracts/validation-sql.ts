@@ -29,26 +29,38 @@ function castExpr(c: ColumnRule, src: string): string {
 }
 
 export interface Violation {
-  /** SQL boolean, true when the row breaks the rule. */
+  /** SQL boolean over the typed projection `t` (see `typedProjection`), true when the rule is broken. */
   when: string;
   reason: string;
 }
 
-/** The rules a column's contract implies, each as a violation predicate and its reason. */
-export function violations(c: ColumnRule, alias = 'r'): Violation[] {
-  const raw = `${alias}.${q(c.name)}`;
-  const present = `nullif(trim(${raw}), '') is not null`;
-  const typed = castExpr(c, raw);
+/**
+ * The rules a column's contract implies. They read the typed projection `t`, where each column
+ * is cast once (`t."col"`) and its raw text kept as `t."col__raw"`, so no cast is repeated.
+ */
+export function violations(c: ColumnRule): Violation[] {
+  const raw = `t.${q(`${c.name}__raw`)}`;
+  const typed = `t.${q(c.name)}`;
+  const present = c.sqlType === 'varchar' ? `${typed} is not null` : `nullif(trim(${raw}), '') is not null`;
   const out: Violation[] = [];
   if (!c.nullable) out.push({ when: `not (${present})`, reason: `${c.name}: missing` });
   if (c.sqlType !== 'varchar') out.push({ when: `${present} and ${typed} is null`, reason: `${c.name}: not a valid ${c.sqlType}` });
-  if (c.enum) out.push({ when: `${present} and trim(${raw}) not in (${c.enum.map(lit).join(', ')})`, reason: `${c.name}: not one of ${c.enum.join('|')}` });
+  if (c.enum) out.push({ when: `${present} and ${typed} not in (${c.enum.map(lit).join(', ')})`, reason: `${c.name}: not one of ${c.enum.join('|')}` });
   if (c.minimum !== undefined) out.push({ when: `${typed} < ${Number(c.minimum)}`, reason: `${c.name}: below ${c.minimum}` });
   if (c.maximum !== undefined) out.push({ when: `${typed} > ${Number(c.maximum)}`, reason: `${c.name}: above ${c.maximum}` });
-  if (c.minLength !== undefined && c.minLength > 1) out.push({ when: `${present} and length(trim(${raw})) < ${Number(c.minLength)}`, reason: `${c.name}: shorter than ${c.minLength}` });
+  if (c.minLength !== undefined && c.minLength > 1) out.push({ when: `${present} and length(${c.sqlType === 'varchar' ? typed : `trim(${raw})`}) < ${Number(c.minLength)}`, reason: `${c.name}: shorter than ${c.minLength}` });
   if (c.maxLength !== undefined) out.push({ when: `length(${raw}) > ${Number(c.maxLength)}`, reason: `${c.name}: longer than ${c.maxLength}` });
-  if (c.json) out.push({ when: `${present} and not {{ is_json(${raw}) }}`, reason: `${c.name}: not valid JSON` });
+  if (c.json) out.push({ when: `${present} and not {{ is_json(${typed}) }}`, reason: `${c.name}: not valid JSON` });
   return out;
+}
+
+/** Raw text of a column is only carried where a rule needs it beyond the typed value. */
+const needsRaw = (c: ColumnRule) => c.sqlType !== 'varchar' || c.maxLength !== undefined;
+
+/** Every column cast once, plus the raw text the rules need, the line and the reader's error. */
+function typedProjection(s: SourceContract): string {
+  const cols = s.columns.flatMap((c) => [`${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`, ...(needsRaw(c) ? [`r.${q(c.name)} as ${q(`${c.name}__raw`)}`] : [])]);
+  return `(select ${cols.join(', ')}, r._line, r._error, r._raw from {{ raw }} as r) as t`;
 }
 
 export function bronzeDdl(s: SourceContract): string {
@@ -57,18 +69,19 @@ export function bronzeDdl(s: SourceContract): string {
 }
 
 /**
- * Two statements over `{{ raw }}`: valid rows into bronze, the rest into quarantine.
- * Validity is a plain boolean (`not (v1 or v2 …)`), cheap for the millions of good rows; the
- * reason strings are only built for the few rejected ones. Both statements recompute the
- * predicates rather than materialising them: a few casts cost less than another full copy.
+ * Two statements over `{{ raw }}`, run in one transaction after the partition's rows for the
+ * file were deleted: (1) rows breaking no rule → bronze, validity being a plain boolean over
+ * values cast once; (2) every raw row that did not reach bronze (an anti-join on the line) →
+ * ops.quarantine, with reason strings built only for those few rows.
  */
 export function splitSql(s: SourceContract): { toBronze: string; toQuarantine: string } {
-  const rules: Violation[] = [{ when: 'r._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
-  const invalid = `(${rules.map((v) => `(${v.when})`).join(' or ')})`;
-  const reasons = `{{ join_reasons(case when r._error is not null then 'unparsable line: ' || r._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
-  const typedCols = s.columns.map((c) => `${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`).join(', ');
-  const toBronze = `insert into bronze.${s.name} select ${typedCols}, cast($partition_date as date), $source_key, r._line, {{ now_utc() }} from {{ raw }} r where not coalesce(${invalid}, false)`;
-  const rawJson = `coalesce(r._raw, {{ row_json(r) }})`;
-  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, r._line, ${reasons}, ${rawJson}, {{ now_utc() }} from {{ raw }} r where coalesce(${invalid}, false)`;
+  const rules: Violation[] = [{ when: 't._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
+  const invalid = `coalesce(${rules.map((v) => `(${v.when})`).join(' or ')}, false)`;
+  const reasons = `{{ join_reasons(case when t._error is not null then 'unparsable line: ' || t._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
+  const cols = s.columns.map((c) => `t.${q(c.name)}`).join(', ');
+  const toBronze = `insert into bronze.${s.name} select ${cols}, cast($partition_date as date), $source_key, t._line, {{ now_utc() }} from ${typedProjection(s)} where not ${invalid}`;
+  const loaded = `select b._line from bronze.${s.name} as b where b._partition_date = cast($partition_date as date) and b._source_key = $source_key`;
+  const rawJson = `coalesce(t._raw, {{ row_json(r) }})`;
+  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, t._line, ${reasons}, ${rawJson}, {{ now_utc() }} from ${typedProjection(s)} join {{ raw }} as r on r._line = t._line where t._line not in (${loaded})`;
   return { toBronze, toQuarantine };
 }

@@ -48,7 +48,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   }
   const { warehouse: wh, store } = deps;
   const fmt = fileFormat(input.key);
-  const raw = `staging.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
+  const raw = `${wh.scratchSchema}.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
   const base = { source: contract.name, key: input.key, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, errorRate: 0, missingColumns: [] as string[], extraColumns: [] as string[] };
   const copy = await store.localCopy(input.key);
   try {

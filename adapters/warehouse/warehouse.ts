@@ -34,6 +34,12 @@ export interface RawLoadResult {
 
 export interface Warehouse extends Session {
   readonly dialect: Dialect;
+  /**
+   * Schema for throw-away tables that only live during one activity (raw file reads): DuckDB
+   * uses an attached in-memory database (no WAL or checkpoint for rows that are about to be
+   * split and dropped); Snowflake uses its `staging` schema.
+   */
+  readonly scratchSchema: string;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /**

@@ -21,6 +21,7 @@ export interface DuckDbOptions {
  */
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
+  readonly scratchSchema = 'scratch';
   private constructor(private readonly instance: DuckDBInstance) {}
 
   static async open(opts: DuckDbOptions): Promise<DuckDbWarehouse> {
@@ -31,6 +32,7 @@ export class DuckDbWarehouse implements Warehouse {
     const instance = await DuckDBInstance.create(opts.path, settings);
     const wh = new DuckDbWarehouse(instance);
     await wh.exec('create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging');
+    await wh.exec(`attach if not exists ':memory:' as scratch`);
     return wh;
   }
 
