@@ -1,3 +1,4 @@
+import { csvRecords, type CsvRecord } from '../../adapters/warehouse/snowflake/snowflake-csv-records';
 import { isTransientSnowflakeError, withRetry } from '../../adapters/warehouse/snowflake/snowflake-retry';
 import { splitStatements, toPositionalBinds } from '../../adapters/warehouse/snowflake/snowflake-sql-text';
 
@@ -24,6 +25,31 @@ describe('splitStatements', () => {
       "\ninsert into t values ('a;b')",
       ' -- c;\nselect ";" from t',
     ]);
+  });
+});
+
+describe('csvRecords', () => {
+  const TEXT = 'a,b\r\n"x, ""y""",2\n"multi\nline",3\n\n"bad"tail,4\nlast,"open';
+  const read = async (chunks: string[]) => {
+    const out: CsvRecord[] = [];
+    for await (const r of csvRecords((async function* () { yield* chunks; })())) out.push(r);
+    return out;
+  };
+
+  test('fields, exact start lines, raw text and errors', async () => {
+    expect(await read([TEXT])).toEqual([
+      { fields: ['a', 'b'], line: 1, raw: 'a,b', error: null },
+      { fields: ['x, "y"', '2'], line: 2, raw: '"x, ""y""",2', error: null },
+      { fields: ['multi\nline', '3'], line: 3, raw: '"multi\nline",3', error: null },
+      { fields: [''], line: 5, raw: '', error: null },
+      { fields: ['badtail', '4'], line: 6, raw: '"bad"tail,4', error: 'UNQUOTED VALUE: Value with unterminated quote found.' },
+      { fields: ['last', 'open'], line: 7, raw: 'last,"open', error: 'UNQUOTED VALUE: Value with unterminated quote found.' },
+    ]);
+  });
+
+  test('the same records whichever way the text is cut into chunks', async () => {
+    const whole = await read([TEXT]);
+    for (let cut = 1; cut < TEXT.length; cut++) expect(await read([TEXT.slice(0, cut), TEXT.slice(cut)])).toEqual(whole);
   });
 });
 

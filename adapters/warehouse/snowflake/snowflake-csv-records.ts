@@ -2,6 +2,8 @@
  * A streaming RFC 4180 reader (comma, double quote, "" escape, CRLF or LF) that keeps what the
  * raw table needs: each record's fields, the file line it starts on, its raw text, and why it is
  * malformed (text after a closing quote, or a quote never closed) instead of throwing.
+ * Fields are sliced out of the text with indexOf/regex jumps, not built character by character;
+ * a record cut by a chunk boundary is parsed again from its start once more text has arrived.
  */
 export interface CsvRecord {
   fields: string[];
@@ -12,66 +14,71 @@ export interface CsvRecord {
 }
 
 const UNQUOTED = 'UNQUOTED VALUE: Value with unterminated quote found.';
+const DELIMITER = /[,\n]/g;
 
 export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
-  let fields: string[] = [];
-  let field = '';
-  let raw = '';
-  let quoted = false; // inside a quoted field
-  let afterQuote = false; // the quoted field just closed
-  let error: string | null = null;
+  let buf = '';
   let line = 1;
-  let start = 1;
-  let pendingCr = false;
-
-  const finish = (): CsvRecord => {
-    fields.push(field);
-    const rec = { fields, line: start, raw: raw.replace(/\r?\n$/, '').replace(/\r$/, ''), error };
-    fields = [];
-    field = '';
-    raw = '';
-    afterQuote = false;
-    error = null;
-    return rec;
+  const take = function* (final: boolean): Generator<CsvRecord> {
+    let p = 0;
+    while (p < buf.length) {
+      const rec = parseRecord(buf, p, final);
+      if (!rec) break;
+      const raw = buf.slice(p, rec.end);
+      yield { fields: rec.fields, line, raw: raw.replace(/\r?\n$/, ''), error: rec.error };
+      line += countNewlines(raw);
+      p = rec.end;
+    }
+    buf = buf.slice(p);
   };
-
   for await (const chunk of chunks) {
-    for (const ch of chunk) {
-      if (pendingCr && ch !== '\n') field += '\r';
-      pendingCr = false;
-      raw += ch;
-      if (quoted) {
-        if (ch === '"') {
-          quoted = false;
-          afterQuote = true;
-        } else {
-          if (ch === '\n') line++;
-          field += ch;
+    buf += chunk;
+    yield* take(false);
+  }
+  yield* take(true);
+}
+
+/** Parses one record starting at p; null when the text ends mid-record and more may come. */
+function parseRecord(buf: string, p: number, final: boolean): { fields: string[]; end: number; error: string | null } | null {
+  const fields: string[] = [];
+  let error: string | null = null;
+  let i = p;
+  for (;;) {
+    let value = '';
+    const quoted = buf[i] === '"';
+    if (quoted) {
+      let j = i + 1;
+      for (;;) {
+        const k = buf.indexOf('"', j);
+        // A quote at the very end may be the first half of "": wait for more text.
+        if (k < 0 || (k === buf.length - 1 && !final)) {
+          if (!final) return null;
+          fields.push(value + buf.slice(j).replace(/\r?\n$/, ''));
+          return { fields, end: buf.length, error: UNQUOTED };
         }
-        continue;
-      }
-      if (ch === '"' && afterQuote) {
-        field += '"'; // "" inside a quoted field
-        quoted = true;
-        afterQuote = false;
-      } else if (ch === '"' && field === '') {
-        quoted = true;
-      } else if (ch === ',') {
-        fields.push(field);
-        field = '';
-        afterQuote = false;
-      } else if (ch === '\n') {
-        line++;
-        yield finish();
-        start = line;
-      } else if (ch === '\r') {
-        pendingCr = true; // dropped when a \n follows (CRLF), kept otherwise
-      } else {
-        if (afterQuote) error ??= UNQUOTED;
-        field += ch;
+        value += buf.slice(j, k);
+        if (buf[k + 1] !== '"') {
+          i = k + 1;
+          break;
+        }
+        value += '"';
+        j = k + 2;
       }
     }
+    DELIMITER.lastIndex = i;
+    const m = DELIMITER.exec(buf);
+    if (!m && !final) return null;
+    const k = m ? m.index : buf.length;
+    const rest = buf.slice(i, k).replace(/\r$/, '');
+    if (quoted && rest !== '') error ??= UNQUOTED; // text after a closing quote
+    fields.push(quoted ? value + rest : rest);
+    if (!m || m[0] === '\n') return { fields, end: m ? k + 1 : buf.length, error };
+    i = k + 1;
   }
-  if (quoted) error = UNQUOTED;
-  if (quoted || raw.replace(/\r$/, '') !== '') yield finish();
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
