@@ -9,7 +9,8 @@ import { csvRecords } from './snowflake-csv-records';
 /**
  * Rewrites a raw CSV / NDJSON file, in one streaming pass, into the exact shape of the bronze raw
  * table — the contract's columns in order, then `_line`, `_error`, `_raw` — as a gzip CSV in which
- * every value is quoted and NULL is an empty unquoted field. COPY INTO then has nothing left to
+ * every value is quoted and NULL is an empty unquoted field (an empty field loads as NULL, as in
+ * DuckDB's reader). COPY INTO then has nothing left to
  * interpret: no header matching, no ragged rows, no ON_ERROR, no VALIDATE().
  *
  * Why not COPY the original file with ON_ERROR = CONTINUE and collect rejects with VALIDATE()?
