@@ -7,7 +7,7 @@ import { macrosFor, registerMacros } from '../lib/sql/render';
 const PERSONA_MACROS = {
   duckdb: {
     /** Second-smallest value of a group (NULL for a group of one). */
-    second_smallest: (col: string) => `list_sort(list(${col}))[2]`,
+    second_smallest: (col: string) => `min(${col}, 2)[2]`,
     try_date: (col: string) => `try_cast(${col} as date)`,
     /** NULL, NaN and ±Infinity are all "not a usable number". */
     is_finite: (col: string) => `coalesce(isfinite(${col}), false)`,

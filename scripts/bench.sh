@@ -4,4 +4,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/ensure-node-deps.sh"
 bash "$root/scripts/setup-tools.sh" temporal
-exec node --require tsx/cjs "$root/bench/run-all.ts" "$@"
+cd "$root"
+exec node --require tsx/cjs bench/run-all.ts "$@"

@@ -3,7 +3,7 @@ import type { Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { PersonaActivities } from '../activities/personas';
 import type { Comparison } from '../personas/train';
-import { dateRange, isoDate } from '../lib/dates';
+import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { approvalDefinitions, createApproval, type DecisionRecord } from './shared/approval';
 import { parseInput } from './shared/input';
@@ -30,8 +30,8 @@ export const approvalTimeoutSchema = z.union([z.number().int().positive(), z.str
 
 export const retrainInput = z
   .object({
-    /** The recent window to train on (and to relabel on promotion). */
-    window: z.object({ from: isoDate, to: isoDate }).strict(),
+    /** The recent window to train on (and to relabel on promotion); default: the 7 days up to yesterday. */
+    window: z.object({ from: isoDate, to: isoDate }).strict().optional(),
     /** Who asked: a person, or `system:drift`. Under four-eyes they cannot approve. */
     requestedBy: z.string().trim().min(1).default('system:drift'),
     reason: z.string().max(2000).optional(),
@@ -44,7 +44,7 @@ export const retrainInput = z
     threshold: z.number().positive().optional(),
   })
   .strict()
-  .refine((i) => i.window.from <= i.window.to, { message: 'window.from must not be after window.to', path: ['window'] });
+  .refine((i) => !i.window || i.window.from <= i.window.to, { message: 'window.from must not be after window.to', path: ['window'] });
 export type RetrainInput = z.input<typeof retrainInput>;
 
 export interface RetrainResult {
@@ -57,9 +57,11 @@ export interface RetrainResult {
 }
 
 /** Retrains personas on a window, then promotes the candidate only after an approved decision. */
-export async function RetrainPersonas(rawInput: RetrainInput): Promise<RetrainResult> {
-  const input = parseInput(retrainInput, rawInput, 'RetrainPersonas');
-  const { workflowId } = workflowInfo();
+export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<RetrainResult> {
+  const parsed = parseInput(retrainInput, rawInput, 'RetrainPersonas');
+  const { workflowId, startTime } = workflowInfo();
+  const yesterday = addDays(new Date(startTime).toISOString().slice(0, 10), -1);
+  const input = { ...parsed, window: parsed.window ?? { from: addDays(yesterday, -6), to: yesterday } };
   upsertSearchAttributes([{ key: PartitionDate, value: input.window.to }]);
   const policy = await getPersonaApprovalPolicy();
   const approval = createApproval<PersonaCandidateSubject>({

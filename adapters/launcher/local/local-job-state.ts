@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * The files a local job keeps in its state folder `<root>/<jobId>/`. They are the only shared
+ * The files a local job keeps in its state folder `<root>/<folderName(jobId)>/`. The only shared
  * memory between the detached supervisor (job-wrapper.js) and any launcher instance, in this
  * process or in a worker started after a crash.
  *   launch.json   written by the launcher before the supervisor starts
