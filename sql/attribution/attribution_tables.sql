@@ -1,0 +1,25 @@
+-- The attribution outputs. Created idempotently by the attribution activity before it writes.
+-- Both are keyed by (conversion_date, channel, window_days[, model]) and replaced per
+-- (date range, window[, model]) in one transaction, so a re-run never appends.
+
+create table if not exists gold.attribution (
+    conversion_date date,
+    channel varchar,
+    model varchar,                          -- first_touch | last_touch | last_non_direct | linear | time_decay | position_based
+    window_days integer,
+    conversions_credited decimal(18, 6),    -- exact: each conversion's shares sum to 1.000000
+    revenue_credited decimal(18, 2),        -- exact: each conversion's shares sum to its revenue
+    touches bigint                          -- touches that received credit (conversions for 'unattributed')
+);
+
+create table if not exists gold.attribution_window_summary (
+    conversion_date date,
+    channel varchar,
+    window_days integer,
+    naive_conversions bigint,
+    naive_revenue decimal(18, 2),
+    attributed_conversions bigint,
+    attributed_revenue decimal(18, 2),
+    out_of_window_conversions bigint,
+    out_of_window_revenue decimal(18, 2)
+);
