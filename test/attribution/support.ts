@@ -44,11 +44,11 @@ export interface Credit {
   revenue_credited: number;
 }
 
-/** gold.attribution rows of a window, ordered, as plain numbers. */
-export async function credits(deps: ActivityDeps, windowDays: number): Promise<Credit[]> {
+/** gold.attribution rows of a window (and a conversion day), ordered, as plain numbers. */
+export async function credits(deps: ActivityDeps, windowDays: number, date: string | null = null): Promise<Credit[]> {
   return deps.warehouse.query<Credit & Record<string, unknown>>(
     `select model, channel, conversions_credited, revenue_credited from gold.attribution
-     where window_days = $w order by model, channel`,
-    { w: windowDays },
+     where window_days = $w and ($d is null or conversion_date = cast($d as date)) order by model, channel`,
+    { w: windowDays, d: date },
   );
 }
