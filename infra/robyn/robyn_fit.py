@@ -2,10 +2,12 @@
 inputs → feature engineering (Prophet trend/season) → Nevergrad search over hyperparameters
 (iterations × trials) → Pareto fronts on (NRMSE, DECOMP.RSSD)."""
 import logging
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 import robyn
@@ -87,6 +89,10 @@ def fit(cfg: JobConfig, data: pd.DataFrame, workdir: Path, progress: Progress) -
         mmmdata=r.mmm_data, holidays_data=r.holidays_data, hyperparameters=r.hyperparameters,
         calibration_input=None, featurized_mmm_data=r.featurized_mmm_data,
     )
+    # Nevergrad draws its optimizer's random state from numpy's global RNG before robynpy seeds
+    # it, so without this two runs with the same seed sample different models.
+    np.random.seed(cfg.seed)
+    random.seed(cfg.seed)
     # Called directly rather than via Robyn.train_models, which does not pass the seed through.
     r.model_outputs = executor.model_run(
         trials_config=TrialsConfig(trials=cfg.trials, iterations=cfg.iterations),

@@ -111,3 +111,16 @@ test('a config naming a column the data lacks fails fast: exit 2 and a clear mes
   expect(second).toMatchObject({ state: 'failed', exitCode: 2 });
   expect(second.message).toContain('input is missing columns: radio_S');
 });
+
+test('the same seed gives the same models (Robyn runs are reproducible)', async () => {
+  const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
+  const runs = [];
+  for (const jobId of ['robyn-seed-a', 'robyn-seed-b']) {
+    const { spec, out } = jobFor(jobId, { ...CONFIG, iterations: 30 });
+    expect(await follow(launcher, await launcher.launch(spec))).toMatchObject({ state: 'succeeded' });
+    runs.push(JSON.parse(fs.readFileSync(path.join(out, 'model_summary.json'), 'utf8')));
+  }
+  expect(runs[0].candidates).toHaveLength(30);
+  expect(runs[1].candidates).toEqual(runs[0].candidates);
+  expect(runs[1].chosen).toEqual(runs[0].chosen);
+}, 120_000);
