@@ -39,6 +39,7 @@ test('launch pulls a missing image, creates the container with env, labels and m
   const deadline = Date.parse(create.body.Labels[LABELS.deadline]);
   expect(Math.abs(deadline - (Date.now() + 3600_000))).toBeLessThan(10_000);
   expect(create.body.HostConfig.Binds).toEqual(['/srv/dag-data:/srv/dag-data']);
+  expect(create.body.User).toBe(`${process.getuid!()}:${process.getgid!()}`);
   expect(handle).toEqual({ launcher: 'docker', jobId: 'robyn-wf-42', ref: expect.stringMatching(/^c1/) });
 });
 

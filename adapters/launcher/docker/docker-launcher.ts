@@ -44,6 +44,8 @@ export class DockerLauncher implements Launcher {
           ...(spec.env.DAG_OUTPUT_URI ? { [LABELS.outputUri]: spec.env.DAG_OUTPUT_URI } : {}),
         },
         StopTimeout: STOP_GRACE_SECONDS,
+        // Outputs written into a bind-mounted host folder should belong to the worker's user.
+        ...(this.options.mounts?.length && process.getuid ? { User: `${process.getuid()}:${process.getgid?.() ?? process.getuid()}` } : {}),
         HostConfig: { Binds: (this.options.mounts ?? []).map((dir) => `${dir}:${dir}`), AutoRemove: false },
       });
     let container: Docker.Container;
