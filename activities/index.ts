@@ -2,6 +2,7 @@ import type { ActivityDeps } from '../lib/deps';
 import { failFastOnPermanentErrors } from '../lib/errors';
 import { createGenerateActivities } from './generate';
 import { createIngestActivities } from './ingest';
+import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
 import { createTransformActivities } from './transform';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTransformActivities(deps),
     ...createQualityActivities(deps),
     ...createRunActivities(deps),
+    ...createPersonaActivities(deps),
   });
 }
 

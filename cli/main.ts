@@ -6,6 +6,7 @@ import { registerRunCommands } from './run';
 import { registerScheduleCommands } from './schedule';
 import { registerDevCommands } from './dev-commands';
 import { registerBackfillCommand } from './backfill';
+import { registerPersonaCommands } from './personas';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRunCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerBackfillCommand(program, ctx);
+  registerPersonaCommands(program, ctx);
   return program;
 }
 

@@ -36,7 +36,8 @@ fi
 if has fakesnow && [[ ! -x "$root/.venv/bin/fakesnow" ]]; then
   echo "[setup] installing fakesnow $FAKESNOW_VERSION into .venv" >&2
   python3 -m venv "$root/.venv"
-  "$root/.venv/bin/pip" install -q "fakesnow[server]==$FAKESNOW_VERSION"
+    # fakesnow 0.12.1 does not pin the connector; 5.x removed a module it imports.
+  "$root/.venv/bin/pip" install -q "fakesnow[server]==$FAKESNOW_VERSION" "snowflake-connector-python<5"
 fi
 
 # The marker names a hash of the pins, so changing infra/robyn/{requirements,constraints}.txt reinstalls.

@@ -1,3 +1,5 @@
 // Every workflow type the worker registers; this file only re-exports.
 export { NightlyPipeline } from './nightly-pipeline';
 export { Backfill } from './backfill';
+export { PersonaLabeling } from './persona-labeling';
+export { RetrainPersonas } from './retrain-personas';

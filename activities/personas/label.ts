@@ -3,7 +3,6 @@ import type { ActivityDeps } from '../../lib/deps';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile } from '../../lib/sql/render';
 import { DEFAULT_UNASSIGNED_THRESHOLD } from '../../personas/model';
-import { ensurePersonaMacros } from '../../personas/sql-macros';
 import { registryEntry } from './registry';
 
 export interface LabelInput {
@@ -29,7 +28,6 @@ export interface LabelResult {
  * labels the partition had (any version) in one transaction: re-runs are harmless.
  */
 export async function labelParticipants(deps: ActivityDeps, input: LabelInput): Promise<LabelResult> {
-  ensurePersonaMacros();
   const started = Date.now();
   const entry = await registryEntry(deps, input.modelVersion).catch((err: Error) => {
     throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');

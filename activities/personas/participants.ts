@@ -7,7 +7,6 @@ import { compactDate } from '../../lib/dates';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile } from '../../lib/sql/render';
 import { FEATURES } from '../../personas/model';
-import { ensurePersonaMacros } from '../../personas/sql-macros';
 import { writeParticipantsCsv, type ParticipantManifest, type ParticipantOptions } from '../../generator/personas';
 import { loadModel } from './registry';
 
@@ -51,7 +50,6 @@ export interface LoadParticipantsResult {
 }
 
 export async function loadSurveyParticipants(deps: ActivityDeps, input: { date: string; key?: string }): Promise<LoadParticipantsResult> {
-  ensurePersonaMacros();
   const key = input.key ?? participantsKey(input.date);
   if (!(await deps.store.exists(key))) throw ApplicationFailure.nonRetryable(`no participants file at ${key}: generate one or land the survey export there`, 'InvalidInput');
   const wh = deps.warehouse;

@@ -31,9 +31,9 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
 }
 
 function snowflakeAuth(config: Config): SnowflakeAuth {
-  const { snowflakePrivateKeyPath, snowflakePassword } = config.secrets;
+  const { snowflakePrivateKeyPath, snowflakePrivateKeyPassphrase, snowflakePassword } = config.secrets;
   // Key-pair wins when both are set: it is what service users should use.
-  if (snowflakePrivateKeyPath) return { kind: 'keyPair', privateKeyPath: snowflakePrivateKeyPath };
+  if (snowflakePrivateKeyPath) return { kind: 'keyPair', privateKeyPath: snowflakePrivateKeyPath, privateKeyPass: snowflakePrivateKeyPassphrase };
   if (snowflakePassword) return { kind: 'password', password: snowflakePassword };
   throw new Error('configuration: SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH is required when DAG_WAREHOUSE=snowflake');
 }

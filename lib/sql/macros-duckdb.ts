@@ -24,6 +24,11 @@ export const duckdbMacros: Macros = {
   str_agg: (col) => `string_agg(${col}, ', ')`,
   /** Whole days from a to b (dates or timestamps). */
   days_between: (a, b) => `date_diff('day', cast(${a} as date), cast(${b} as date))`,
+  /** Second-smallest value of a group (NULL for a group of one). */
+  second_smallest: (col) => `min(${col}, 2)[2]`,
+  try_date: (col) => `try_cast(${col} as date)`,
+  /** NULL, NaN and ±Infinity are all "not a usable number". */
+  is_finite: (col) => `coalesce(isfinite(${col}), false)`,
   /** The row of a table alias as JSON text, for quarantine records. */
   row_json: (alias) => `to_json(${alias})::varchar`,
 };

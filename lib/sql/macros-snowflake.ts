@@ -31,6 +31,11 @@ export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
   days_between: (a, b) => `datediff('day', cast(${a} as date), cast(${b} as date))`,
   /** Joins the non-NULL messages with '; ' (NULL when all are NULL); Snowflake's concat_ws is NULL if any part is. */
   join_reasons: (...parts) => `nullif(substr(${parts.map((p) => `coalesce('; ' || ${p}, '')`).join(' || ')}, 3), '')`,
+  /** Second-smallest value of a group (NULL for a group of one). */
+  second_smallest: (col) => `array_sort(array_agg(${col}))[1]::double`,
+  try_date: (col) => `try_to_date((${col})::varchar)`,
+  /** NULL, NaN and ±Infinity are all "not a usable number". */
+  is_finite: (col) => `coalesce(${col} not in ('NaN'::double, 'inf'::double, '-inf'::double), false)`,
   /** The row of a table alias as JSON text, for quarantine records (keys are upper case on Snowflake). */
   row_json: (alias) => `to_json(object_construct_keep_null(${alias}.*))`,
 };

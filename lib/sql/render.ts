@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Dialect } from '../../adapters/warehouse/warehouse';
 import { assertIdentifier } from '../../adapters/warehouse/warehouse';
 import { duckdbMacros } from './macros-duckdb';
+import { snowflakeMacros } from './macros-snowflake';
 
 /**
  * The smallest template layer that lets one SQL file run on every warehouse:
@@ -15,7 +16,7 @@ import { duckdbMacros } from './macros-duckdb';
 export type Macros = Record<string, (...args: string[]) => string>;
 export type SqlVars = Record<string, string>;
 
-const registry: Partial<Record<Dialect, Macros>> = { duckdb: duckdbMacros };
+const registry: Partial<Record<Dialect, Macros>> = { duckdb: duckdbMacros, snowflake: snowflakeMacros };
 
 export function registerMacros(dialect: Dialect, macros: Macros): void {
   registry[dialect] = macros;
@@ -45,7 +46,9 @@ export function renderSql(template: string, dialect: Dialect, vars: SqlVars = {}
     });
   }
   if (sql.includes('{{')) throw new Error('SQL template has unresolved {{ }} tags');
-  return sql;
+  // Whole-line comments are for readers of the file, not the warehouse (fakesnow even expands
+  // `$name` inside them as a session variable).
+  return sql.replace(/^[ \t]*--.*(?:\r?\n|$)/gm, '');
 }
 
 /** Splits `a, f(b, c), 'x,y'` into top-level arguments. */

@@ -36,16 +36,16 @@ numbered as (
     from with_previous
 ),
 
+-- The landing hit is the session's first event (Snowflake has no WINDOW clause, hence the repetition).
 landing as (
     select
         *,
-        first_value(page_path) over session_window as landing_page,
-        first_value(referrer_host) over session_window as landing_referrer_host,
-        first_value(utm_source) over session_window as landing_utm_source,
-        first_value(utm_medium) over session_window as landing_utm_medium,
-        first_value(utm_campaign) over session_window as landing_utm_campaign
+        first_value(page_path) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_page,
+        first_value(referrer_host) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_referrer_host,
+        first_value(utm_source) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_source,
+        first_value(utm_medium) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_medium,
+        first_value(utm_campaign) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_campaign
     from numbered
-    window session_window as (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following)
 ),
 
 sessions as (
