@@ -54,19 +54,28 @@ sessions as (
     where session_start_at >= cast(cast($from_date as date) - cast($window_days as integer) as timestamp)
 ),
 
-journeys as (
+touches as (
+    -- Conditions in WHERE (not a left join's ON), so the join stays a hash join on client_id.
     select
         c.order_id,
         c.conversion_date,
         c.revenue_cents,
-        coalesce(s.channel, 'unattributed') as channel,
+        s.channel,
         s.session_id,
-        coalesce({{ epoch_s(c.ordered_at) }} - {{ epoch_s(s.session_start_at) }}, 0) as seconds_before
+        {{ epoch_s(c.ordered_at) }} - {{ epoch_s(s.session_start_at) }} as seconds_before
     from conversions as c
-    left join sessions as s
-        on s.client_id = c.client_id
-        and s.session_start_at <= c.ordered_at
+    inner join sessions as s on s.client_id = c.client_id
+    where s.session_start_at <= c.ordered_at
         and {{ epoch_s(c.ordered_at) }} - {{ epoch_s(s.session_start_at) }} <= cast($window_days as integer) * 86400
+),
+
+journeys as (
+    select * from touches
+    union all
+    -- No touch in the window: one 'unattributed' row takes the whole credit.
+    select c.order_id, c.conversion_date, c.revenue_cents, 'unattributed' as channel, null as session_id, 0 as seconds_before
+    from conversions as c
+    where not exists (select 1 from touches as t where t.order_id = c.order_id)
 ),
 
 ordered as (
