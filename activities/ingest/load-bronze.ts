@@ -17,7 +17,7 @@ export interface LoadBronzeInput {
   key: string;
 }
 
-export type LoadStatus = 'loaded' | 'skipped_same_checksum' | 'duplicate_file' | 'failed';
+export type LoadStatus = 'loaded' | 'skipped_same_generation' | 'skipped_same_checksum' | 'duplicate_file' | 'failed';
 
 export interface LoadBronzeResult {
   source: string;
@@ -50,9 +50,18 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   const fmt = fileFormat(input.key);
   const raw = `${wh.scratchSchema}.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
   const base = { source: contract.name, key: input.key, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, errorRate: 0, missingColumns: [] as string[], extraColumns: [] as string[] };
+  // An object generation already loaded is skipped before any byte is downloaded (GCS landing
+  // areas are polled every night; a rewritten object gets a new generation and is loaded again).
+  const stat = await store.stat(input.key);
+  const done = await wh.query<{ n: number }>(
+    `select count(*) as n from ops.load_audit where source_key = $k and source_generation = $g and partition_date = cast($d as date) and status = 'loaded'`,
+    { k: input.key, g: stat.generation, d: input.date },
+  );
+  if (Number(done[0].n) > 0) {
+    return { ...base, status: 'skipped_same_generation', message: `generation ${stat.generation} already loaded`, durationMs: Date.now() - started };
+  }
   const copy = await store.localCopy(input.key);
   try {
-    const stat = await store.stat(input.key);
     const progress = { phase: 'reading', file: input.key };
     const [inspection, rawLoad] = await withHeartbeat(
       () => Promise.all([inspectFile(copy.path, fmt.compression === 'gzip'), wh.loadRawFile(raw, { path: copy.path, ...fmt }, contract.columns.map((c) => c.name)).catch((err: Error) => err)]),
@@ -95,6 +104,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
       () => progress,
     );
     const rowsRead = loaded.rows;
+    await store.put(processedMarkerKey(input.key), JSON.stringify({ key: input.key, generation: stat.generation, checksum, rowsRead, rowsLoaded: counts.loaded, rowsQuarantined: counts.quarantined, loadedAt: new Date().toISOString() }));
     return finish(deps, input, audit, {
       ...base,
       status: 'loaded',
@@ -111,6 +121,12 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     await wh.exec(`drop table if exists ${raw}`).catch(() => undefined);
     await copy.release();
   }
+}
+
+/** `landing/<date>/_processed/<name>.json`: marks a landing object as loaded, for people and tools browsing the bucket. */
+export function processedMarkerKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return `${key.slice(0, slash)}/_processed/${key.slice(slash + 1)}.json`;
 }
 
 function describeColumns(missing: string[], extra: string[]): string {

@@ -60,12 +60,21 @@ test('quarantine rows keep file, line and the raw record', async () => {
   expect(JSON.parse(row.raw_record)).toMatchObject({ client_id: null, event_type: 'page_view' });
 });
 
-test('re-running the same files skips them by checksum and keeps counts identical', async () => {
+test('re-running the same objects skips them by generation (no download) and keeps counts identical', async () => {
   const before = await count(`select count(*) as n from bronze.events`);
   const results = await loadAll();
-  expect(results.map((r) => r.status)).toEqual(results.map(() => 'skipped_same_checksum'));
+  expect(results.map((r) => r.status)).toEqual(results.map(() => 'skipped_same_generation'));
   expect(await count(`select count(*) as n from bronze.events`)).toBe(before);
   expect(await count(`select count(*) as n from ops.load_audit where status = 'loaded'`)).toBe(4);
+  const marker = JSON.parse((await deps.store.get(`landing/${DATE}/_processed/events.csv.json`)).toString());
+  expect(marker).toMatchObject({ key: `landing/${DATE}/events.csv`, rowsRead: manifest.files[0].rows });
+});
+
+test('an object rewritten with the same bytes (new generation) is recognised by its checksum', async () => {
+  const key = `landing/${DATE}/orders.ndjson`;
+  await deps.store.put(key, await deps.store.get(key));
+  const r = await loadBronzeFile(deps, { date: DATE, source: 'orders', key });
+  expect(r.status).toBe('skipped_same_checksum');
 });
 
 test('a changed file replaces its own rows for the partition instead of appending', async () => {
