@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../lib/deps';
 import { failFastOnPermanentErrors } from '../lib/errors';
 import { createGenerateActivities } from './generate';
+import { createAttributionActivities } from './attribution';
 import { createIngestActivities } from './ingest';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createQualityActivities(deps),
     ...createRunActivities(deps),
     ...createPersonaActivities(deps),
+    ...createAttributionActivities(deps),
   });
 }
 

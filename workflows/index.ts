@@ -3,3 +3,4 @@ export { NightlyPipeline } from './nightly-pipeline';
 export { Backfill } from './backfill';
 export { PersonaLabeling } from './persona-labeling';
 export { RetrainPersonas } from './retrain-personas';
+export { Attribution } from './attribution';

@@ -1,8 +1,9 @@
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
+import { Attribution } from './attribution';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
@@ -98,6 +99,13 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
   result.layers.gold!.published = published.published;
   lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
+  try {
+    const attribution = await executeChild(Attribution, { workflowId: `attribution-${date}`, args: [{ from: date, to: date }], staticSummary: `Attribution for ${date}` });
+    lines.push(`attribution: ${attribution.summary}`);
+  } catch (err) {
+    // Gold is already published; attribution can be re-run on its own for this date.
+    lines.push(`attribution FAILED: ${(err as Error).message}`);
+  }
   return finish('succeeded');
 }
 

@@ -27,7 +27,8 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
   expect(result.blocked).toBeUndefined();
   expect(result.layers.gold!.published.sort()).toEqual(['channel_daily', 'customer_rfm', 'daily_kpis', 'funnel_daily', 'monthly_revenue']);
   expect(result.checks.map((c) => [c.stage, c.passed])).toEqual([['silver', true], ['gold', true]]);
-  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 9\/9 silver checks passed · .* · gold published \(5 models\)$/);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 9\/9 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/);
+  expect(result.summary).not.toContain('attribution FAILED');
   expect(await goldRows('2026-10-30')).toBe(1);
 });
 
