@@ -10,12 +10,10 @@ export class CliError extends Error {
 
 /** Turns what users can cause (bad config, unreachable server) into one readable line. */
 export function explain(err: unknown, address?: string): string {
-  const e = err as Error & { code?: number | string; details?: string };
-  if (err instanceof CliError || err instanceof ConfigError) return e.message;
-  const msg = String(e?.message ?? err);
+  if (err instanceof CliError || err instanceof ConfigError) return err.message;
+  const msg = String((err as Error)?.message ?? err);
   if (/ECONNREFUSED|UNAVAILABLE|Failed to connect|connect ETIMEDOUT|deadline exceeded|transport error/i.test(msg)) {
     return `cannot reach Temporal at ${address ?? 'the configured address'}: start it with \`dag dev\` (embedded) or set TEMPORAL_ADDRESS`;
   }
-  if (e?.name === 'WorkflowNotFoundError' || /not found/i.test(msg)) return msg.split('\n')[0];
   return msg.split('\n')[0];
 }

@@ -43,4 +43,3 @@ export function describeChecks(c: ChecksOutcome): string {
   return parts.join('; ');
 }
 
-export { fmt };
