@@ -1,0 +1,56 @@
+import type { ActivityDeps } from '../../lib/deps';
+import { activityContext } from '../../lib/heartbeat';
+import { judgePlan, proposePlan, type BackendSettings } from '../../cleaning/backends';
+import type { CleaningProfile, DryRunResult, Verdict } from '../../cleaning/types';
+import type { CleaningPlan } from '../../cleaning/vocabulary';
+import type { DecisionRecord } from '../../workflows/shared/approval';
+import { applyCleaningPlan } from './apply';
+import { recordCleaningAudit, type AuditEntry } from './audit';
+import { compileContext, ensureCleaningTables } from './compile-context';
+import { dryRunCleaningPlan, type DryRunInput } from './dry-run';
+import { profileFailingChecks, type ProfileInput } from './profile';
+import { silverTables } from './tables';
+
+/** The CleaningReview workflow's activities: profile → plan → dry run → judge → (approval) → apply, all audited. */
+export function createCleaningActivities(deps: ActivityDeps) {
+  const backend: BackendSettings = { planner: deps.config.planner, apiKey: deps.config.secrets.openaiApiKey };
+  const workflowId = () => activityContext()?.info.workflowExecution?.workflowId ?? 'manual';
+  return {
+    /** Counts and masked samples of the rows each failing check flags: all a model may see. */
+    async profileFailingChecks(input: ProfileInput): Promise<CleaningProfile> {
+      await ensureCleaningTables(deps);
+      return profileFailingChecks(deps, input);
+    },
+    /** Plan version N from the configured planner (rules, or a model with a rule fallback). */
+    async proposeCleaningPlan(input: { profile: CleaningProfile; version: number; feedback?: string }): Promise<CleaningPlan> {
+      const ctx = await compileContext(deps, deps.warehouse, silverTables(), { date: input.profile.date, workflowId: workflowId(), version: input.version });
+      return proposePlan(backend, input.profile, input.version, ctx, input.feedback);
+    },
+    async dryRunCleaningPlan(input: DryRunInput): Promise<DryRunResult> {
+      return dryRunCleaningPlan(deps, input);
+    },
+    async judgeCleaningPlan(input: { plan: CleaningPlan; profile: CleaningProfile; dryRun: DryRunResult }): Promise<Verdict> {
+      return judgePlan(backend, input.plan, input.profile, input.dryRun);
+    },
+    async applyCleaningPlan(input: { date: string; plan: CleaningPlan; workflowId: string }) {
+      return applyCleaningPlan(deps, input);
+    },
+    async recordCleaningAudit(input: { workflowId: string; date: string; entries: AuditEntry[] }): Promise<number> {
+      return recordCleaningAudit(deps, input);
+    },
+    /** Every decision record (applied or ignored, with why) as audit rows. */
+    async recordCleaningDecisions(input: { workflowId: string; date: string; records: DecisionRecord[] }): Promise<number> {
+      const entries: AuditEntry[] = input.records.map((r) => ({
+        planVersion: r.version, kind: 'decision', actor: r.approver,
+        detail: `${r.decision} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`, payload: r,
+      }));
+      return recordCleaningAudit(deps, { ...input, entries });
+    },
+    /** Approvers and four-eyes from configuration (workflows cannot read env). */
+    async getCleaningApprovalPolicy(): Promise<{ approvers: string[]; fourEyes: boolean }> {
+      return { approvers: deps.config.approvers, fourEyes: deps.config.fourEyes };
+    },
+  };
+}
+
+export type CleaningActivities = ReturnType<typeof createCleaningActivities>;

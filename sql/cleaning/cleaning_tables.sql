@@ -1,0 +1,23 @@
+-- Cleaning reviews: every plan version, verdict, decision and applied operation (one row each),
+-- and the rows a `quarantine_flagged_rows` operation took out of silver (as JSON, restorable).
+
+create table if not exists ops.cleaning_audit (
+    workflow_id varchar,
+    partition_date date,
+    plan_version integer,
+    kind varchar,              -- plan | dry_run | verdict | decision | applied_operation | outcome
+    actor varchar,             -- planner/judge backend, approver, or system:*
+    detail varchar,            -- one readable line
+    payload varchar,           -- the JSON of the plan, verdict, decision or operation
+    recorded_at timestamp
+);
+
+create table if not exists ops.cleaning_quarantine (
+    workflow_id varchar,
+    partition_date date,
+    plan_version integer,
+    table_name varchar,
+    check_name varchar,
+    raw_record varchar,
+    quarantined_at timestamp
+);

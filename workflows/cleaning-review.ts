@@ -1,0 +1,124 @@
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import type { Activities } from '../activities';
+import type { CleaningActivities } from '../activities/cleaning';
+import type { ChecksOutcome } from '../activities/quality/run-checks';
+import type { CleaningSubject } from '../cleaning/types';
+import { describeOperation } from '../cleaning/vocabulary';
+import { isoDate } from '../lib/dates';
+import { LLM_CALL, LONG_SQL, SHORT } from './shared/activity-options';
+import { approvalDefinitions, createApproval, type DecisionRecord } from './shared/approval';
+import { parseInput } from './shared/input';
+import { buildLayer, checkStage, describeChecks } from './shared/layers';
+import { CleaningStatus, PartitionDate } from './shared/search-attributes';
+
+const { profileFailingChecks, dryRunCleaningPlan, applyCleaningPlan } = proxyActivities<CleaningActivities>(LONG_SQL);
+const { proposeCleaningPlan, judgeCleaningPlan } = proxyActivities<CleaningActivities>(LLM_CALL);
+const { recordCleaningAudit, recordCleaningDecisions, getCleaningApprovalPolicy } = proxyActivities<CleaningActivities>(SHORT);
+const { publishGold, discardStagedGold } = proxyActivities<Activities>(SHORT);
+
+/** Signal/update `cleaningDecision` {decision, approver, reason?, version}; query `cleaningPlan`. */
+export const CLEANING_APPROVAL = { decision: 'cleaningDecision', query: 'cleaningPlan' } as const;
+export const cleaningApproval = approvalDefinitions<CleaningSubject>(CLEANING_APPROVAL);
+
+export const cleaningReviewInput = z
+  .object({
+    date: isoDate,
+    /** Who asked (the nightly run by default). Under four-eyes they cannot decide. */
+    requestedBy: z.string().trim().min(1).default('system:nightly'),
+    /** No decision within this → automatic, recorded rejection. */
+    approvalTimeout: z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "24h" or "30s"')]).default('24h'),
+    /** Review rounds (plan → accept → apply → re-check) before giving up. */
+    maxRounds: z.number().int().min(1).max(5).default(2),
+    /** Revisions an approver may ask for per round. */
+    maxRevisions: z.number().int().min(0).max(10).default(3),
+    /** Overrides DAG_APPROVERS for this review. */
+    approvers: z.array(z.string().trim().min(1)).optional(),
+  })
+  .strict();
+export type CleaningReviewInput = z.input<typeof cleaningReviewInput>;
+
+export interface CleaningReviewResult {
+  date: string;
+  outcome: 'published' | 'rejected' | 'timed_out' | 'still_failing';
+  reason: string;
+  rounds: number;
+  planVersion: number | null;
+  decision?: DecisionRecord;
+  failedChecks: string[];
+  published: string[];
+}
+
+/** Cleans a blocked partition only with a person's approval, then publishes gold if the checks pass. */
+export async function CleaningReview(rawInput: CleaningReviewInput): Promise<CleaningReviewResult> {
+  const input = parseInput(cleaningReviewInput, rawInput, 'CleaningReview');
+  const { date } = input;
+  const { workflowId } = workflowInfo();
+  upsertSearchAttributes([{ key: PartitionDate, value: date }]);
+  const policy = await getCleaningApprovalPolicy();
+  const approval = createApproval<CleaningSubject>({
+    names: CLEANING_APPROVAL, approvers: input.approvers ?? policy.approvers, requester: input.requestedBy, fourEyes: policy.fourEyes, statusKey: CleaningStatus,
+    audit: async (records) => void (await recordCleaningDecisions({ workflowId, date, records })),
+  });
+  const audit = (entries: Parameters<typeof recordCleaningAudit>[0]['entries']) => recordCleaningAudit({ workflowId, date, entries });
+  let version = 0;
+  let accepted: DecisionRecord | undefined;
+  const end = async (r: Omit<CleaningReviewResult, 'date' | 'planVersion'>): Promise<CleaningReviewResult> => {
+    if (r.outcome !== 'published') await discardStagedGold({ date });
+    await audit([{ planVersion: version, kind: 'outcome', actor: 'system:cleaning-review', detail: `${r.outcome}: ${r.reason}` }]);
+    await approval.flush();
+    setCurrentDetails(`partition ${date}: ${r.outcome} — ${r.reason}`);
+    return { date, planVersion: version || null, ...r };
+  };
+
+  for (let round = 1; round <= input.maxRounds; round++) {
+    const checks = await currentChecks(date);
+    if (checks.passed) {
+      const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
+      return end({ outcome: 'published', reason: round === 1 ? 'checks already pass' : `checks pass after ${round - 1} cleaning round(s)`, rounds: round - 1, decision: accepted, failedChecks: [], published: published.published });
+    }
+    setCurrentDetails(`partition ${date}, round ${round}: ${describeChecks(checks)}`);
+    const profile = await profileFailingChecks({ date, stage: checks.stage, failing: checks.results.filter((r) => r.status === 'fail') });
+    let feedback: string | undefined;
+    let decision: DecisionRecord;
+    for (let revision = 0; ; revision++) {
+      version++;
+      const plan = await proposeCleaningPlan({ profile, version, feedback });
+      const dryRun = await dryRunCleaningPlan({ date, plan, workflowId });
+      const verdict = await judgeCleaningPlan({ plan, profile, dryRun });
+      const operations = plan.operations.map(describeOperation);
+      await audit([
+        { planVersion: version, kind: 'plan', actor: `planner:${plan.planner}`, detail: `${plan.summary}${plan.fallbackReason ? ` [${plan.fallbackReason}]` : ''}`, payload: plan },
+        { planVersion: version, kind: 'dry_run', actor: 'system:dry-run', detail: `still failing: ${dryRun.stillFailing.join(', ') || 'none'}; refused: ${dryRun.refused.length}`, payload: dryRun },
+        { planVersion: version, kind: 'verdict', actor: `judge:${verdict.judge}`, detail: `${verdict.verdict}: ${verdict.reasons.join('; ')}`, payload: verdict },
+      ]);
+      approval.request({ date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict }, version);
+      setCurrentDetails(`partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`);
+      decision = await approval.waitForDecision(input.approvalTimeout as Duration);
+      if (decision.decision !== 'revise' || revision >= input.maxRevisions) break;
+      feedback = decision.reason ?? 'revise';
+    }
+    if (decision.decision !== 'accept') {
+      const outcome = decision.via === 'timeout' ? 'timed_out' : 'rejected';
+      return end({ outcome, reason: `plan v${version} ${decision.decision === 'revise' ? 'not accepted after the last allowed revision' : 'rejected'} by ${decision.approver}${decision.reason ? `: ${decision.reason}` : ''}`, rounds: round, decision, failedChecks: checks.failed, published: [] });
+    }
+    accepted = decision;
+    await applyCleaningPlan({ date, plan: (approval.state().subject as CleaningSubject).plan, workflowId });
+    if (round === input.maxRounds) {
+      const after = await currentChecks(date);
+      if (!after.passed) return end({ outcome: 'still_failing', reason: `still failing after ${round} round(s): ${after.failed.join(', ')}`, rounds: round, decision, failedChecks: after.failed, published: [] });
+      const published = await publishGold({ date });
+      return end({ outcome: 'published', reason: `accepted by ${decision.approver}; checks pass`, rounds: round, decision, failedChecks: [], published: published.published });
+    }
+  }
+  throw new Error('unreachable: the loop returns on its last round');
+}
+
+/** Silver checks; when they pass, gold is built into staging and its checks decide. */
+async function currentChecks(date: string): Promise<ChecksOutcome> {
+  const silver = await checkStage('silver', date);
+  if (!silver.passed) return silver;
+  await buildLayer('gold', date);
+  return checkStage('gold', date);
+}
