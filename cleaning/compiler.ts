@@ -87,8 +87,7 @@ function compileValid(op: Operation, ctx: CompileContext): Compiled {
       expectType(ctx, op.table, op.column, /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL|NUMBER)/i, 'numeric');
       if (op.min === null && op.max === null) throw new Refused('clamp_to_range needs min or max');
       if (op.min !== null && op.max !== null && op.min > op.max) throw new Refused(`clamp_to_range: min ${op.min} is above max ${op.max}`);
-      // NULL bounds become infinite ones: an untyped NULL parameter is ambiguous in SQL.
-      Object.assign(values, { min: op.min ?? -Number.MAX_VALUE, max: op.max ?? Number.MAX_VALUE });
+      Object.assign(values, { has_min: op.min !== null, min: op.min ?? 0, has_max: op.max !== null, max: op.max ?? 0 });
       break;
     }
     case 'dedupe_on_keys': {
