@@ -3,6 +3,7 @@ import type { ActivityDeps } from '../../lib/deps';
 import { CleaningReview, cleaningApproval, type CleaningReviewInput } from '../../workflows/cleaning-review';
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import type { Decision } from '../../workflows/shared/approval';
+import { formatPlan, listPending, sendDecision } from '../../cli/approvals';
 import { createTestEnv, type TestEnv } from '../support/temporal';
 import { awaitingPlan, makeCleaningWorker, openCleaningDeps } from './support';
 
@@ -136,3 +137,18 @@ test('bad input fails the workflow with a readable message', async () => {
   const err = await env.client.workflow.execute(CleaningReview, { taskQueue: worker.taskQueue, workflowId: id('bad'), args: [{ date: '2026-02-30', aproverz: [] } as never] }).catch((e) => e);
   expect(String(err.cause?.message)).toBe('CleaningReview input: date: is not a real calendar date; unknown key "aproverz"');
 });
+
+test('CLI functions: list finds the pending plan by search attribute, show reads it, reject answers at once', async () => {
+  await blockedPartition('2026-11-06');
+  const h = await start({ date: '2026-11-06' });
+  const state = await awaitingPlan(() => h.query(cleaningApproval.query));
+  let pending = await listPending(env.client);
+  for (let i = 0; i < 50 && !pending.some((p) => p.workflowId === h.workflowId); i++) pending = await new Promise((r) => setTimeout(r, 200)).then(() => listPending(env.client));
+  expect(pending.find((p) => p.workflowId === h.workflowId)).toMatchObject({ date: '2026-11-06', version: 1, failedChecks: ['future_timestamps', 'negative_revenue', 'orphan_purchases'] });
+  const text = formatPlan(h.workflowId, state);
+  expect(text).toContain('1. quarantine the rows future_timestamps flags');
+  expect(text).toMatch(/negative_revenue: fail → pass/);
+  expect(await sendDecision(env.client, h.workflowId, { decision: 'reject', approver: 'mallory' })).toMatchObject({ outcome: 'ignored' });
+  expect(await sendDecision(env.client, h.workflowId, { decision: 'reject', approver: 'bob', reason: 'not today' })).toMatchObject({ outcome: 'applied', version: 1 });
+  expect(await h.result()).toMatchObject({ outcome: 'rejected' });
+}, 180_000);
