@@ -14,7 +14,8 @@ function castExpr(c: ColumnRule, src: string): string {
   const v = `nullif(trim(${src}), '')`;
   switch (c.sqlType) {
     case 'varchar':
-      return v;
+      // Text is kept as delivered (only '' becomes NULL); silver decides about whitespace.
+      return `nullif(${src}, '')`;
     case 'bigint':
       return `{{ try_int(${v}) }}`;
     case 'double':
@@ -41,7 +42,9 @@ export interface Violation {
 export function violations(c: ColumnRule): Violation[] {
   const raw = `t.${q(`${c.name}__raw`)}`;
   const typed = `t.${q(c.name)}`;
-  const present = c.sqlType === 'varchar' ? `${typed} is not null` : `nullif(trim(${raw}), '') is not null`;
+  // Whitespace-only counts as missing; for text that needs the raw value, which only required
+  // text columns carry (see needsRaw), so the common case stays a cheap NULL test.
+  const present = c.sqlType === 'varchar' && c.nullable ? `${typed} is not null` : `nullif(trim(${raw}), '') is not null`;
   const out: Violation[] = [];
   if (!c.nullable) out.push({ when: `not (${present})`, reason: `${c.name}: missing` });
   if (c.sqlType !== 'varchar') out.push({ when: `${present} and ${typed} is null`, reason: `${c.name}: not a valid ${c.sqlType}` });
@@ -55,12 +58,12 @@ export function violations(c: ColumnRule): Violation[] {
 }
 
 /** Raw text of a column is only carried where a rule needs it beyond the typed value. */
-const needsRaw = (c: ColumnRule) => c.sqlType !== 'varchar' || c.maxLength !== undefined;
+const needsRaw = (c: ColumnRule) => c.sqlType !== 'varchar' || c.maxLength !== undefined || !c.nullable;
 
 /** Every column cast once, plus the raw text the rules need, the line and the reader's error. */
-function typedProjection(s: SourceContract): string {
+function typedProjection(s: SourceContract, from = '{{ raw }}', extra = ''): string {
   const cols = s.columns.flatMap((c) => [`${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`, ...(needsRaw(c) ? [`r.${q(c.name)} as ${q(`${c.name}__raw`)}`] : [])]);
-  return `(select ${cols.join(', ')}, r._line, r._error, r._raw from {{ raw }} as r) as t`;
+  return `(select ${cols.join(', ')}, r._line, r._error, r._raw${extra} from ${from} as r) as t`;
 }
 
 export function bronzeDdl(s: SourceContract): string {
@@ -76,12 +79,13 @@ export function bronzeDdl(s: SourceContract): string {
  */
 export function splitSql(s: SourceContract): { toBronze: string; toQuarantine: string } {
   const rules: Violation[] = [{ when: 't._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
-  const invalid = `coalesce(${rules.map((v) => `(${v.when})`).join(' or ')}, false)`;
+  // Validity as a conjunction: DuckDB filters conjunct by conjunct on the surviving rows.
+  const valid = rules.map((v) => `not coalesce(${v.when}, false)`).join(' and ');
   const reasons = `{{ join_reasons(case when t._error is not null then 'unparsable line: ' || t._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
   const cols = s.columns.map((c) => `t.${q(c.name)}`).join(', ');
-  const toBronze = `insert into bronze.${s.name} select ${cols}, cast($partition_date as date), $source_key, t._line, {{ now_utc() }} from ${typedProjection(s)} where not ${invalid}`;
-  const loaded = `select b._line from bronze.${s.name} as b where b._partition_date = cast($partition_date as date) and b._source_key = $source_key`;
-  const rawJson = `coalesce(t._raw, {{ row_json(r) }})`;
-  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, t._line, ${reasons}, ${rawJson}, {{ now_utc() }} from ${typedProjection(s)} join {{ raw }} as r on r._line = t._line where t._line not in (${loaded})`;
+  const toBronze = `insert into bronze.${s.name} select ${cols}, cast($partition_date as date), $source_key, t._line, {{ now_utc() }} from ${typedProjection(s)} where ${valid}`;
+  // The anti-join runs on the raw rows first, so only the rejected few are cast and described.
+  const rejected = `(select * from {{ raw }} as x where not exists (select 1 from bronze.${s.name} as b where b._partition_date = cast($partition_date as date) and b._source_key = $source_key and b._line = x._line))`;
+  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, t._line, ${reasons}, coalesce(t._raw, t._record), {{ now_utc() }} from ${typedProjection(s, rejected, ', {{ row_json(r) }} as _record')}`;
   return { toBronze, toQuarantine };
 }

@@ -90,6 +90,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     const extraColumns = loaded.fileColumns.filter((c) => !declared.includes(c));
     const split = splitSql(contract);
     const params = { partition_date: input.date, source_key: input.key };
+    const rawReadMs = Date.now() - started;
     const counts = await withHeartbeat(
       () =>
         wh.transaction(async (tx) => {
@@ -103,6 +104,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
         }),
       () => progress,
     );
+    deps.logger.debug('bronze load timing', { partition: input.date, key: input.key, rawReadMs, splitMs: Date.now() - started - rawReadMs });
     const rowsRead = loaded.rows;
     await store.put(processedMarkerKey(input.key), JSON.stringify({ key: input.key, generation: stat.generation, checksum, rowsRead, rowsLoaded: counts.loaded, rowsQuarantined: counts.quarantined, loadedAt: new Date().toISOString() }));
     return finish(deps, input, audit, {
