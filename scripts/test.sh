@@ -9,4 +9,9 @@ bash scripts/setup-tools.sh
 echo "[test] typecheck" >&2
 npx tsc --noEmit -p .
 echo "[test] jest" >&2
-exec npx jest "$@"
+mkdir -p .data/test
+status=0
+npx jest --json --outputFile=.data/test/jest-results.json "$@" || status=$?
+# One plain closing line for CI: "N passed, N failed, N skipped".
+node -e 'const r=require("./.data/test/jest-results.json");console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' || true
+exit $status
