@@ -43,3 +43,31 @@ export async function applySchedule(client: Client, opts: ScheduleOptions): Prom
   }));
   return 'updated';
 }
+
+export const robynScheduleId = (country: string) => `robyn-mmm-${country}`;
+
+/**
+ * The weekly Robyn MMM of one country (Monday 04:00 UTC by default, after the nightly has
+ * published Sunday), one schedule per country:
+ * - overlap SKIP: at most one run per country at a time. A run that is still training when the
+ *   next week comes due would only be joined by a twin competing for the same CPUs with almost
+ *   the same data; skipping it loses nothing, because the next run covers the latest 104 weeks.
+ *   (BUFFER_ONE would queue a run that starts late on stale "latest weeks"; ALLOW_ALL breaks
+ *   the one-run-per-country rule.)
+ * - the action's workflow id `robyn-mmm-<country>` is the one the CLI uses; the server appends
+ *   the scheduled time to it, so scheduled runs are told apart while SKIP keeps them one at a time.
+ * - catchupWindow 1 day: a Monday missed by an outage still runs that day, older ones do not.
+ */
+export function robynScheduleOptions(config: Config, opts: { country?: string; cron?: string; timeZone?: string } = {}): ScheduleOptions {
+  const country = opts.country ?? 'DE';
+  if (!/^[A-Z]{2}$/.test(country)) throw new Error(`country must be a two-letter code like DE, got ${JSON.stringify(country)}`);
+  const cron = opts.cron ?? '0 4 * * 1';
+  const timeZone = opts.timeZone ?? 'UTC';
+  return {
+    scheduleId: robynScheduleId(country),
+    spec: { cronExpressions: [cron], timezone: timeZone },
+    action: { type: 'startWorkflow', workflowType: 'RobynMmm', taskQueue: config.temporal.taskQueue, args: [{ country }], workflowId: `robyn-mmm-${country}` },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
+    state: { note: `managed by \`dag schedule apply\`: weekly Robyn MMM for ${country}, ${cron} ${timeZone}` },
+  };
+}

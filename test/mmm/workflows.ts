@@ -1,0 +1,2 @@
+// Test-only workflow index until workflows/index.ts re-exports RobynMmm.
+export { RobynMmm } from '../../workflows/robyn-mmm';

@@ -1,0 +1,112 @@
+import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { MmmActivities } from '../activities/mmm';
+import type { MmmResult, MmmRunRecord } from '../activities/mmm/collect-results';
+import { mmmSource } from '../activities/mmm/variables';
+import { addDays, isoDate } from '../lib/dates';
+import { CONTAINER_FOLLOW, LONG_SQL, SHORT } from './shared/activity-options';
+import { parseInput } from './shared/input';
+import { PipelineStatus, ScheduledStartTime } from './shared/search-attributes';
+
+const { generateAdSpend, prepareMmmDataset, collectRobynResults, recordMmmRun } = proxyActivities<MmmActivities>(SHORT);
+// Cancelling the workflow waits until the activity has stopped the job, so "cancelled" means stopped.
+const { runRobynJob } = proxyActivities<MmmActivities>({ ...CONTAINER_FOLLOW, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+
+/** One run per country at a time: the CLI starts RobynMmm under this id (see README "Concurrency"). */
+export const robynMmmWorkflowId = (country: string) => `robyn-mmm-${country}`;
+
+export const robynMmmInput = z
+  .object({
+    /** First and last week (any day in it). Default: the 104 complete weeks before the run was due. */
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    /** ISO 3166 country: picks the market's spend rows and Prophet's holiday calendar. */
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code like DE').default('DE'),
+    /** Robyn's tutorial settings by default (2000 × 5: about 10 minutes here). */
+    iterations: z.number().int().min(10).max(100_000).default(2000),
+    trials: z.number().int().min(1).max(20).default(5),
+    seed: z.number().int().min(0).default(123),
+    /** Default: DAG_LAUNCHER. */
+    launcher: z.enum(['local', 'docker', 'cloudrun']).optional(),
+    source: mmmSource.default({ kind: 'gold', demoSpend: true, seed: 42 }),
+    minWeeks: z.number().int().min(26).max(1040).default(52),
+    timeoutMinutes: z.number().int().min(1).max(24 * 60).default(180),
+    hyperparameters: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
+  })
+  .strict()
+  .refine((i) => !i.from || !i.to || i.from <= i.to, { message: 'must not be before from', path: ['to'] });
+export type RobynMmmInput = z.input<typeof robynMmmInput>;
+
+export interface RobynMmmResult extends MmmResult {
+  runId: string;
+  country: string;
+  from: string;
+  to: string;
+  weeks: number;
+  source: string;
+  /** The run folder: input.csv, config.json, output/ (model_summary.json, plots). */
+  runUri: string;
+  jobId: string;
+  summary: string;
+}
+
+/** Weekly MMM: dataset → snapshot → Robyn container (followed) → results into mmm.*. */
+export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmResult> {
+  const input = parseInput(robynMmmInput, rawInput, 'RobynMmm');
+  const info = workflowInfo();
+  const { from, to } = period(input.from, input.to);
+  const { country, source } = input;
+  const jobId = `robyn-${info.workflowId}-${info.runId}`; // workflow ids repeat week after week; runs do not
+  const say = (s: string) => setCurrentDetails(`Robyn MMM ${country} ${from}..${to}: ${s}`);
+  upsertSearchAttributes([{ key: PipelineStatus, value: 'running' }]);
+  const record: MmmRunRecord = {
+    runId: info.runId, workflowId: info.workflowId, country, status: 'failed', source: source.kind, from, to, weeks: null,
+    iterations: input.iterations, trials: input.trials, launcher: input.launcher ?? 'configured', jobId, runUri: '',
+  };
+  try {
+    if (source.kind === 'gold' && source.demoSpend) {
+      say('generating demo ad spend');
+      await generateAdSpend.executeWithOptions({ ...LONG_SQL, summary: `demo ad spend ${country} ${from}..${to}` }, [{ from, to, country, seed: source.seed }]);
+    }
+    say('building and validating the dataset');
+    const data = await prepareMmmDataset({ runId: info.runId, from, to, country, source, minWeeks: input.minWeeks, iterations: input.iterations, trials: input.trials, seed: input.seed, hyperparameters: input.hyperparameters });
+    Object.assign(record, { source: data.source, weeks: data.weeks, runUri: data.uri });
+    say(`${data.weeks} weeks ${data.firstWeek}..${data.lastWeek}; Robyn job ${jobId} (${input.iterations} iterations × ${input.trials} trials) running, progress in the activity's heartbeat`);
+    const job = await runRobynJob.executeWithOptions({ ...CONTAINER_FOLLOW, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks` }, [{
+      jobId, launcher: input.launcher, configUri: data.configUri, inputUri: data.inputUri, outputUri: data.outputUri, outputPrefix: data.outputPrefix, timeoutSeconds: input.timeoutMinutes * 60,
+    }]);
+    record.launcher = job.launcher;
+    const result = await collectRobynResults({ ...record, outputPrefix: data.outputPrefix });
+    const summary = `chosen model ${result.chosenModel} (NRMSE ${result.nrmse.toFixed(3)}, DECOMP.RSSD ${result.decompRssd.toFixed(3)}) of ${result.candidateModels} on ${data.weeks} weeks; results in ${data.uri}`;
+    say(summary);
+    upsertSearchAttributes([{ key: PipelineStatus, value: 'succeeded' }]);
+    return { ...result, runId: info.runId, country, from, to, weeks: data.weeks, source: data.source, runUri: data.uri, jobId, summary };
+  } catch (err) {
+    record.status = isCancellation(err) ? 'cancelled' : failureType(err) === 'RobynJobTimedOut' ? 'timed_out' : 'failed';
+    record.message = failureMessage(err);
+    // Recorded even when the workflow is being cancelled, so mmm.runs shows every run's end.
+    await CancellationScope.nonCancellable(() => recordMmmRun(record));
+    upsertSearchAttributes([{ key: PipelineStatus, value: 'failed' }]);
+    say(`${record.status}: ${record.message}`);
+    throw err;
+  }
+}
+
+/** Whole ISO weeks: from → its Monday, to → its Sunday; default the 104 weeks before the due week. */
+function period(from?: string, to?: string): { from: string; to: string } {
+  const info = workflowInfo();
+  const due = new Date(info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime).toISOString().slice(0, 10);
+  const monday = (d: string) => addDays(d, -((new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7));
+  const end = to ? addDays(monday(to), 6) : addDays(monday(due), -1);
+  return { from: from ? monday(from) : addDays(end, -7 * 104 + 1), to: end };
+}
+
+function failureType(err: unknown): string | undefined {
+  const cause = (err as { cause?: { type?: string } }).cause;
+  return cause?.type ?? (err as { type?: string }).type;
+}
+
+function failureMessage(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  return e.cause?.message ?? e.message ?? String(err);
+}
