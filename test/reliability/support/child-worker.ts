@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { STATE_FILE } from '../../support/global-setup';
+
+export interface ChildWorker {
+  process: ChildProcess;
+  /** Everything the process wrote to stderr (its JSON logs). */
+  stderr(): string;
+  /** Sends a signal and waits for the process to be gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const SCRIPT = path.join(__dirname, 'worker-process.ts');
+
+/** The dev server and workflow bundle that jest's global setup started / built. */
+export function testServer(): { address: string; bundlePath: string; cliPath: string } {
+  return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+}
+
+/**
+ * Starts worker-process.ts as a separate Node process on a data dir and task queue and waits
+ * until it polls. `env` is the worker's whole configuration (no inherited DAG_* or secrets).
+ */
+export async function startChildWorker(env: Record<string, string>): Promise<ChildWorker> {
+  const server = testServer();
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), SCRIPT], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.address, DAG_TEST_WORKFLOW_BUNDLE: server.bundlePath, DAG_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+    void exited.then(() => reject(new Error(`worker process exited before it was ready: ${err.slice(-2000)}`)));
+  });
+  return {
+    process: child,
+    stderr: () => err,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
