@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-30 and 2026-13-45 are refused). */
@@ -22,6 +23,11 @@ export function dateRange(from: string, to: string): string[] {
   return out;
 }
 
+/**
+ * `2026-11-01` → `20261101`, for table names (staging.daily_kpis__20261101). The result is
+ * spliced into SQL, so anything but a YYYY-MM-DD date is refused here, whoever called.
+ */
 export function compactDate(date: string): string {
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw ApplicationFailure.nonRetryable(`not a partition date: ${JSON.stringify(date)}`, 'InvalidInput');
   return date.replace(/-/g, '');
 }

@@ -2,7 +2,8 @@ import type { Params, Session } from '../../adapters/warehouse/warehouse';
 import type { ActivityDeps } from '../../lib/deps';
 import { compactDate } from '../../lib/dates';
 import { withHeartbeat } from '../../lib/heartbeat';
-import { parseModel, type Layer } from '../../lib/sql/models';
+import { ApplicationFailure } from '@temporalio/common';
+import { discoverModels, type Layer } from '../../lib/sql/models';
 import { renderSqlFile } from '../../lib/sql/render';
 
 export interface BuildModelInput {
@@ -35,7 +36,9 @@ export function modelParams(deps: ActivityDeps, sql: string, date: string): Para
 export async function buildModel(deps: ActivityDeps, input: BuildModelInput): Promise<BuildModelResult> {
   const started = Date.now();
   const { warehouse: wh } = deps;
-  const model = parseModel(input.layer, `${input.layer}/${input.model}.sql`);
+  // Model names become file paths and table names: only the layer's own models (allow-list).
+  const model = discoverModels(input.layer).find((m) => m.name === input.model);
+  if (!model) throw ApplicationFailure.nonRetryable(`unknown ${input.layer} model ${JSON.stringify(input.model)}`, 'InvalidInput');
   const select = renderSqlFile(model.file, wh.dialect);
   const params = modelParams(deps, select, input.date);
   const count = async (s: Session, table: string, where = '') =>

@@ -25,6 +25,8 @@ export interface Model {
 const REF = /\b(?:from|join)\s+(?:\{\{\s*)?(bronze|silver|gold)(?:\s*\}\})?\.([a-z_][a-z0-9_]*)/gi;
 
 export function discoverModels(layer: Layer): Model[] {
+  // The layer becomes a folder name: only the known layers (no `../`).
+  if (layer !== 'silver' && layer !== 'gold') throw new Error(`unknown layer ${JSON.stringify(layer)}; known: silver, gold`);
   const dir = path.join(SQL_DIR, layer);
   return fs
     .readdirSync(dir)
