@@ -1,4 +1,4 @@
-import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
 import type { MmmResult, MmmRunRecord } from '../activities/mmm/collect-results';
@@ -9,8 +9,21 @@ import { parseInput } from './shared/input';
 import { PipelineStatus, ScheduledStartTime } from './shared/search-attributes';
 
 const { generateAdSpend, prepareMmmDataset, collectRobynResults, recordMmmRun } = proxyActivities<MmmActivities>(SHORT);
-// Cancelling the workflow waits until the activity has stopped the job, so "cancelled" means stopped.
-const { runRobynJob } = proxyActivities<MmmActivities>({ ...CONTAINER_FOLLOW, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+// Options come per call (followOptions); executeWithOptions deep-merges them into these, so
+// these must not carry CONTAINER_FOLLOW's retry.
+const { runRobynJob } = proxyActivities<MmmActivities>({ startToCloseTimeout: CONTAINER_FOLLOW.startToCloseTimeout });
+
+/**
+ * CONTAINER_FOLLOW for one job. Attempts (each re-attaches, never relaunches) may repeat until
+ * the job's own timeout plus a margin rather than forever. (CONTAINER_FOLLOW's
+ * `maximumAttempts: 0` is refused by SDK 1.24 — "must be a positive integer" — so it is dropped
+ * here: unset means unlimited.) Cancelling the workflow waits until the activity has stopped
+ * the job, so a cancelled workflow means a stopped job.
+ */
+function followOptions(timeoutMinutes: number, summary: string): ActivityOptions {
+  const { maximumAttempts: _unlimited, ...retry } = CONTAINER_FOLLOW.retry ?? {};
+  return { ...CONTAINER_FOLLOW, retry, scheduleToCloseTimeout: `${timeoutMinutes + 15} minutes`, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary };
+}
 
 /** One run per country at a time: the CLI starts RobynMmm under this id (see README "Concurrency"). */
 export const robynMmmWorkflowId = (country: string) => `robyn-mmm-${country}`;
@@ -72,7 +85,7 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
     const data = await prepareMmmDataset({ runId: info.runId, from, to, country, source, minWeeks: input.minWeeks, iterations: input.iterations, trials: input.trials, seed: input.seed, hyperparameters: input.hyperparameters });
     Object.assign(record, { source: data.source, weeks: data.weeks, runUri: data.uri });
     say(`${data.weeks} weeks ${data.firstWeek}..${data.lastWeek}; Robyn job ${jobId} (${input.iterations} iterations × ${input.trials} trials) running, progress in the activity's heartbeat`);
-    const job = await runRobynJob.executeWithOptions({ ...CONTAINER_FOLLOW, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks` }, [{
+    const job = await runRobynJob.executeWithOptions(followOptions(input.timeoutMinutes, `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks`), [{
       jobId, launcher: input.launcher, configUri: data.configUri, inputUri: data.inputUri, outputUri: data.outputUri, outputPrefix: data.outputPrefix, timeoutSeconds: input.timeoutMinutes * 60,
     }]);
     record.launcher = job.launcher;

@@ -36,6 +36,14 @@ async function loadFromGold(deps: ActivityDeps, input: { from: string; to: strin
   if (!(await tableExists(wh, 'gold', 'daily_kpis'))) {
     return { columns: [], rows: [], problems: ['gold.daily_kpis does not exist yet: run the NightlyPipeline first, or give a table or csv source'] };
   }
+  const [spend] = await wh.query<{ n: number }>(
+    `select count(*) as n from mmm.ad_spend where country = $country and week_start between cast($from_date as date) and cast($to_date as date)`,
+    { country: input.country, from_date: input.from, to_date: input.to },
+  );
+  if (!Number(spend.n)) {
+    const why = `no mmm.ad_spend rows for ${input.country} in ${input.from}..${input.to}: load the market's spend, or run with source {"kind": "gold", "demoSpend": true}`;
+    return { columns: [], rows: [], problems: [why] };
+  }
   const rows = await wh.query(renderSqlFile('mmm/weekly_dataset.sql', wh.dialect), { from_date: input.from, to_date: input.to, country: input.country });
   const partial = rows.filter((r) => r.kpi_days !== null && Number(r.kpi_days) < 7).map((r) => `${String(r.week_start).slice(0, 10)} (${r.kpi_days} of 7 days)`);
   const problems = partial.length ? [`weeks with incomplete gold.daily_kpis: ${partial.slice(0, 5).join(', ')}${partial.length > 5 ? ` and ${partial.length - 5} more` : ''}`] : [];

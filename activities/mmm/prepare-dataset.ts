@@ -38,7 +38,8 @@ export async function prepareMmmDataset(deps: ActivityDeps, input: PrepareDatase
   const v = variablesOf(input.source);
   const loaded = await loadDataset(deps, input.source, input);
   const check = checkDataset(loaded.columns, loaded.rows, v, input.minWeeks);
-  const problems = [...loaded.problems, ...check.problems];
+  // A source with nothing to read says why once, instead of "missing columns" and "0 weeks".
+  const problems = loaded.rows.length || !loaded.problems.length ? [...loaded.problems, ...check.problems] : loaded.problems;
   if (problems.length) {
     const what = `MMM dataset ${describeSource(input.source)} for ${input.country} ${input.from}..${input.to}`;
     throw ApplicationFailure.nonRetryable(`${what} is not usable (${problems.length} problem${problems.length > 1 ? 's' : ''}): ${problems.map((p, i) => `${i + 1}) ${p}`).join('; ')}`, 'InvalidDataset');

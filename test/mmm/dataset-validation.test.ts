@@ -11,7 +11,7 @@ const V: MmmVariables = { date: 'week', depVar: 'revenue', depVarType: 'revenue'
 
 /** n consecutive Mondays from 2026-01-05 with valid values; `edit` spoils some. */
 function weeks(n: number, edit: (rows: Record<string, string>[]) => void = () => undefined): string {
-  const rows = Array.from({ length: n }, (_, i) => ({ week: new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10), revenue: String(1000 + i), tv_spend: String(10 * i), search_spend: '5', temp: String(i % 9 - 4) }));
+  const rows: Record<string, string>[] = Array.from({ length: n }, (_, i) => ({ week: new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10), revenue: String(1000 + i), tv_spend: String(10 * i), search_spend: '5', temp: String(i % 9 - 4) }));
   edit(rows);
   const cols = Object.keys(rows[0]);
   return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n');

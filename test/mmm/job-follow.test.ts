@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { LocalJobState } from '../../adapters/launcher/local/local-job-state';
+import { LocalProcessLauncher } from '../../adapters/launcher/local/local-process-launcher';
+import type { ActivityDeps } from '../../lib/deps';
+import { RobynMmm, type RobynMmmInput } from '../../workflows/robyn-mmm';
+import { freshDeps } from '../support/fixtures';
+import { createTestEnv, type TestEnv } from '../support/temporal';
+import { demoSource, fakeRunner, makeMmmWorker, putDemoCsv } from './support';
+
+// Launching and following, with a fake runner honouring the runner contract (Robyn is not the
+// point here): failure, cancellation, and a worker restart while the job runs.
+let env: TestEnv;
+let deps: ActivityDeps;
+beforeAll(async () => {
+  env = await createTestEnv();
+  deps = await freshDeps();
+  await putDemoCsv(deps);
+}, 60_000);
+afterAll(async () => {
+  await deps?.warehouse.close();
+  await env?.close();
+});
+
+const INPUT: RobynMmmInput = { source: demoSource, from: '2016-01-04', to: '2018-12-31', iterations: 10, trials: 1 };
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof RobynMmm>;
+const start = (taskQueue: string, input: RobynMmmInput = INPUT): Promise<Handle> =>
+  env.client.workflow.start(RobynMmm, { taskQueue, workflowId: `robyn-mmm-test-${randomUUID()}`, args: [input] });
+const outputDir = (h: Handle) => path.join(fileURLToPath(deps.store.uri(`mmm/runs/${h.firstExecutionRunId}/`)), 'output');
+const jobState = (h: Handle) => new LocalJobState(path.join(deps.config.dataDir, 'jobs'), `robyn-${h.workflowId}-${h.firstExecutionRunId}`);
+const starts = (h: Handle) => fs.readFileSync(path.join(outputDir(h), 'starts.log'), 'utf8').trim().split('\n').map(Number);
+const runRow = async (h: Handle) => (await deps.warehouse.query(`select status, message, job_id, launcher from mmm.runs where run_id = $id`, { id: h.firstExecutionRunId }))[0];
+
+/** The runRobynJob heartbeat the UI shows, once it reports progress. */
+async function heartbeat(h: Handle, until: (d: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 300; i++) {
+    const { raw } = await h.describe();
+    const pending = raw.pendingActivities?.find((a) => a.activityType?.name === 'runRobynJob');
+    const payload = pending?.heartbeatDetails?.payloads?.[0];
+    const details = payload ? defaultPayloadConverter.fromPayload<Record<string, unknown>>(payload) : undefined;
+    if (details && until(details)) return details;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no matching runRobynJob heartbeat within 30 s');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+test('a runner exiting non-zero fails the workflow once, with its exit code and stderr, recorded in mmm.runs', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(0.5, 1) });
+  try {
+    const h = await start(taskQueue);
+    const err = await h.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(err.cause.cause).toMatchObject({ type: 'RobynJobFailed', nonRetryable: true });
+    expect(err.cause.cause.message).toMatch(/^Robyn job robyn-robyn-mmm-test-.* \(local \d+\) failed with exit code 1: runner exited with code 1\nfake-runner: failing on purpose with exit code 1$/);
+    expect(starts(h)).toHaveLength(1);
+    expect(await runRow(h)).toMatchObject({ status: 'failed', launcher: 'configured', message: err.cause.cause.message });
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
+
+test('cancelling the workflow stops the job (SIGTERM to the runner) before the workflow ends cancelled', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(120) });
+  try {
+    const h = await start(taskQueue);
+    const details = await heartbeat(h, (d) => d.state === 'running' && Number(d.progress) > 0);
+    expect(details).toMatchObject({ jobId: `robyn-${h.workflowId}-${h.firstExecutionRunId}`, launcher: 'local', state: 'running' });
+    const [pid] = starts(h);
+    expect(alive(pid)).toBe(true);
+    await h.cancel();
+    const err = await h.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(err.cause.name).toBe('CancelledFailure');
+    // WAIT_CANCELLATION_COMPLETED: by the time the workflow is cancelled the job is stopped.
+    expect(alive(pid)).toBe(false);
+    expect(fs.readFileSync(path.join(outputDir(h), 'stops.log'), 'utf8')).toBe('SIGTERM\n');
+    const state = jobState(h);
+    const status = await new LocalProcessLauncher(path.join(deps.config.dataDir, 'jobs')).status({ launcher: 'local', jobId: state.jobId, ref: String(state.readPid('wrapper.pid')) });
+    expect(status.state).toBe('cancelled');
+    expect(await runRow(h)).toMatchObject({ status: 'cancelled' });
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
+
+test('a worker restart while following re-attaches to the same job: one runner process, activity done on attempt 2', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const first = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(6) });
+  const h = await start(taskQueue);
+  await heartbeat(h, (d) => d.state === 'running' && Number(d.progress) > 0);
+  await first.stop(); // the activity is cancelled by the shutdown, which must leave the job running
+  const [pid] = starts(h);
+  expect(alive(pid)).toBe(true);
+  const second = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(6) });
+  try {
+    const err = await h.result().catch((e) => e);
+    // The fake runner writes no model summary: the job's success is followed to collection, which says so.
+    expect(err.cause.cause).toMatchObject({ type: 'RobynOutputMissing' });
+    expect(err.cause.cause.message).toMatch(/^the runner succeeded but wrote no file:\/\/.*\/output\/model_summary\.json$/);
+    expect(starts(h)).toEqual([pid]);
+    expect(jobState(h).readJson('exit.json')).toMatchObject({ exitCode: 0, reason: null });
+    const events = (await h.fetchHistory()).events ?? [];
+    const follow = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runRobynJob')!;
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(follow.eventId));
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+    expect(events.some((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(follow.eventId))).toBe(true);
+  } finally {
+    await second.stop();
+  }
+}, 90_000);
+
+test('bad input and a {} start: clear messages; {} means the gold source over the last 104 complete weeks', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(1) });
+  try {
+    const typo = { country: 'germany', itertions: 5, source: { kind: 'table', table: 'x; drop table y' } } as unknown as RobynMmmInput;
+    const bad = await (await start(taskQueue, typo)).result().catch((e) => e);
+    expect(bad.cause.message).toMatch(/^RobynMmm input: country: must be a two-letter country code like DE; source.table: must be a table name like schema.table .*; source.variables: .*; unknown key "itertions"$/);
+    const h = await start(taskQueue, {});
+    const err = await h.result().catch((e) => e);
+    const due = (await h.describe()).startTime;
+    const monday = new Date(Date.UTC(due.getUTCFullYear(), due.getUTCMonth(), due.getUTCDate() - ((due.getUTCDay() + 6) % 7)));
+    const day = (offset: number) => new Date(monday.getTime() + offset * 86400_000).toISOString().slice(0, 10);
+    expect(err.cause.cause).toMatchObject({ type: 'InvalidDataset', nonRetryable: true });
+    expect(err.cause.cause.message).toBe(
+      `MMM dataset gold for DE ${day(-728)}..${day(-1)} is not usable (1 problem): 1) gold.daily_kpis does not exist yet: run the NightlyPipeline first, or give a table or csv source`,
+    );
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
