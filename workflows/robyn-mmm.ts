@@ -2,7 +2,7 @@ import { ActivityCancellationType, type ActivityOptions, CancellationScope, isCa
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
 import type { MmmResult, MmmRunRecord } from '../activities/mmm/collect-results';
-import { mmmSource } from '../activities/mmm/variables';
+import { describeSource, mmmSource } from '../activities/mmm/variables';
 import { addDays, isoDate } from '../lib/dates';
 import { CONTAINER_FOLLOW, LONG_SQL, SHORT } from './shared/activity-options';
 import { parseInput } from './shared/input';
@@ -22,10 +22,14 @@ const { runRobynJob } = proxyActivities<MmmActivities>({ startToCloseTimeout: CO
  */
 function followOptions(timeoutMinutes: number, summary: string): ActivityOptions {
   const { maximumAttempts: _unlimited, ...retry } = CONTAINER_FOLLOW.retry ?? {};
-  return { ...CONTAINER_FOLLOW, retry, scheduleToCloseTimeout: `${timeoutMinutes + 15} minutes`, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary };
+  return { ...CONTAINER_FOLLOW, retry, scheduleToCloseTimeout: Math.round((timeoutMinutes + 15) * 60_000), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary };
 }
 
-/** One run per country at a time: the CLI starts RobynMmm under this id (see README "Concurrency"). */
+/**
+ * One run per country at a time: the CLI starts RobynMmm under this id, so the server refuses a
+ * second start while one runs, and the weekly schedule (robynScheduleOptions, overlap SKIP) uses
+ * it as its id prefix. Nothing inside the workflow locks anything, so nothing can leak.
+ */
 export const robynMmmWorkflowId = (country: string) => `robyn-mmm-${country}`;
 
 export const robynMmmInput = z
@@ -43,7 +47,8 @@ export const robynMmmInput = z
     launcher: z.enum(['local', 'docker', 'cloudrun']).optional(),
     source: mmmSource.default({ kind: 'gold', demoSpend: true, seed: 42 }),
     minWeeks: z.number().int().min(26).max(1040).default(52),
-    timeoutMinutes: z.number().int().min(1).max(24 * 60).default(180),
+    /** The job's time limit (the launcher stops it then); fractions allowed, from 3 s (0.05). */
+    timeoutMinutes: z.number().min(0.05).max(24 * 60).default(180),
     hyperparameters: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
   })
   .strict()
@@ -73,7 +78,7 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
   const say = (s: string) => setCurrentDetails(`Robyn MMM ${country} ${from}..${to}: ${s}`);
   upsertSearchAttributes([{ key: PipelineStatus, value: 'running' }]);
   const record: MmmRunRecord = {
-    runId: info.runId, workflowId: info.workflowId, country, status: 'failed', source: source.kind, from, to, weeks: null,
+    runId: info.runId, workflowId: info.workflowId, country, status: 'failed', source: describeSource(source), from, to, weeks: null,
     iterations: input.iterations, trials: input.trials, launcher: input.launcher ?? 'configured', jobId, runUri: '',
   };
   try {
@@ -83,12 +88,11 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
     }
     say('building and validating the dataset');
     const data = await prepareMmmDataset({ runId: info.runId, from, to, country, source, minWeeks: input.minWeeks, iterations: input.iterations, trials: input.trials, seed: input.seed, hyperparameters: input.hyperparameters });
-    Object.assign(record, { source: data.source, weeks: data.weeks, runUri: data.uri });
+    Object.assign(record, { weeks: data.weeks, runUri: data.uri, launcher: input.launcher ?? data.configuredLauncher });
     say(`${data.weeks} weeks ${data.firstWeek}..${data.lastWeek}; Robyn job ${jobId} (${input.iterations} iterations × ${input.trials} trials) running, progress in the activity's heartbeat`);
-    const job = await runRobynJob.executeWithOptions(followOptions(input.timeoutMinutes, `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks`), [{
-      jobId, launcher: input.launcher, configUri: data.configUri, inputUri: data.inputUri, outputUri: data.outputUri, outputPrefix: data.outputPrefix, timeoutSeconds: input.timeoutMinutes * 60,
+    await runRobynJob.executeWithOptions(followOptions(input.timeoutMinutes, `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks`), [{
+      jobId, launcher: input.launcher, configUri: data.configUri, inputUri: data.inputUri, outputUri: data.outputUri, outputPrefix: data.outputPrefix, timeoutSeconds: Math.ceil(input.timeoutMinutes * 60),
     }]);
-    record.launcher = job.launcher;
     const result = await collectRobynResults({ ...record, outputPrefix: data.outputPrefix });
     const summary = `chosen model ${result.chosenModel} (NRMSE ${result.nrmse.toFixed(3)}, DECOMP.RSSD ${result.decompRssd.toFixed(3)}) of ${result.candidateModels} on ${data.weeks} weeks; results in ${data.uri}`;
     say(summary);

@@ -27,6 +27,8 @@ export interface PreparedDataset extends RunFolder {
   firstWeek: string;
   lastWeek: string;
   paidMediaSpends: string[];
+  /** DAG_LAUNCHER, used when the input names no launcher (the workflow cannot read config). */
+  configuredLauncher: ActivityDeps['config']['launcher']['kind'];
 }
 
 /**
@@ -55,5 +57,5 @@ export async function prepareMmmDataset(deps: ActivityDeps, input: PrepareDatase
   await deps.store.put(folder.inputKey, toCsv(check.columns, check.rows));
   await deps.store.put(folder.configKey, JSON.stringify(config, null, 2));
   const weeks = check.rows.map((r) => String(r[v.date]));
-  return { ...folder, source: describeSource(input.source), weeks: weeks.length, firstWeek: weeks[0], lastWeek: weeks.at(-1)!, paidMediaSpends: v.paidMediaSpends };
+  return { ...folder, source: describeSource(input.source), weeks: weeks.length, firstWeek: weeks[0], lastWeek: weeks.at(-1)!, paidMediaSpends: v.paidMediaSpends, configuredLauncher: deps.config.launcher.kind };
 }

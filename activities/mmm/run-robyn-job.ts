@@ -2,7 +2,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { createLauncher, localRobynCommand, type JobHandle, type JobStatus, type Launcher } from '../../adapters/launcher';
 import type { Config } from '../../config/config';
 import type { ActivityDeps } from '../../lib/deps';
-import { activityContext } from '../../lib/heartbeat';
+import { activityContext, withHeartbeat } from '../../lib/heartbeat';
 import { lastProgress } from './progress';
 
 export type LauncherKind = Config['launcher']['kind'];
@@ -47,13 +47,14 @@ export async function runRobynJob(deps: ActivityDeps, input: RunRobynJobInput, o
   const kind = input.launcher ?? deps.config.launcher.kind;
   const launcher = createLauncher({ ...deps.config, launcher: { ...deps.config.launcher, kind } }, deps.config.dataDir);
   const ctx = activityContext();
-  const handle = await launcher.launch({
+  // Launching may pull an image first: heartbeat meanwhile so it is not taken for a dead worker.
+  const handle = await withHeartbeat(() => launcher.launch({
     jobId: input.jobId,
     image: deps.config.launcher.image,
     command: [...(opts.runnerCommand ?? localRobynCommand())],
     env: { DAG_CONFIG_URI: input.configUri, DAG_INPUT_URI: input.inputUri, DAG_OUTPUT_URI: input.outputUri },
     timeoutSeconds: input.timeoutSeconds,
-  });
+  }), () => ({ jobId: input.jobId, launcher: kind, state: 'launching' }));
   const followedSince = Date.now();
   deps.logger.info('following Robyn job', { jobId: input.jobId, launcher: kind, ref: handle.ref, attempt: ctx?.info.attempt });
   try {

@@ -67,7 +67,7 @@ test('a runner exiting non-zero fails the workflow once, with its exit code and 
     expect(err.cause.cause).toMatchObject({ type: 'RobynJobFailed', nonRetryable: true });
     expect(err.cause.cause.message).toMatch(/^Robyn job robyn-robyn-mmm-test-.* \(local \d+\) failed with exit code 1: runner exited with code 1\nfake-runner: failing on purpose with exit code 1$/);
     expect(starts(h)).toHaveLength(1);
-    expect(await runRow(h)).toMatchObject({ status: 'failed', launcher: 'configured', message: err.cause.cause.message });
+    expect(await runRow(h)).toMatchObject({ status: 'failed', launcher: 'local', message: err.cause.cause.message });
   } finally {
     await w.stop();
   }
@@ -93,6 +93,21 @@ test('cancelling the workflow stops the job (SIGTERM to the runner) before the w
     const status = await new LocalProcessLauncher(path.join(deps.config.dataDir, 'jobs')).status({ launcher: 'local', jobId: state.jobId, ref: String(state.readPid('wrapper.pid')) });
     expect(status.state).toBe('cancelled');
     expect(await runRow(h)).toMatchObject({ status: 'cancelled' });
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
+
+test('a job past its timeout is stopped by the launcher and the run ends timed_out', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(120) });
+  try {
+    const h = await start(taskQueue, { ...INPUT, timeoutMinutes: 0.05 });
+    const err = await h.result().catch((e) => e);
+    expect(err.cause.cause).toMatchObject({ type: 'RobynJobTimedOut', nonRetryable: true });
+    expect(err.cause.cause.message).toMatch(/^Robyn job .* \(local \d+\) timed out: timed out after 3s; runner stopped$/);
+    expect(alive(starts(h)[0])).toBe(false);
+    expect(await runRow(h)).toMatchObject({ status: 'timed_out' });
   } finally {
     await w.stop();
   }
