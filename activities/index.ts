@@ -2,7 +2,9 @@ import type { ActivityDeps } from '../lib/deps';
 import { failFastOnPermanentErrors } from '../lib/errors';
 import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
+import { createCleaningActivities } from './cleaning';
 import { createIngestActivities } from './ingest';
+import { createMmmActivities } from './mmm';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createRunActivities(deps),
     ...createPersonaActivities(deps),
     ...createAttributionActivities(deps),
+    ...createCleaningActivities(deps),
+    ...createMmmActivities(deps),
   });
 }
 

@@ -7,6 +7,8 @@ import { registerScheduleCommands } from './schedule';
 import { registerDevCommands } from './dev-commands';
 import { registerBackfillCommand } from './backfill';
 import { registerPersonaCommands } from './personas';
+import { registerApprovalCommands } from './approvals';
+import { registerMmmCommands } from './mmm';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerScheduleCommands(program, ctx);
   registerBackfillCommand(program, ctx);
   registerPersonaCommands(program, ctx);
+  registerApprovalCommands(program, ctx);
+  registerMmmCommands(program, ctx);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { applySchedule, nightlyScheduleOptions } from '../temporal/schedules';
+import { applySchedule, nightlyScheduleOptions, robynScheduleOptions } from '../temporal/schedules';
 import type { CliContext } from './main';
 import { print } from './output';
 
@@ -19,7 +19,14 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
       try {
         const outcome = await applySchedule(client, options);
         const out = { scheduleId: options.scheduleId, outcome, cron: sched.cron, timeZone: sched.timeZone, overlap: 'ALLOW_ALL', catchupWindow: sched.catchupWindow };
-        print(!!opts.json, out, () => `${outcome} schedule ${out.scheduleId}: "${out.cron}" ${out.timeZone}, overlap ${out.overlap}, catch-up window ${out.catchupWindow}`);
+        // Weekly marketing-mix models, one schedule per country (DAG_MMM_COUNTRIES).
+        const weekly: { scheduleId: string; outcome: string }[] = [];
+        for (const country of config.mmm.countries) {
+          const o = robynScheduleOptions(config, { country });
+          weekly.push({ scheduleId: o.scheduleId, outcome: await applySchedule(client, o) });
+        }
+        print(!!opts.json, { ...out, weekly }, () =>
+          [`${outcome} schedule ${out.scheduleId}: "${out.cron}" ${out.timeZone}, overlap ${out.overlap}, catch-up window ${out.catchupWindow}`, ...weekly.map((w) => `${w.outcome} schedule ${w.scheduleId}: weekly RobynMmm, overlap SKIP`)].join('\n'));
       } finally {
         await client.connection.close();
       }

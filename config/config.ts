@@ -80,6 +80,10 @@ export const configSchema = z.object({
   pipeline: z.object({
     sessionGapMinutes: z.coerce.number().int().min(1).max(24 * 60).default(30),
   }),
+  mmm: z.object({
+    /** Countries with a weekly RobynMmm schedule (`dag schedule apply`). */
+    countries: csvList.default(['DE']),
+  }),
   approvers: csvList.default([]),
   secrets: z.object({
     openaiApiKey: z.string().optional(),
@@ -141,6 +145,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     schedule: { cron: e.DAG_NIGHTLY_CRON, timeZone: e.DAG_NIGHTLY_TZ, catchupWindow: e.DAG_SCHEDULE_CATCHUP },
     quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE, checks: jsonSetting(e.DAG_CHECKS, 'DAG_CHECKS') },
     pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
+    mmm: { countries: e.DAG_MMM_COUNTRIES },
     approvers: e.DAG_APPROVERS,
     secrets: {
       openaiApiKey: e.OPENAI_API_KEY,

@@ -20,6 +20,11 @@ export const backfillInput = z
     /** Only say which dates would run. */
     dryRun: z.boolean().default(false),
     generate: nightlyInput.shape.generate,
+    /**
+     * Open a cleaning review for each blocked date and wait for it (default false: a backfill
+     * reports blocked dates; review them one by one, then resume with only "failed-or-missing").
+     */
+    review: z.boolean().default(false),
   })
   .strict()
   .refine((i) => i.from <= i.to, { message: '"from" must not be after "to"', path: ['from'] })
@@ -74,7 +79,7 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
     for (let date = queue.shift(); date; date = queue.shift()) {
       progress.running.push(date);
       report();
-      progress.done[date] = await runDate(date, input.generate);
+      progress.done[date] = await runDate(date, input.generate, input.review);
       progress.running = progress.running.filter((d) => d !== date);
       report();
     }
@@ -84,11 +89,11 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   return { ...progress, counts: counts(), dryRun: false };
 }
 
-async function runDate(date: string, generate: BackfillInput['generate']): Promise<DateOutcome> {
+async function runDate(date: string, generate: BackfillInput['generate'], review: boolean): Promise<DateOutcome> {
   try {
     const r = await executeChild(NightlyPipeline, {
       workflowId: nightlyWorkflowId(date),
-      args: [{ date, ...(generate ? { generate } : {}) }],
+      args: [{ date, review, ...(generate ? { generate } : {}) }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: `Nightly pipeline for ${date} (backfill)`,
     });

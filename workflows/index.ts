@@ -4,3 +4,5 @@ export { Backfill } from './backfill';
 export { PersonaLabeling } from './persona-labeling';
 export { RetrainPersonas } from './retrain-personas';
 export { Attribution } from './attribution';
+export { CleaningReview } from './cleaning-review';
+export { RobynMmm } from './robyn-mmm';

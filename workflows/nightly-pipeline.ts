@@ -4,6 +4,8 @@ import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { Attribution } from './attribution';
+import { CleaningReview } from './cleaning-review';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
@@ -23,6 +25,11 @@ export const nightlyInput = z
       .object({ rows: z.number().int().min(1).max(50_000_000).default(100_000), anomalies: z.boolean().default(false), seed: z.number().int().default(42) })
       .strict()
       .optional(),
+    /**
+     * When a blocking check fails: open a CleaningReview (AI-proposed plan, human approval) and
+     * wait for it (true, default), or just report the partition blocked (false).
+     */
+    review: z.boolean().default(true),
   })
   .strict();
 export type NightlyInput = z.input<typeof nightlyInput>;
@@ -89,8 +96,17 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     result.checks.push(checks);
     lines.push(describeChecks(checks));
     if (!checks.passed) {
-      // Extension point: the CleaningReview child (AI cleaning plan + human approval) starts here.
       await discardStagedGold({ date });
+      if (input.review) {
+        status('blocked');
+        say(`${lines.join(' · ')} · waiting for cleaning review cleaning-${date}`);
+        const review = await openReview(date);
+        if (review.outcome === 'published') {
+          lines.push(`cleaned after review and published: ${review.reason}`, await attribute(date));
+          return finish('succeeded');
+        }
+        lines.push(`review: ${review.reason}`);
+      }
       result.blocked = { stage, failedChecks: checks.failed };
       lines.push(`gold NOT published for ${date}`);
       return finish('blocked');
@@ -99,14 +115,29 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
   result.layers.gold!.published = published.published;
   lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
+  lines.push(await attribute(date));
+  return finish('succeeded');
+}
+
+/** Attribution for the freshly published day, as a child; its failure does not unpublish gold. */
+async function attribute(date: string): Promise<string> {
   try {
     const attribution = await executeChild(Attribution, { workflowId: `attribution-${date}`, args: [{ from: date, to: date }], staticSummary: `Attribution for ${date}` });
-    lines.push(`attribution: ${attribution.summary}`);
+    return `attribution: ${attribution.summary}`;
   } catch (err) {
     // Gold is already published; attribution can be re-run on its own for this date.
-    lines.push(`attribution FAILED: ${(err as Error).message}`);
+    return `attribution FAILED: ${(err as Error).message}`;
   }
-  return finish('succeeded');
+}
+
+/** The partition's cleaning review as a child (`cleaning-<date>`: approvers find it by date). */
+async function openReview(date: string): Promise<{ outcome: string; reason: string }> {
+  try {
+    return await executeChild(CleaningReview, { workflowId: `cleaning-${date}`, args: [{ date }], staticSummary: `Cleaning review for ${date}` });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'already_open', reason: `a review for ${date} is already open (cleaning-${date})` };
+    throw err;
+  }
 }
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);

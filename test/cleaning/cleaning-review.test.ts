@@ -25,7 +25,7 @@ afterAll(async () => {
 const id = (what: string) => `cleaning-${what}-${Math.random().toString(36).slice(2)}`;
 /** A partition the nightly run blocked: negative_revenue, orphan_purchases and future_timestamps fail. */
 async function blockedPartition(date: string) {
-  const r = await env.client.workflow.execute(NightlyPipeline, { taskQueue: worker.taskQueue, workflowId: id('nightly'), args: [{ date, generate: { rows: 5000, anomalies: true, seed: 3 } }] });
+  const r = await env.client.workflow.execute(NightlyPipeline, { taskQueue: worker.taskQueue, workflowId: id('nightly'), args: [{ date, generate: { rows: 5000, anomalies: true, seed: 3 }, review: false }] });
   expect(r.blocked).toEqual({ stage: 'silver', failedChecks: ['future_timestamps', 'negative_revenue', 'orphan_purchases'] });
 }
 const start = (input: CleaningReviewInput, taskQueue = worker.taskQueue, workflowId = id('review')) =>

@@ -34,7 +34,7 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
 
 test('planted anomalies block publication with the failing checks named; published gold stays untouched', async () => {
   const before = await w.deps.warehouse.query(`select * from gold.daily_kpis order by partition_date`);
-  const result = await start({ date: '2026-11-01', generate: { rows: 5000, anomalies: true, seed: 3 } });
+  const result = await start({ date: '2026-11-01', generate: { rows: 5000, anomalies: true, seed: 3 }, review: false });
   expect(result.status).toBe('blocked');
   expect(result.blocked).toEqual({ stage: 'silver', failedChecks: ['future_timestamps', 'negative_revenue', 'orphan_purchases'] });
   expect(result.summary).toContain('gold NOT published for 2026-11-01');
@@ -51,9 +51,9 @@ test('planted anomalies block publication with the failing checks named; publish
 
 test('running the same date twice leaves identical row counts (idempotent)', async () => {
   const counts = async () => w.deps.warehouse.query(`select 'events' as t, count(*) as n from bronze.events union all select 'q', count(*) from ops.quarantine order by t`);
-  const first = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 } });
+  const first = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 }, review: false });
   const after1 = await counts();
-  const second = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 } });
+  const second = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 }, review: false });
   expect(await counts()).toEqual(after1);
   expect(second.loads.every((l) => l.status === 'skipped_same_checksum')).toBe(true);
   expect(first.loads.every((l) => l.status === 'loaded')).toBe(true);
@@ -61,7 +61,7 @@ test('running the same date twice leaves identical row counts (idempotent)', asy
 
 test('search attributes name the partition and the outcome', async () => {
   const id = `nightly-sa-${Date.now()}`;
-  await start({ date: '2026-11-05' }, id);
+  await start({ date: '2026-11-05', review: false }, id);
   const desc = await env.client.workflow.getHandle(id).describe();
   expect(desc.searchAttributes.PartitionDate).toEqual(['2026-11-05']);
   expect(desc.searchAttributes.PipelineStatus).toEqual(['blocked']);
@@ -79,4 +79,22 @@ test.each([
   const err = await start(input).catch((e) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   expect((err as WorkflowFailedError).cause?.message).toBe(message);
+});
+
+test('a blocked partition opens a cleaning review child; a rejection leaves it blocked with the reason', async () => {
+  const id = `nightly-review-${Date.now()}`;
+  const handle = await env.client.workflow.start(NightlyPipeline, { taskQueue: w.taskQueue, workflowId: id, args: [{ date: '2026-11-07', generate: { rows: 3000, anomalies: true, seed: 5 } }] });
+  const review = env.client.workflow.getHandle('cleaning-2026-11-07');
+  let plan: { version?: number } | undefined;
+  for (let i = 0; i < 200 && !plan?.version; i++) {
+    plan = await review.query<{ version?: number }>('cleaningPlan').catch(() => undefined);
+    if (!plan?.version) await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(plan?.version).toBe(1);
+  await review.signal('cleaningDecision', { decision: 'reject', approver: 'alice', reason: 'not today', version: 1 });
+  const result = await handle.result();
+  expect(result.status).toBe('blocked');
+  expect(result.summary).toContain('review: ');
+  expect(result.summary).toContain('not today');
+  expect(await goldRows('2026-11-07')).toBe(0);
 });

@@ -17,5 +17,6 @@ export const LONG_SQL: ActivityOptions = { startToCloseTimeout: '2 hours', heart
 /** Calls to an LLM planner/judge: slow, rate limited, retried patiently. */
 export const LLM_CALL: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { ...retry, initialInterval: '5s', maximumAttempts: 5 } };
 
-/** Following a container job for hours: heartbeats carry progress; re-attaches after restarts. */
-export const CONTAINER_FOLLOW: ActivityOptions = { startToCloseTimeout: '24 hours', heartbeatTimeout: '2 minutes', retry: { ...retry, maximumAttempts: 0 } };
+/** Following a container job for hours: heartbeats carry progress; re-attaches after restarts (unlimited attempts). */
+const { maximumAttempts: _bounded, ...unboundedRetry } = retry;
+export const CONTAINER_FOLLOW: ActivityOptions = { startToCloseTimeout: '24 hours', heartbeatTimeout: '2 minutes', retry: unboundedRetry };
