@@ -1,14 +1,13 @@
-import { executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
-import { Attribution } from './attribution';
-import { CleaningReview } from './cleaning-review';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { attribute, openReview } from './shared/downstream';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
+import { nightlyWorkflowId } from './shared/names';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
 const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
@@ -52,6 +51,9 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   const input = parseInput(nightlyInput, rawInput, 'NightlyPipeline');
   const started = Date.now();
   const date = input.date ?? defaultPartition();
+  // One writer per partition: the schedule picks its runs' ids, so a scheduled run does its date
+  // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
+  if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date)) return runAsPartitionOwner(date, input);
   const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
@@ -117,27 +119,6 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
   lines.push(await attribute(date));
   return finish('succeeded');
-}
-
-/** Attribution for the freshly published day, as a child; its failure does not unpublish gold. */
-async function attribute(date: string): Promise<string> {
-  try {
-    const attribution = await executeChild(Attribution, { workflowId: `attribution-${date}`, args: [{ from: date, to: date }], staticSummary: `Attribution for ${date}` });
-    return `attribution: ${attribution.summary}`;
-  } catch (err) {
-    // Gold is already published; attribution can be re-run on its own for this date.
-    return `attribution FAILED: ${(err as Error).message}`;
-  }
-}
-
-/** The partition's cleaning review as a child (`cleaning-<date>`: approvers find it by date). */
-async function openReview(date: string): Promise<{ outcome: string; reason: string }> {
-  try {
-    return await executeChild(CleaningReview, { workflowId: `cleaning-${date}`, args: [{ date }], staticSummary: `Cleaning review for ${date}` });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'already_open', reason: `a review for ${date} is already open (cleaning-${date})` };
-    throw err;
-  }
 }
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
