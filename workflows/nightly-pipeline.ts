@@ -1,4 +1,5 @@
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
@@ -119,6 +120,20 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
   lines.push(await attribute(date));
   return finish('succeeded');
+}
+
+/** Runs the date as its `nightly-<date>` child; a run already holding that id wins. */
+async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyInput>): Promise<NightlyResult> {
+  const workflowId = nightlyWorkflowId(date);
+  try {
+    return await executeChild(NightlyPipeline, { workflowId, args: [{ ...input, date }], staticSummary: `Nightly pipeline for ${date} (scheduled)` });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const summary = `refused: NightlyPipeline for ${date} is already running as ${workflowId} (one writer per partition)`;
+    upsertSearchAttributes([{ key: PartitionDate, value: date }, { key: PipelineStatus, value: 'refused' }]);
+    setCurrentDetails(summary);
+    return { date, status: 'refused', summary, layers: { bronze: { rows: 0, quarantined: 0, files: 0, durationMs: 0 } }, checks: [], loads: [], ignoredFiles: [], durationMs: 0 };
+  }
 }
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
