@@ -27,7 +27,7 @@ async function main() {
     await c.run(`create table raw_events as select * from read_csv($p)`, { p: csv });
     rows = Number((await c.runAndReadAll('select count(*) as n from raw_events')).getRowObjectsJS()[0].n);
   } else if (variant === 'validated') {
-    const deps = await openDeps(loadConfig({ DAG_DATA_DIR: workDir, DAG_LOG_LEVEL: 'error' }));
+    const deps = await openDeps(loadConfig({ ...process.env, DAG_DATA_DIR: workDir, DAG_LOG_LEVEL: 'error' }));
     const key = 'landing/2026-11-01/events.csv';
     fs.mkdirSync(path.join(workDir, 'objects/landing/2026-11-01'), { recursive: true });
     fs.symlinkSync(csv, path.join(workDir, 'objects', key));

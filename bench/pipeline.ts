@@ -22,7 +22,7 @@ async function main() {
   const rows = Number(process.argv[2]);
   const dataDir = path.join(OUT, `pipeline-${rows}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const config = loadConfig({ DAG_DATA_DIR: dataDir, DAG_LOG_LEVEL: 'error', DAG_TASK_QUEUE: 'bench' });
+  const config = loadConfig({ ...process.env, DAG_DATA_DIR: dataDir, DAG_LOG_LEVEL: 'error', DAG_TASK_QUEUE: 'bench' });
   const deps = { ...(await openDeps(config)), logger: createLogger({ level: 'error' }) };
   process.stderr.write(`generating ${fmtInt(rows)} events…\n`);
   await generateDemoData(deps, { date: '2026-11-01', rows, seed: 7, anomalies: false });
@@ -52,6 +52,10 @@ async function main() {
     if (e.activityTaskStartedEventAttributes) started.set(Number(e.activityTaskStartedEventAttributes.scheduledEventId), ms(e.eventTime));
     const done = e.activityTaskCompletedEventAttributes;
     if (done) intervals.push([started.get(Number(done.scheduledEventId))!, ms(e.eventTime)]);
+    // Child workflows (attribution, personas) are work too, not orchestration.
+    if (e.childWorkflowExecutionStartedEventAttributes) started.set(-Number(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId), ms(e.eventTime));
+    const child = e.childWorkflowExecutionCompletedEventAttributes;
+    if (child) intervals.push([started.get(-Number(child.initiatedEventId))!, ms(e.eventTime)]);
   }
   const covered = union(intervals);
   const wall = wfEnd - wfStart;

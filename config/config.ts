@@ -36,7 +36,13 @@ export const configSchema = z.object({
     maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(40),
   }),
   warehouse: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('duckdb'), path: z.string().min(1), threads: z.coerce.number().int().min(1).optional(), memoryLimit: z.string().optional() }),
+    z.object({
+      kind: z.literal('duckdb'),
+      path: z.string().min(1),
+      threads: z.coerce.number().int().min(1).optional(),
+      /** DuckDB spills beyond this (its own default is 80 % of RAM): keeps the worker's RSS bounded. */
+      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like "1GB"').default('1GB'),
+    }),
     z.object({
       kind: z.literal('snowflake'),
       account: z.string().min(1),
@@ -223,6 +229,7 @@ const ENV_NAMES: Record<string, string> = {
   'warehouse.warehouse': 'SNOWFLAKE_WAREHOUSE',
   'warehouse.port': 'SNOWFLAKE_PORT',
   'warehouse.threads': 'DAG_DUCKDB_THREADS',
+  'warehouse.memoryLimit': 'DAG_DUCKDB_MEMORY_LIMIT',
   'objectStore.kind': 'DAG_OBJECT_STORE',
   'objectStore.bucket': 'DAG_GCS_BUCKET',
   'planner.kind': 'DAG_PLANNER',
