@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import { loadConfig } from '../../../config/config';
 import { dataConverter } from '../../../lib/codec';
+import { metricsInterceptor, pipelineMetrics, startMetricsServer } from '../../../lib/metrics';
 import { openDeps } from '../../../lib/open-deps';
 import { connectWorker } from '../../../temporal/connection';
 
@@ -13,7 +14,14 @@ import { connectWorker } from '../../../temporal/connection';
  * yet (see the report of issue 9); the options are the same. Prints "ready" once polling.
  */
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Metrics as the worker should expose them (see the issue 9 report for the wiring in workers/).
+  const temporalMetricsPort = process.env.DAG_TEMPORAL_METRICS_PORT;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } } } } : {}),
+  });
+  const metrics = pipelineMetrics();
+  const metricsServer = process.env.DAG_METRICS_PORT ? await startMetricsServer(metrics.registry, Number(process.env.DAG_METRICS_PORT)) : undefined;
   const config = loadConfig();
   const deps = await openDeps(config);
   const connection = await connectWorker(config);
@@ -24,6 +32,7 @@ async function main() {
     workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! },
     activities: createActivities(deps),
     dataConverter: dataConverter(config),
+    interceptors: { activity: [metricsInterceptor(metrics)] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     shutdownGraceTime: '20s',
@@ -35,6 +44,7 @@ async function main() {
   } finally {
     await connection.close();
     await deps.warehouse.close();
+    await metricsServer?.close();
   }
 }
 
