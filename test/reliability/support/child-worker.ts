@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { STATE_FILE } from '../../support/global-setup';
 
@@ -13,9 +14,21 @@ export interface ChildWorker {
 
 const SCRIPT = path.join(__dirname, 'worker-process.ts');
 
-/** The dev server and workflow bundle that jest's global setup started / built. */
+let server: { address: string; bundlePath: string; cliPath: string } | undefined;
+
+/**
+ * The dev server and workflow bundle that jest's global setup started / built, read once per
+ * test file: a worker restarted later must reach the same server and run the same workflow
+ * code even if another jest run on this machine rewrites the shared state file meanwhile.
+ */
 export function testServer(): { address: string; bundlePath: string; cliPath: string } {
-  return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+  if (!server) {
+    const state = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as { address: string; bundlePath: string; cliPath: string };
+    const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')), 'workflow-bundle.js');
+    fs.copyFileSync(state.bundlePath, bundlePath);
+    server = { ...state, bundlePath };
+  }
+  return server;
 }
 
 /**
