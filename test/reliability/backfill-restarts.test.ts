@@ -7,6 +7,7 @@ import { dateRange } from '../../lib/dates';
 import { tempDataDir } from '../support/temporal';
 import { startChildWorker, testServer, type ChildWorker } from './support/child-worker';
 import { tableCounts } from './support/observe';
+import { DuckDbWarehouse } from '../../adapters/warehouse/duckdb/duckdb-warehouse';
 
 /**
  * A 90-day backfill (small partitions, 4 dates at a time) while the worker process is
@@ -50,6 +51,14 @@ test('90 days complete, each exactly once, across two worker restarts', async ()
   const counts = await tableCounts(path.join(dataDir, 'warehouse.duckdb'));
   expect(counts['ops.gold_publications']).toBe(result.counts.succeeded);
   expect(counts['gold.daily_kpis']).toBe(result.counts.succeeded);
-  expect(counts['bronze.events']).toBe(90 * 150);
+  // Exactly once: no event twice in a partition, and bronze holds what the one successful load of each file reported.
+  const wh = await DuckDbWarehouse.open({ path: path.join(dataDir, 'warehouse.duckdb') });
+  const [check] = await wh.query<{ dup: number; audited: number; loads: number }>(
+    `select (select count(*) - count(distinct (_partition_date, event_id)) from bronze.events) as dup,
+            (select sum(rows_loaded) from ops.load_audit where source = 'events' and status = 'loaded') as audited,
+            (select count(*) from ops.load_audit where source = 'events' and status = 'loaded') as loads`,
+  );
+  await wh.close();
+  expect({ dup: Number(check.dup), audited: Number(check.audited), loads: Number(check.loads) }).toEqual({ dup: 0, audited: counts['bronze.events'], loads: 90 });
   for (const date of [FROM, '2025-02-14', TO]) expect((await client.workflow.getHandle(nightlyWorkflowId(date)).describe()).status.name).toBe('COMPLETED');
 }, 300_000);
