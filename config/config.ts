@@ -34,6 +34,10 @@ export const configSchema = z.object({
   worker: z.object({
     maxConcurrentActivities: z.coerce.number().int().min(1).max(1000).default(8),
     maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(40),
+    /** Prometheus text of the pipeline's counters (`dag worker`; 0 = any free port). */
+    metricsPort: z.coerce.number().int().min(0).max(65535).default(9465),
+    /** Prometheus exporter of Temporal's runtime metrics (`dag worker`). */
+    temporalMetricsPort: z.coerce.number().int().min(1).max(65535).default(9464),
   }),
   warehouse: z.discriminatedUnion('kind', [
     z.object({
@@ -122,7 +126,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         : undefined,
       devServer: { port: e.DAG_TEMPORAL_PORT, uiPort: e.DAG_TEMPORAL_UI_PORT, cliPath: e.TEMPORAL_CLI_PATH },
     },
-    worker: { maxConcurrentActivities: e.DAG_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTasks: e.DAG_MAX_CONCURRENT_WORKFLOW_TASKS },
+    worker: { maxConcurrentActivities: e.DAG_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTasks: e.DAG_MAX_CONCURRENT_WORKFLOW_TASKS, metricsPort: e.DAG_METRICS_PORT, temporalMetricsPort: e.DAG_TEMPORAL_METRICS_PORT },
     warehouse:
       (e.DAG_WAREHOUSE ?? 'duckdb') === 'snowflake'
         ? {
@@ -222,6 +226,8 @@ const ENV_NAMES: Record<string, string> = {
   'temporal.devServer.uiPort': 'DAG_TEMPORAL_UI_PORT',
   'worker.maxConcurrentActivities': 'DAG_MAX_CONCURRENT_ACTIVITIES',
   'worker.maxConcurrentWorkflowTasks': 'DAG_MAX_CONCURRENT_WORKFLOW_TASKS',
+  'worker.metricsPort': 'DAG_METRICS_PORT',
+  'worker.temporalMetricsPort': 'DAG_TEMPORAL_METRICS_PORT',
   'warehouse.kind': 'DAG_WAREHOUSE',
   'warehouse.account': 'SNOWFLAKE_ACCOUNT',
   'warehouse.username': 'SNOWFLAKE_USER',

@@ -24,3 +24,9 @@ export async function withHeartbeat<T>(work: () => Promise<T>, details: () => un
     clearInterval(timer);
   }
 }
+
+/** workflowId / runId / activity / attempt of the running activity, for every log line. */
+export function activityLogFields(): Record<string, unknown> {
+  const info = activityContext()?.info;
+  return info ? { workflowId: info.workflowExecution?.workflowId, runId: info.workflowExecution?.runId, activity: info.activityType, attempt: info.attempt } : {};
+}

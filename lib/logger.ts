@@ -18,6 +18,8 @@ export interface LoggerOptions {
   secrets?: readonly string[];
   write?: (line: string) => void;
   base?: Record<string, unknown>;
+  /** Fields read at every call, e.g. the running activity's workflow id and run id. */
+  context?: () => Record<string, unknown>;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -27,7 +29,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const scrub = (line: string) => secrets.reduce((l, s) => l.split(s).join('***'), line);
   const log = (base: Record<string, unknown>) => (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    write(scrub(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer)));
+    write(scrub(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...opts.context?.(), ...base, ...fields }, errorReplacer)));
   };
   const make = (base: Record<string, unknown>): Logger => {
     const at = log(base);

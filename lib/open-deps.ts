@@ -6,10 +6,11 @@ import { createObjectStore } from '../adapters/object-store';
 import type { ActivityDeps } from './deps';
 import { bootstrapWarehouse } from './bootstrap';
 import { createLogger } from './logger';
+import { activityLogFields } from './heartbeat';
 
 /** Opens the configured adapters once (at worker start) and creates missing tables. */
 export async function openDeps(config: Config): Promise<ActivityDeps> {
-  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), base: { service: 'worker' } });
+  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), base: { service: 'worker' }, context: activityLogFields });
   const warehouse = contextTagged(await openWarehouse(config));
   await bootstrapWarehouse(warehouse);
   const store = createObjectStore(config);

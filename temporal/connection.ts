@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config/config';
+import { dataConverter } from '../lib/codec';
 
 export const EMBEDDED_ADDRESS = (cfg: Config) => `127.0.0.1:${cfg.temporal.devServer.port}`;
 
@@ -23,7 +24,7 @@ function tlsOptions(cfg: Config): ConnectionOptions['tls'] {
 
 export async function connectClient(cfg: Config, address = temporalAddress(cfg)): Promise<Client> {
   const connection = await Connection.connect({ address, tls: tlsOptions(cfg), apiKey: cfg.temporal.apiKey, connectTimeout: 5000 });
-  return new Client({ connection, namespace: cfg.temporal.namespace });
+  return new Client({ connection, namespace: cfg.temporal.namespace, dataConverter: dataConverter(cfg) });
 }
 
 export async function connectWorker(cfg: Config, address = temporalAddress(cfg)): Promise<NativeConnection> {

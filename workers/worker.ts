@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { dataConverter } from '../lib/codec';
+import { metricsInterceptor, type PipelineMetrics } from '../lib/metrics';
 import type { ActivityDeps } from '../lib/deps';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -10,6 +12,8 @@ export interface DagWorkerOptions {
   taskQueue?: string;
   /** A pre-built workflow bundle (tests build it once); default: bundle `workflows/` now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Pipeline counters (rows loaded / quarantined, checks failed) fed by an activity interceptor. */
+  metrics?: PipelineMetrics;
 }
 
 /** Registers every workflow and activity on the task queue (default `marketing-dag`). */
@@ -21,6 +25,9 @@ export async function createDagWorker(opts: DagWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    // Payloads encrypted at rest when DAG_PAYLOAD_KEY is set (view them via workers/codec-server.ts).
+    dataConverter: dataConverter(config),
+    interceptors: opts.metrics ? { activity: [metricsInterceptor(opts.metrics)] } : undefined,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     // Activities get this long to finish their current statement on SIGTERM before being cancelled.
