@@ -8,6 +8,7 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../lib/logger';
 import { openDeps } from '../lib/open-deps';
 import { peakRssMb } from './lib';
+import { parseCsvLine } from '../adapters/warehouse/duckdb/duckdb-raw-load';
 
 /**
  * One ingest variant in its own process (bench/ingest.ts runs all three side by side):
@@ -51,7 +52,7 @@ async function naive(csv: string, workDir: string): Promise<number> {
   let header: string[] | undefined;
   let n = 0;
   for await (const line of lines) {
-    const fields = splitCsv(line);
+    const fields = parseCsvLine(line); // the naive path ignores multi-line fields
     if (!header) {
       header = fields;
       continue;
@@ -69,22 +70,6 @@ async function naive(csv: string, workDir: string): Promise<number> {
   }
   appender.closeSync();
   return n;
-}
-
-/** RFC 4180 split of one physical line (the naive path ignores multi-line fields). */
-function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q && ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-    else if (ch === '"') q = !q;
-    else if (ch === ',' && !q) { out.push(cur); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }
 
 main().catch((err) => {

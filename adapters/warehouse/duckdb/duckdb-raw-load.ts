@@ -79,7 +79,8 @@ async function readCsvHeader(src: BulkLoadSource): Promise<string[]> {
   return parseCsvLine(line).map((h) => h.trim());
 }
 
-function parseCsvLine(line: string): string[] {
+/** RFC 4180 fields of one physical line (quotes honoured, "" unescaped). */
+export function parseCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
