@@ -80,7 +80,7 @@ test('invalid decisions are recorded and ignored with their reason; reject leave
   expect(await decide(h, { decision: 'accept', approver: 'mallory', version: 1 })).toMatchObject({ outcome: 'ignored', ignoredReason: 'mallory is not an approver (approvers: alice, bob)' });
   expect(await decide(h, { decision: 'accept', approver: 'bob', version: 7 })).toMatchObject({ outcome: 'ignored', ignoredReason: 'stale version 7: the version awaiting a decision is 1' });
   await expect(decide(h, { decision: 'maybe', approver: 'bob', version: 1 } as unknown as Decision)).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-  await h.signal(cleaningApproval.signal, { decision: 'accept', approver: 'bob', planVersion: 1 } as unknown as Decision);
+  await h.signal(cleaningApproval.signal, { decision: 'accept', approver: 'bob', plan: 1 } as unknown as Decision);
   await h.signal(cleaningApproval.signal, { decision: 'reject', approver: 'bob', reason: 'orphans are real store orders', version: 1 });
   const result = await h.result();
   expect(result).toMatchObject({ outcome: 'rejected', reason: 'plan v1 rejected by bob: orphans are real store orders', published: [] });
@@ -89,7 +89,7 @@ test('invalid decisions are recorded and ignored with their reason; reject leave
   const history = (await h.query(cleaningApproval.query)).history;
   expect(history.map((d) => d.ignoredReason ?? 'applied')).toEqual([
     'four-eyes: alice requested this and cannot also decide it', 'mallory is not an approver (approvers: alice, bob)', 'stale version 7: the version awaiting a decision is 1',
-    expect.stringMatching(/^malformed decision: .*planVersion/), 'applied',
+    expect.stringMatching(/^malformed decision: .*version/), 'applied',
   ]);
   const decisions = (await audit(h.workflowId)).filter((a) => a.kind === 'decision');
   expect(decisions).toHaveLength(5);

@@ -12,9 +12,15 @@ import type { CleaningStatus } from './search-attributes';
  * automatic, recorded rejection. The status search attribute makes pending decisions findable:
  * `CleaningStatus = "AwaitingApproval"`.
  */
-export const decisionSchema = z
+const decisionObject = z
   .object({ decision: z.enum(['accept', 'reject', 'revise']), approver: z.string().trim().min(1).max(200), reason: z.string().max(2000).optional(), version: z.number().int().min(0) })
   .strict();
+/** `planVersion` (the name approvers of cleaning plans know) is accepted for `version`. */
+export const decisionSchema = z.preprocess((v) => {
+  if (!v || typeof v !== 'object' || !('planVersion' in v) || 'version' in v) return v;
+  const { planVersion, ...rest } = v as Record<string, unknown>;
+  return { ...rest, version: planVersion };
+}, decisionObject);
 export type Decision = z.infer<typeof decisionSchema>;
 
 export interface DecisionRecord extends Decision {
