@@ -27,7 +27,13 @@ export async function runNightlyOnce(config: Config, opts: { date: string; rows:
     });
     printNightlyResult(false, result);
     if (stack.uiUrl) process.stdout.write(`See it in the UI: ${stack.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}\n`);
-    if (!opts.anomalies) process.stdout.write(`Next: \`npx dag quickstart --date 2026-11-02 --anomalies\` plants bad rows and shows the quality gates block publication.\n`);
+    if (!opts.anomalies) {
+      process.stdout.write(
+        'Next: `npx dag quickstart --date 2026-11-02 --anomalies` plants bad rows: the quality gates block the partition and a\n' +
+          'cleaning plan waits for a decision — in another terminal `npx dag approvals list`, `show cleaning-2026-11-02`,\n' +
+          '`accept cleaning-2026-11-02 --approver you --reason "…"` (or from the Web UI: Send an Update cleaningDecision).\n',
+      );
+    }
     await client.connection.close();
     if (opts.stay) {
       process.stdout.write('Server and worker keep running; Ctrl-C to stop.\n');
