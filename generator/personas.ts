@@ -46,7 +46,7 @@ export function writeParticipantsCsv(file: string, model: Pick<ModelDraft, 'pers
     }
   }
   // An uneven but fixed mix: persona i gets weight 8 - i/2 of the total.
-  const weights = model.personas.map((p, i) => [i, model.personas.length - i / 2] as const);
+  const weights = model.personas.map((_, i) => [i, model.personas.length - i / 2] as const);
   const perPersona: Record<string, number> = Object.fromEntries(model.personas.map((p) => [p.name, 0]));
   let outliers = 0;
   const fd = fs.openSync(file, 'w');

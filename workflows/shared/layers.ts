@@ -2,7 +2,6 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ChecksOutcome } from '../../activities/quality/run-checks';
 import { LONG_SQL, SHORT } from './activity-options';
-import { fmt } from './input';
 
 const { buildModel } = proxyActivities<Activities>(LONG_SQL);
 const { planModels, runQualityChecks } = proxyActivities<Activities>(SHORT);
