@@ -11,7 +11,9 @@ const q = (col: string) => `"${col}"`;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 function castExpr(c: ColumnRule, src: string): string {
-  const v = `nullif(trim(${src}), '')`;
+  // cast_text: DuckDB's casts already ignore surrounding blanks (so no trim, which copies every
+  // string); Snowflake's macro trims.
+  const v = `{{ cast_text(${src}) }}`;
   switch (c.sqlType) {
     case 'varchar':
       // Text is kept as delivered (only '' becomes NULL); silver decides about whitespace.
@@ -25,7 +27,7 @@ function castExpr(c: ColumnRule, src: string): string {
     case 'date':
       return `try_cast(${v} as date)`;
     case 'boolean':
-      return `try_cast(${v} as boolean)`;
+      return `try_cast(nullif(trim(${src}), '') as boolean)`;
   }
 }
 
@@ -44,10 +46,13 @@ export function violations(c: ColumnRule): Violation[] {
   const typed = `t.${q(c.name)}`;
   // Whitespace-only counts as missing; for text that needs the raw value, which only required
   // text columns carry (see needsRaw), so the common case stays a cheap NULL test.
-  const present = c.sqlType === 'varchar' && c.nullable ? `${typed} is not null` : `nullif(trim(${raw}), '') is not null`;
+  // `trim` copies the string, so it only runs when the first character is a blank or control
+  // character; CASE evaluates its branches only for the rows that reach them.
+  const present = c.sqlType === 'varchar' && c.nullable ? `${typed} is not null` : `(${raw} is not null and case when ascii(${raw}) > 32 then true else trim(${raw}) <> '' end)`;
   const out: Violation[] = [];
   if (!c.nullable) out.push({ when: `not (${present})`, reason: `${c.name}: missing` });
-  if (c.sqlType !== 'varchar') out.push({ when: `${present} and ${typed} is null`, reason: `${c.name}: not a valid ${c.sqlType}` });
+  // Only rows whose cast failed pay for the presence test.
+  if (c.sqlType !== 'varchar') out.push({ when: `case when ${typed} is null then ${present} else false end`, reason: `${c.name}: not a valid ${c.sqlType}` });
   if (c.enum) out.push({ when: `${present} and ${typed} not in (${c.enum.map(lit).join(', ')})`, reason: `${c.name}: not one of ${c.enum.join('|')}` });
   if (c.minimum !== undefined) out.push({ when: `${typed} < ${Number(c.minimum)}`, reason: `${c.name}: below ${c.minimum}` });
   if (c.maximum !== undefined) out.push({ when: `${typed} > ${Number(c.maximum)}`, reason: `${c.name}: above ${c.maximum}` });
@@ -72,20 +77,24 @@ export function bronzeDdl(s: SourceContract): string {
 }
 
 /**
- * Two statements over `{{ raw }}`, run in one transaction after the partition's rows for the
- * file were deleted: (1) rows breaking no rule → bronze, validity being a plain boolean over
- * values cast once; (2) every raw row that did not reach bronze (an anti-join on the line) →
- * ops.quarantine, with reason strings built only for those few rows.
+ * Three statements over `{{ raw }}`. (1) `findRejected`, run before the transaction (Snowflake
+ * commits around DDL): the lines of rows that break a rule → `{{ rejected }}`; the validity is
+ * evaluated once, over values cast once. Then, in one transaction after the partition's rows
+ * for the file were deleted: (2) every other row → bronze (an anti-join against the few
+ * rejected lines), (3) the rejected rows → ops.quarantine with their reasons, which are built
+ * for those rows only. (2) and (3) split on the same line list, so each raw row lands in
+ * exactly one place.
  */
-export function splitSql(s: SourceContract): { toBronze: string; toQuarantine: string } {
+export function splitSql(s: SourceContract): { findRejected: string; toBronze: string; toQuarantine: string } {
   const rules: Violation[] = [{ when: 't._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
-  // Validity as a conjunction: DuckDB filters conjunct by conjunct on the surviving rows.
-  const valid = rules.map((v) => `not coalesce(${v.when}, false)`).join(' and ');
+  // A disjunction of NULL-safe rules, so it is never NULL: a row is rejected or it is not.
+  const invalid = rules.map((v) => `coalesce(${v.when}, false)`).join(' or ');
   const reasons = `{{ join_reasons(case when t._error is not null then 'unparsable line: ' || t._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
   const cols = s.columns.map((c) => `t.${q(c.name)}`).join(', ');
-  const toBronze = `insert into bronze.${s.name} select ${cols}, cast($partition_date as date), $source_key, t._line, {{ now_utc() }} from ${typedProjection(s)} where ${valid}`;
-  // The anti-join runs on the raw rows first, so only the rejected few are cast and described.
-  const rejected = `(select * from {{ raw }} as x where not exists (select 1 from bronze.${s.name} as b where b._partition_date = cast($partition_date as date) and b._source_key = $source_key and b._line = x._line))`;
-  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, t._line, ${reasons}, coalesce(t._raw, t._record), {{ now_utc() }} from ${typedProjection(s, rejected, ', {{ row_json(r) }} as _record')}`;
-  return { toBronze, toQuarantine };
+  const findRejected = `create or replace table {{ rejected }} as select t._line from ${typedProjection(s)} where ${invalid}`;
+  const accepted = `(select x.* from {{ raw }} as x where x._line not in (select _line from {{ rejected }}))`;
+  const toBronze = `insert into bronze.${s.name} select ${cols}, cast($partition_date as date), $source_key, t._line, {{ now_utc() }} from ${typedProjection(s, accepted)}`;
+  const rejectedRows = `(select x.* from {{ raw }} as x where x._line in (select _line from {{ rejected }}))`;
+  const toQuarantine = `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) select cast($partition_date as date), ${lit(s.name)}, $source_key, t._line, ${reasons}, coalesce(t._raw, t._record), {{ now_utc() }} from ${typedProjection(s, rejectedRows, ', {{ row_json(r) }} as _record')}`;
+  return { findRejected, toBronze, toQuarantine };
 }

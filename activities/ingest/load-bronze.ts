@@ -34,10 +34,11 @@ export interface LoadBronzeResult {
 }
 
 /**
- * Loads one landing file into bronze: raw read at warehouse speed → contract split into bronze
- * and ops.quarantine → audit row, all for (partition, file) in one transaction, replacing what an
- * earlier run of the same file wrote. A file whose checksum was already loaded is skipped.
- * File-content problems never throw: they end as quarantine rows or a `failed` result.
+ * Loads one landing file into bronze: raw read at warehouse speed → the lines that break the
+ * contract found in one pass → split into bronze and ops.quarantine → audit row. The split is
+ * one transaction per (partition, file) and replaces what an earlier run of the same file wrote.
+ * A file whose checksum was already loaded is skipped. File-content problems never throw: they
+ * end as quarantine rows or a `failed` result.
  */
 export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput): Promise<LoadBronzeResult> {
   const started = Date.now();
@@ -49,6 +50,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   const { warehouse: wh, store } = deps;
   const fmt = fileFormat(input.key);
   const raw = `${wh.scratchSchema}.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
+  const vars = { raw, rejected: `${raw}_rejected` };
   const base = { source: contract.name, key: input.key, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, errorRate: 0, missingColumns: [] as string[], extraColumns: [] as string[] };
   // An object generation already loaded is skipped before any byte is downloaded (GCS landing
   // areas are polled every night; a rewritten object gets a new generation and is loaded again).
@@ -91,20 +93,23 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     const split = splitSql(contract);
     const params = { partition_date: input.date, source_key: input.key };
     const rawReadMs = Date.now() - started;
+    await withHeartbeat(() => wh.exec(renderSql(split.findRejected, wh.dialect, vars)), () => progress);
+    const validateMs = Date.now() - started - rawReadMs;
+    progress.phase = 'writing';
     const counts = await withHeartbeat(
       () =>
         wh.transaction(async (tx) => {
           await tx.exec(`delete from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`, params);
           await tx.exec(`delete from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`, { ...params, source: contract.name });
-          await tx.exec(renderSql(split.toBronze, wh.dialect, { raw }), params);
-          await tx.exec(renderSql(split.toQuarantine, wh.dialect, { raw }), params);
+          await tx.exec(renderSql(split.toBronze, wh.dialect, vars), params);
+          await tx.exec(renderSql(split.toQuarantine, wh.dialect, vars), params);
           const [b] = await tx.query<{ n: number }>(`select count(*) as n from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`, params);
           const [q] = await tx.query<{ n: number }>(`select count(*) as n from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`, { ...params, source: contract.name });
           return { loaded: Number(b.n), quarantined: Number(q.n) };
         }),
       () => progress,
     );
-    deps.logger.debug('bronze load timing', { partition: input.date, key: input.key, rawReadMs, splitMs: Date.now() - started - rawReadMs });
+    deps.logger.debug('bronze load timing', { partition: input.date, key: input.key, rawReadMs, validateMs, writeMs: Date.now() - started - rawReadMs - validateMs });
     const rowsRead = loaded.rows;
     await store.put(processedMarkerKey(input.key), JSON.stringify({ key: input.key, generation: stat.generation, checksum, rowsRead, rowsLoaded: counts.loaded, rowsQuarantined: counts.quarantined, loadedAt: new Date().toISOString() }));
     return finish(deps, input, audit, {
@@ -120,7 +125,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
       durationMs: Date.now() - started,
     });
   } finally {
-    await wh.exec(`drop table if exists ${raw}`).catch(() => undefined);
+    for (const table of Object.values(vars)) await wh.exec(`drop table if exists ${table}`).catch(() => undefined);
     await copy.release();
   }
 }

@@ -16,6 +16,8 @@ export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
   json_num: (col, key) => `try_to_double(get_path(try_parse_json(${col}), ${key})::varchar)`,
   /** ISO-8601 text (any offset) → UTC timestamp without zone, NULL when unparsable. */
   try_ts: (col) => `convert_timezone('UTC', try_cast((${col})::varchar as timestamp_tz))::timestamp_ntz`,
+  /** Text about to be cast, trimmed ('' → NULL): Snowflake's conversions are stricter about blanks. */
+  cast_text: (col) => `nullif(trim(${col}), '')`,
   try_num: (col) => `try_to_double((${col})::varchar)`,
   try_int: (col) => `try_cast(try_to_decimal((${col})::varchar, 38, 0) as bigint)`,
   is_json: (col) => `coalesce(try_parse_json(${col}) is not null, false)`,
