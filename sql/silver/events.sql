@@ -9,11 +9,36 @@ with source as (
     where _partition_date = cast($partition_date as date)
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by event_id order by _source_key, _line) as occurrence
-    from source
+-- Duplicates are rare: only ids that occur more than once are ranked, and every later
+-- occurrence (by file, then line; (_source_key, _line) identifies a bronze row) is dropped.
+-- Ranking all rows would sort the whole wide partition.
+duplicate_ids as (
+    select event_id from bronze.events
+    where _partition_date = cast($partition_date as date)
+    group by event_id
+    having count(*) > 1
+),
+
+later_occurrences as (
+    select _source_key, _line
+    from (
+        select
+            _source_key,
+            _line,
+            row_number() over (partition by event_id order by _source_key, _line) as occurrence
+        from bronze.events
+        where _partition_date = cast($partition_date as date)
+            and event_id in (select event_id from duplicate_ids)
+    ) as ranked
+    where occurrence > 1
+),
+
+deduplicated as (
+    select s.*
+    from source as s
+    left join later_occurrences as l
+        on l._source_key = s._source_key and l._line = s._line
+    where l._line is null
 ),
 
 renamed as (
@@ -35,8 +60,7 @@ renamed as (
         {{ json_str(event_data, 'currency') }} as currency,
         {{ json_array_length(event_data, 'items') }} as item_count,
         cast($partition_date as date) as partition_date
-    from ranked
-    where occurrence = 1
+    from deduplicated
 )
 
 select * from renamed

@@ -28,26 +28,22 @@ with_previous as (
 numbered as (
     select
         *,
-        sum(case
+        case
             when previous_event_at is null then 1
             when {{ epoch_s(event_at) }} - {{ epoch_s(previous_event_at) }} > $session_gap_minutes * 60 then 1
             else 0
-        end) over (partition by client_id order by event_at, event_id rows between unbounded preceding and current row) as session_number
+        end as starts_session
     from with_previous
 ),
 
--- The landing hit is the session's first event (Snowflake has no WINDOW clause, hence the repetition).
-landing as (
+sessionized as (
     select
         *,
-        first_value(page_path) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_page,
-        first_value(referrer_host) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_referrer_host,
-        first_value(utm_source) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_source,
-        first_value(utm_medium) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_medium,
-        first_value(utm_campaign) over (partition by client_id, session_number order by event_at, event_id rows between unbounded preceding and unbounded following) as landing_utm_campaign
+        sum(starts_session) over (partition by client_id order by event_at, event_id rows between unbounded preceding and current row) as session_number
     from numbered
 ),
 
+-- The landing hit is the session's first event: the one row that started it.
 sessions as (
     select
         client_id || '-' || replace(cast(cast($partition_date as date) as varchar), '-', '') || '-' || cast(session_number as varchar) as session_id,
@@ -55,11 +51,11 @@ sessions as (
         session_number,
         min(event_at) as session_start_at,
         max(event_at) as session_end_at,
-        max(landing_page) as landing_page,
-        max(landing_referrer_host) as referrer_host,
-        max(landing_utm_source) as utm_source,
-        max(landing_utm_medium) as utm_medium,
-        max(landing_utm_campaign) as utm_campaign,
+        max(case when starts_session = 1 then page_path end) as landing_page,
+        max(case when starts_session = 1 then referrer_host end) as referrer_host,
+        max(case when starts_session = 1 then utm_source end) as utm_source,
+        max(case when starts_session = 1 then utm_medium end) as utm_medium,
+        max(case when starts_session = 1 then utm_campaign end) as utm_campaign,
         count(*) as event_count,
         sum(case when event_type = 'page_view' then 1 else 0 end) as pageviews,
         max(case when event_type = 'add_to_cart' then 1 else 0 end) = 1 as has_add_to_cart,
@@ -67,7 +63,7 @@ sessions as (
         max(case when event_type = 'purchase' then 1 else 0 end) = 1 as has_purchase,
         sum(case when event_type = 'purchase' then 1 else 0 end) as purchases,
         round(coalesce(sum(case when event_type = 'purchase' then revenue end), 0), 2) as revenue
-    from landing
+    from sessionized
     group by client_id, session_number
 ),
 
