@@ -8,6 +8,8 @@ export interface ChildWorker {
   process: ChildProcess;
   /** Everything the process wrote to stderr (its JSON logs). */
   stderr(): string;
+  /** Resolves when the process has exited (by itself or by a signal). */
+  exited: Promise<void>;
   /** Sends a signal and waits for the process to be gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startChildWorker(env: Record<string, string>): Promise<Chi
   return {
     process: child,
     stderr: () => err,
+    exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import { loadConfig } from '../../../config/config';
 import { dataConverter } from '../../../lib/codec';
@@ -12,6 +12,7 @@ import { connectWorker } from '../../../temporal/connection';
  * test run's pre-built workflow bundle (DAG_TEST_WORKFLOW_BUNDLE). It is built with
  * Worker.create rather than createDagWorker only because that does not take a data converter
  * yet (see the report of issue 9); the options are the same. Prints "ready" once polling.
+ * DAG_TEST_SIGKILL_AFTER=<activity type>: see sigkillAfter.
  */
 async function main() {
   // Metrics as the worker should expose them (see the issue 9 report for the wiring in workers/).
@@ -32,7 +33,7 @@ async function main() {
     workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! },
     activities: createActivities(deps),
     dataConverter: dataConverter(config),
-    interceptors: { activity: [metricsInterceptor(metrics)] },
+    interceptors: { activity: [metricsInterceptor(metrics), ...(process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [])] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     shutdownGraceTime: '20s',
@@ -46,6 +47,22 @@ async function main() {
     await deps.warehouse.close();
     await metricsServer?.close();
   }
+}
+
+/**
+ * The process SIGKILLs itself once the first attempt of `activityType` has returned, before the
+ * worker reports the result: its effects are committed and yet Temporal will run it again.
+ */
+function sigkillAfter(activityType: string): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const result = await next(input);
+        if (ctx.info.activityType === activityType && ctx.info.attempt === 1) process.kill(process.pid, 'SIGKILL');
+        return result;
+      },
+    },
+  });
 }
 
 main().catch((err) => {
