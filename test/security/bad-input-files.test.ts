@@ -25,7 +25,10 @@ let files: string[];
 // file loads nothing and is itself one quarantine entry (line null).
 const EXPECTED: Record<string, [string, number, number, RegExp | null]> = {
   'events-bom.csv': ['loaded', 3, 1, /^client_id: missing$/],
-  'events-unbalanced-quote.csv': ['loaded', 1, 1, /UNQUOTED VALUE: Value with unterminated quote/],
+  'events-unbalanced-quote.csv': ['loaded', 3, 1, /^unparsable line: UNBALANCED QUOTE: a quote opened on this line is not closed on it/],
+  'events-unbalanced-quotes-closed-later.csv': ['loaded', 7, 2, /^unparsable line: UNBALANCED QUOTE: a quote opened on this line is not closed on it/],
+  'events-stray-quote-closed-cleanly.csv': ['loaded', 2, 1, /^event_ts: not a valid timestamp$/],
+  'events-header-unbalanced-quote.csv': ['failed', 0, 1, /^unreadable csv file: the header line has an unbalanced quote$/],
   'events-semicolon.csv': ['loaded', 0, 2, /^event_id: missing; client_id: missing/],
   'events-embedded-newline.csv': ['loaded', 3, 1, /^client_id: missing$/],
   'events-zero-byte.csv': ['loaded', 0, 0, null],
@@ -79,7 +82,7 @@ test.each(Object.entries(EXPECTED))('%s: status, loaded and quarantined rows as 
 
 test('every valid row of every file is in bronze, exactly once', async () => {
   const ids = await q<{ event_id: string }>(`select event_id from bronze.events where _partition_date = date '${DATE}' order by event_id`);
-  expect(ids.map((r) => r.event_id)).toEqual(['bom1', 'bom2', 'bom4', 'f1', 'f3', 'i1', 'i2', 'l1', 'l3', 'm1', 'm2', 'n1', 'n2', 'n3', 'q1', 'x1', 'x2']);
+  expect(ids.map((r) => r.event_id)).toEqual(['bom1', 'bom2', 'bom4', 'f1', 'f3', 'i1', 'i2', 'l1', 'l3', 'm1', 'm2', 'n1', 'n2', 'n3', 'q1', 'q3', 'q4', 's1', 's5', 'u1', 'u2', 'u3', 'u5', 'u6', 'u7', 'u9', 'x1', 'x2']);
   expect((await q<{ order_id: string }>(`select order_id from bronze.orders order by 1`)).map((r) => r.order_id)).toEqual(['o1', 'o5']);
   const [n2] = await q<{ referrer: string }>(`select referrer from bronze.events where event_id = 'n2'`);
   expect(n2.referrer).toBe('https://ref.example.com/line one\nline two');
@@ -104,11 +107,23 @@ test('SQL and paths inside values are stored as data; nothing was executed', asy
   expect(Number(tables[0].n)).toBeGreaterThanOrEqual(9);
 });
 
-test('KNOWN GAP: an unbalanced quote runs to the end of the file; the swallowed lines are kept verbatim in quarantine, not loaded', async () => {
-  const [row] = await q<{ raw_record: string; line: number }>(`select raw_record, line from ops.quarantine where source_key like '%unbalanced-quote.csv'`);
-  expect(row.line).toBe(3);
-  expect(row.raw_record).toContain('q3,cq3,page_view');
-  expect(row.raw_record).toContain('q4,cq4,page_view');
+test('an unbalanced quote quarantines its own line, with its text and line number; the lines after it are loaded on theirs', async () => {
+  const quarantined = async (file: string) => q<{ line: number; raw_record: string }>(`select line, raw_record from ops.quarantine where source_key = $k order by line`, { k: `landing/${DATE}/${file}` });
+  const lines = async (prefix: string) => (await q<{ event_id: string; _line: number }>(`select event_id, _line from bronze.events where event_id like $p order by _line`, { p: `${prefix}%` })).map((r) => [r.event_id, Number(r._line)]);
+  expect(await quarantined('events-unbalanced-quote.csv')).toEqual([{ line: 3, raw_record: 'q2,cq2,page_view,2026-05-01T10:00:00Z,"https://shop.example.com/unbalanced,,,,,mobile,' }]);
+  expect(await lines('q')).toEqual([['q1', 2], ['q3', 4], ['q4', 5]]);
+  // Line 5's quote is closed by the JSON on line 7 (DuckDB alone rejects lines 5-7 as one record); line 9's runs to the end.
+  expect(await quarantined('events-unbalanced-quotes-closed-later.csv')).toEqual([
+    { line: 5, raw_record: 'u4,cu4,page_view,"2026-05-01T10:15:00Z,https://shop.example.com/,,,,,mobile,' },
+    { line: 9, raw_record: 'u8,cu8,page_view,2026-05-01T10:35:00Z,"https://shop.example.com/,,,,,mobile,' },
+  ]);
+  expect(await lines('u')).toEqual([['u1', 2], ['u2', 3], ['u3', 4], ['u5', 6], ['u6', 7], ['u7', 8], ['u9', 10]]);
+});
+
+test('a stray quote closed cleanly by a later one is valid CSV: the lines between are quarantined inside that record, not dropped', async () => {
+  const [row] = await q<{ line: number; raw_record: string }>(`select line, raw_record from ops.quarantine where source_key = $k`, { k: `landing/${DATE}/events-stray-quote-closed-cleanly.csv` });
+  expect(Number(row.line)).toBe(3);
+  expect(JSON.parse(row.raw_record).event_ts).toBe('2026-05-01T10:00:00Z,https://shop.example.com/,,,,,mobile,\ns3,cs3,page_view,2026-05-01T10:00:00Z,https://shop.example.com/,,,,,mobile,\ns4,cs4,page_view,2026-05-01T10:00:00Z');
 });
 
 test('the worker survived the corpus and nothing outside the data dir was touched', async () => {

@@ -3,11 +3,13 @@ import * as zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BulkLoadSource, RawLoadResult } from '../warehouse';
 import { assertIdentifier } from '../warehouse';
+import { settleCsvRejects } from './duckdb-csv-rejects';
 
 /**
  * Reads a raw file straight into a table of VARCHAR columns (see Warehouse.loadRawFile).
  * CSV: DuckDB's parallel reader with an explicit dialect (no sniffing surprises) and
- * store_rejects, so malformed lines become rows with `_error` instead of failing the file.
+ * store_rejects, so malformed lines become rows with `_error` instead of failing the file
+ * (duckdb-csv-rejects.ts, which also recovers the lines an unbalanced quote swallowed).
  * NDJSON: read line by line as text and picked apart with JSON functions, so a broken line is
  * one rejected row, not a failed load. Parquet: columns cast to VARCHAR.
  */
@@ -31,33 +33,15 @@ export async function loadRawFile(c: DuckDBConnection, table: string, src: BulkL
       return src.format === 'csv' ? `c${i} as "${col}"` : `cast("${col}" as varchar) as "${col}"`;
     })
     .join(', ');
-  // _line assumes one physical line per row (header = line 1); corrected below when lines were rejected.
+  // _line assumes one line per row (header = line 1); corrected below when lines were rejected.
   const firstLine = src.format === 'csv' ? 2 : 1;
-  await c.run(`create or replace table ${table} as select ${select}, row_number() over () + ${firstLine - 1} as _line, null::varchar as _error, null::varchar as _raw from ${reader}`, params);
-  if (src.format === 'csv') await mergeRejects(c, table, columns);
+  const read = async (from: string, path: string) => {
+    await c.run(`create or replace table ${table} as select ${select}, row_number() over () + ${firstLine - 1} as _line, null::varchar as _error, null::varchar as _raw from ${from}`, { path });
+  };
+  await read(reader, src.path);
+  if (src.format === 'csv') await settleCsvRejects(c, table, columns, src, fileColumns.length, (plain) => read(csvReader({ ...src, path: plain, compression: 'none' }, fileColumns.length), plain));
   const count = await c.runAndReadAll(`select count(*)::integer as n from ${table}`);
   return { rows: Number(count.getRowObjectsJS()[0].n), fileColumns };
-}
-
-/**
- * Rejected lines become rows with `_error`/`_raw`, and the parsed rows after each rejected line
- * move down one line. An ASOF join finds, per parsed row, how many rejects precede it.
- */
-async function mergeRejects(c: DuckDBConnection, table: string, columns: readonly string[]): Promise<void> {
-  const n = Number((await c.runAndReadAll(`select count(distinct line)::integer as n from _rj`)).getRowObjectsJS()[0].n);
-  if (n === 0) return;
-  await c.run(`create or replace temp table _rejects as
-    select line, error, raw, row_number() over (order by line) as rejects_so_far, line - row_number() over (order by line) as parsed_before_plus_one
-    from (select line, first(error_type || ': ' || error_message order by column_idx) as error, first(csv_line) as raw from _rj group by line)`);
-  // A parsed row with provisional line L (= ordinal + 1) follows every reject whose
-  // parsed_before_plus_one (= parsed rows before it + 1) is < L.
-  await c.run(`create or replace table ${table} as
-    select ${columns.map((col) => `t."${col}"`).join(', ')}, t._line + coalesce(j.rejects_so_far, 0) as _line, null::varchar as _error, null::varchar as _raw
-    from ${table} as t
-    asof left join (select parsed_before_plus_one, max(rejects_so_far) as rejects_so_far from _rejects group by 1) as j
-      on t._line > j.parsed_before_plus_one
-    union all
-    select ${columns.map((col) => `null::varchar as "${col}"`).join(', ')}, line, error, raw from _rejects`);
 }
 
 function csvReader(src: BulkLoadSource, width: number): string {
@@ -76,7 +60,22 @@ async function readCsvHeader(src: BulkLoadSource): Promise<string[]> {
   }
   (stream as unknown as { destroy?: () => void }).destroy?.();
   const line = text.split(/\r?\n/)[0].replace(/^\uFEFF/, '');
+  // DuckDB would skip a "header" that runs on in quoted mode through the whole file: no rows, no rejects.
+  if (opensUnclosedQuote(line)) throw new Error('the header line has an unbalanced quote');
   return parseCsvLine(line).map((h) => h.trim());
+}
+
+/** Whether a field of this line opens a quote the line does not close (as DuckDB reads it: a quote opens only at a field's start; "" is a quote inside). */
+export function opensUnclosedQuote(line: string): boolean {
+  let fieldStart = true;
+  for (let i = 0; i < line.length; i++) {
+    if (fieldStart && line[i] === '"') {
+      for (i++; i < line.length && (line[i] !== '"' || line[i + 1] === '"'); i += line[i] === '"' ? 2 : 1);
+      if (i >= line.length) return true;
+    }
+    fieldStart = line[i] === ',';
+  }
+  return false;
 }
 
 /** RFC 4180 fields of one physical line (quotes honoured, "" unescaped). */
