@@ -10,7 +10,11 @@ export interface DagWorkerOptions {
   connection: NativeConnection;
   deps: ActivityDeps;
   taskQueue?: string;
-  /** A pre-built workflow bundle (tests build it once); default: bundle `workflows/` now. */
+  /**
+   * A pre-built workflow bundle (tests build it once); default: bundle `workflows/` now, with the
+   * data converter's failure converter. With DAG_PAYLOAD_KEY a pre-built bundle must be built with
+   * `failureConverterPath: FAILURE_CONVERTER_PATH` (lib/codec), or workflow failure messages stay plain.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Pipeline counters (rows loaded / quarantined, checks failed) fed by an activity interceptor. */
   metrics?: PipelineMetrics;
@@ -25,7 +29,7 @@ export async function createDagWorker(opts: DagWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
-    // Payloads encrypted at rest when DAG_PAYLOAD_KEY is set (view them via workers/codec-server.ts).
+    // Payloads and failure messages encrypted at rest when DAG_PAYLOAD_KEY is set (view them via workers/codec-server.ts).
     dataConverter: dataConverter(config),
     interceptors: opts.metrics ? { activity: [metricsInterceptor(opts.metrics)] } : undefined,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

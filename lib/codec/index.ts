@@ -22,14 +22,18 @@ export function payloadCodec(config: Config): AesGcmCodec | undefined {
   return key ? new AesGcmCodec(parsePayloadKey(key)) : undefined;
 }
 
+/** The module exporting the failure converter that moves messages and stack traces into encrypted attributes. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /**
  * The data converter for workers and clients: with a key, every payload (inputs, results,
- * activity arguments, signals, queries, memos, heartbeat details) is encrypted. Failure
- * messages stay readable: encrypting them needs a failure converter bundled into the workflow
- * code (failureConverterPath), and they carry no row data by design (see the issue 9 report).
- * Workers and every client (CLI, codec endpoint) must use the same key.
+ * activity arguments, signals, queries, memos, heartbeat details) is encrypted, and so are
+ * failure messages and stack traces (FAILURE_CONVERTER_PATH). A worker bundling `workflows/`
+ * itself puts that converter into the workflow code; a pre-built bundle must have been built
+ * with `failureConverterPath: FAILURE_CONVERTER_PATH`. Workers and every client (CLI, codec
+ * endpoint) must use the same key.
  */
 export function dataConverter(config: Config): DataConverter | undefined {
   const codec = payloadCodec(config);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH } : undefined;
 }

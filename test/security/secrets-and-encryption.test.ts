@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../config/config';
 import { dataConverter, ENCRYPTED_ENCODING, payloadCodec } from '../../lib/codec';
 import { startCodecServer } from '../../workers/codec-server';
-import { NightlyPipeline } from '../../workflows';
+import { NightlyPipeline, RobynMmm } from '../../workflows';
 import { tempDataDir } from '../support/temporal';
 import { startChildWorker, testServer, type ChildWorker } from '../reliability/support/child-worker';
 
 /**
  * A full nightly run on a worker process configured with recognisable fake secrets and payload
  * encryption: no secret appears in any workflow history (every payload decoded) or in the
- * worker's logs; payloads are encrypted at rest and readable through the codec endpoint.
+ * worker's logs; payloads and failure messages are encrypted at rest and readable through the
+ * codec endpoint.
  */
 const SECRETS = {
   OPENAI_API_KEY: 'sk-FAKE-openai-key-7f3a9c1e5b',
@@ -35,6 +37,18 @@ function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
   else for (const v of Object.values(o)) payloadsIn(v, out);
   return out;
 }
+
+type Failure = temporal.api.failure.v1.IFailure;
+/** Every Failure in a history event tree: each event's `failure` and, nested, each `cause`. */
+function failuresIn(node: unknown, out: Failure[] = []): Failure[] {
+  if (!node || typeof node !== 'object') return out;
+  for (const [k, v] of Object.entries(node)) {
+    if ((k === 'failure' || k === 'cause') && v && typeof v === 'object') out.push(v as Failure);
+    failuresIn(v, out);
+  }
+  return out;
+}
+const encodingOf = (p?: Payload | null) => Buffer.from(p?.metadata?.encoding ?? []).toString();
 
 beforeAll(async () => {
   worker = await startChildWorker(env);
@@ -95,3 +109,41 @@ test('the codec endpoint decodes history payloads for the UI (CORS), and refuses
     await server.close();
   }
 });
+
+test('failure messages and stack traces are encrypted too: absent from the raw history, read back through the codec', async () => {
+  const MARKER = 'FAILURE-MARKER-9c4e2a71';
+  const taskQueue = env.DAG_TASK_QUEUE;
+  // One failure raised in workflow code (the sandbox's failure converter), one in an activity (the worker's).
+  const inWorkflow = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `secrets-fail-wf-${randomUUID()}`, args: [{ date: DATE, [MARKER]: true } as never] });
+  const inActivity = await client.workflow.start(RobynMmm, {
+    taskQueue, workflowId: `secrets-fail-act-${randomUUID()}`,
+    args: [{ from: '2025-01-06', to: '2025-12-28', source: { kind: 'csv', key: `mmm/${MARKER}.csv`, variables: { date: 'week', depVar: 'revenue', paidMediaSpends: ['tv_spend'] } } }],
+  });
+  const [wfErr, actErr] = await Promise.all([inWorkflow.result().catch((e: unknown) => e), inActivity.result().catch((e: unknown) => e)]);
+
+  // A client with the codec sees the original messages and the activity's stack trace.
+  expect(wfErr).toBeInstanceOf(WorkflowFailedError);
+  expect((wfErr as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
+  expect((wfErr as WorkflowFailedError).cause!.message).toBe(`NightlyPipeline input: unknown key "${MARKER}"`);
+  const activityFailure = (actErr as WorkflowFailedError).cause as ActivityFailure;
+  expect(activityFailure).toBeInstanceOf(ActivityFailure);
+  const cause = activityFailure.cause as ApplicationFailure;
+  expect([cause.type, cause.nonRetryable]).toEqual(['InvalidDataset', true]);
+  expect(cause.message).toContain(`1) no object mmm/${MARKER}.csv in the object store`);
+  expect(cause.stack).toContain('prepare-dataset.ts');
+
+  // Fetched without the codec: every failure (workflow, activity, causes) says only "Encoded failure".
+  const plain = new Client({ connection: client.connection });
+  for (const [handle, minFailures] of [[inWorkflow, 1], [inActivity, 3]] as const) {
+    const raw = await plain.workflow.getHandle(handle.workflowId).fetchHistory();
+    const failures = failuresIn(raw.events);
+    expect(failures.length).toBeGreaterThanOrEqual(minFailures);
+    expect(failures.map((f) => ({ message: f.message, stackTrace: f.stackTrace ?? '', attributes: encodingOf(f.encodedAttributes) }))).toEqual(
+      failures.map(() => ({ message: 'Encoded failure', stackTrace: '', attributes: ENCRYPTED_ENCODING })));
+    expect(payloadsIn(raw.events).filter((p) => Buffer.from(p.data ?? []).includes(MARKER))).toEqual([]);
+    expect(JSON.stringify(raw)).not.toContain(MARKER);
+    // The encrypted attributes are the message and the stack trace, readable with the key.
+    const [decoded] = await payloadCodec(config)!.decode([failures.at(-1)!.encodedAttributes as Payload]);
+    expect(JSON.parse(Buffer.from(decoded.data!).toString())).toMatchObject({ message: expect.stringContaining(MARKER), stack_trace: expect.any(String) });
+  }
+}, 120_000);

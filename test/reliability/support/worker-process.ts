@@ -5,13 +5,15 @@ import { dataConverter } from '../../../lib/codec';
 import { metricsInterceptor, pipelineMetrics, startMetricsServer } from '../../../lib/metrics';
 import { openDeps } from '../../../lib/open-deps';
 import { connectWorker } from '../../../temporal/connection';
+import { WORKFLOWS_PATH } from '../../../workers/worker';
 
 /**
  * A real worker process for fault tests (so SIGKILL is real): configured from env like
  * `dag worker` (TEMPORAL_ADDRESS, DAG_DATA_DIR, DAG_TASK_QUEUE, DAG_PAYLOAD_KEY …), with the
- * test run's pre-built workflow bundle (DAG_TEST_WORKFLOW_BUNDLE). It is built with
- * Worker.create rather than createDagWorker only because that does not take a data converter
- * yet (see the report of issue 9); the options are the same. Prints "ready" once polling.
+ * test run's pre-built workflow bundle (DAG_TEST_WORKFLOW_BUNDLE; with DAG_PAYLOAD_KEY it
+ * bundles workflows/ itself, see below). It is built with Worker.create rather than
+ * createDagWorker only because that does not take a data converter yet (see the report of
+ * issue 9); the options are the same. Prints "ready" once polling.
  * DAG_TEST_SIGKILL_AFTER=<activity type>: see sigkillAfter.
  */
 async function main() {
@@ -26,13 +28,16 @@ async function main() {
   const config = loadConfig();
   const deps = await openDeps(config);
   const connection = await connectWorker(config);
+  const converter = dataConverter(config);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! },
+    // The shared test bundle has the default failure converter; with encryption the worker bundles
+    // workflows/ with the data converter's own, as `dag worker` does.
+    ...(converter?.failureConverterPath ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! } }),
     activities: createActivities(deps),
-    dataConverter: dataConverter(config),
+    dataConverter: converter,
     interceptors: { activity: [metricsInterceptor(metrics), ...(process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [])] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
