@@ -15,6 +15,7 @@ import { silverTables } from './tables';
 export function createCleaningActivities(deps: ActivityDeps) {
   const backend: BackendSettings = { planner: deps.config.planner, apiKey: deps.config.secrets.openaiApiKey };
   const workflowId = () => activityContext()?.info.workflowExecution?.workflowId ?? 'manual';
+  const runId = () => activityContext()?.info.workflowExecution?.runId ?? null;
   return {
     /** Counts and masked samples of the rows each failing check flags: all a model may see. */
     async profileFailingChecks(input: ProfileInput): Promise<CleaningProfile> {
@@ -33,10 +34,10 @@ export function createCleaningActivities(deps: ActivityDeps) {
       return judgePlan(backend, input.plan, input.profile, input.dryRun);
     },
     async applyCleaningPlan(input: { date: string; plan: CleaningPlan; workflowId: string }) {
-      return applyCleaningPlan(deps, input);
+      return applyCleaningPlan(deps, { ...input, runId: runId() });
     },
     async recordCleaningAudit(input: { workflowId: string; date: string; entries: AuditEntry[] }): Promise<number> {
-      return recordCleaningAudit(deps, input);
+      return recordCleaningAudit(deps, { ...input, runId: runId() });
     },
     /** Every decision record (applied or ignored, with why) as audit rows. */
     async recordCleaningDecisions(input: { workflowId: string; date: string; records: DecisionRecord[] }): Promise<number> {
@@ -44,7 +45,7 @@ export function createCleaningActivities(deps: ActivityDeps) {
         planVersion: r.version, kind: 'decision', actor: r.approver,
         detail: `${r.decision} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`, payload: r,
       }));
-      return recordCleaningAudit(deps, { ...input, entries });
+      return recordCleaningAudit(deps, { ...input, runId: runId(), entries });
     },
     /** Approvers and four-eyes from configuration (workflows cannot read env). */
     async getCleaningApprovalPolicy(): Promise<{ approvers: string[]; fourEyes: boolean }> {

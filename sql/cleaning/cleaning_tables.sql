@@ -12,6 +12,10 @@ create table if not exists ops.cleaning_audit (
     recorded_at timestamp
 );
 
+-- A review started again for the same date reuses the workflow id `cleaning-<date>` and counts
+-- plan versions from 1 again: the run id tells the reviews apart (added after the first release).
+alter table ops.cleaning_audit add column if not exists run_id varchar;
+
 create table if not exists ops.cleaning_quarantine (
     workflow_id varchar,
     partition_date date,

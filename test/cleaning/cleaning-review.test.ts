@@ -72,6 +72,29 @@ test('accept: the plan is dry-run and judged, then applied to silver in one go; 
   expect((await h.describe()).searchAttributes.CleaningStatus).toEqual(['Accepted']);
 }, 180_000);
 
+test('a later review of the same date under the same workflow id applies its own plan v1 (idempotency is per run)', async () => {
+  const date = '2026-11-07';
+  const workflowId = id('again');
+  const acceptV1 = async () => {
+    const h = await start({ date }, worker.taskQueue, workflowId);
+    await awaitingPlan(() => h.query(cleaningApproval.query));
+    await decide(h, { decision: 'accept', approver: 'bob', version: 1 });
+    return { result: await h.result(), runId: h.firstExecutionRunId };
+  };
+  await blockedPartition(date);
+  const first = await acceptV1();
+  expect(first.result).toMatchObject({ outcome: 'published', planVersion: 1 });
+  // The nightly runs again (silver rebuilt from bronze, so the bad rows are back) and blocks again.
+  await blockedPartition(date);
+  expect(await dirtyOrders(date)).toBeGreaterThan(0);
+  const second = await acceptV1();
+  expect(second.result).toMatchObject({ outcome: 'published', planVersion: 1 });
+  expect(await dirtyOrders(date)).toBe(0);
+  const applied = await deps.warehouse.query<{ run_id: string; n: number }>(
+    `select run_id, count(*) as n from ops.cleaning_audit where workflow_id = $id and kind = 'applied_operation' group by run_id order by run_id`, { id: workflowId });
+  expect(applied.map((r) => [r.run_id, Number(r.n)])).toEqual([[first.runId, 3], [second.runId, 3]].sort());
+}, 240_000);
+
 test('invalid decisions are recorded and ignored with their reason; reject leaves the partition unpublished', async () => {
   await blockedPartition('2026-11-02');
   const h = await start({ date: '2026-11-02', requestedBy: 'alice' });
