@@ -11,9 +11,8 @@ import { WORKFLOWS_PATH } from '../../../workers/worker';
  * A real worker process for fault tests (so SIGKILL is real): configured from env like
  * `dag worker` (TEMPORAL_ADDRESS, DAG_DATA_DIR, DAG_TASK_QUEUE, DAG_PAYLOAD_KEY …), with the
  * test run's pre-built workflow bundle (DAG_TEST_WORKFLOW_BUNDLE; with DAG_PAYLOAD_KEY it
- * bundles workflows/ itself, see below). It is built with Worker.create rather than
- * createDagWorker only because that does not take a data converter yet (see the report of
- * issue 9); the options are the same. Prints "ready" once polling.
+ * bundles workflows/ itself, see below). It is built with Worker.create so the test can choose
+ * the bundle and add the kill hook; otherwise it mirrors createDagWorker. Prints "ready" once polling.
  * DAG_TEST_SIGKILL_AFTER=<activity type>: see sigkillAfter.
  */
 async function main() {
