@@ -33,6 +33,9 @@ export async function benchIngest(rows: number): Promise<string> {
     '',
     `Validated load speed = **${(rate(by.validated) / rate(by.raw)).toFixed(2)} ×** DuckDB's raw load (goal ≥ 0.5) and **${(rate(by.validated) / rate(by.naive)).toFixed(1)} ×** the row-by-row path (goal ≥ 10); peak RSS ${by.validated.peakRssMb} MB (goal < 2048).`,
     '',
+    // The two speed goals bound each other: the validated load writes the same rows as the raw load.
+    `On this file DuckDB's own raw load is ${(rate(by.raw) / rate(by.naive)).toFixed(1)} × the row-by-row path, so ≥ 10 × row-by-row would need a validated load ${(10 / (rate(by.raw) / rate(by.naive))).toFixed(1)} × faster than DuckDB's raw load of the same file.`,
+    '',
   ];
   return lines.join('\n');
 }
