@@ -44,11 +44,12 @@ export interface Warehouse extends Session {
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /**
    * Loads a raw file into `table` (created or replaced) with exactly `columns`, every one as
-   * VARCHAR, plus `_line` (line in the file; exact unless quoted fields span lines), `_error`
+   * VARCHAR, plus `_line` (line in the file; exact unless quoted fields span lines or blank lines
+   * precede the row — DuckDB's reader skips blank lines without counting them), `_error`
    * (NULL, or why the reader could not parse that line) and `_raw` (the unparsed line, only when
    * `_error` is set) — so a malformed line becomes a quarantine entry instead of failing the load —
-   * at warehouse speed: DuckDB reads the file directly, Snowflake stages it (PUT) and COPYs it
-   * (ON_ERROR = CONTINUE). Declared columns the file lacks are loaded
+   * at warehouse speed: DuckDB reads the file directly; Snowflake gets it rewritten in the raw
+   * table's exact shape (snowflake-raw-file.ts), staged (PUT) and COPYed. Declared columns the file lacks are loaded
    * as NULL (the contract then quarantines rows that needed them); columns the file has but the
    * contract does not declare are ignored. Both are reported so the audit can name them.
    */
