@@ -1,4 +1,5 @@
-import { ActivityCancellationType, type ActivityOptions, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, ApplicationFailure, CancellationScope, executeChild, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
 import type { MmmResult, MmmRunRecord } from '../activities/mmm/collect-results';
@@ -27,8 +28,9 @@ function followOptions(timeoutMinutes: number, summary: string): ActivityOptions
 
 /**
  * One run per country at a time: the CLI starts RobynMmm under this id, so the server refuses a
- * second start while one runs, and the weekly schedule (robynScheduleOptions, overlap SKIP) uses
- * it as its id prefix. Nothing inside the workflow locks anything, so nothing can leak.
+ * second start while one runs. A scheduled run (the schedule appends a timestamp to the id) runs
+ * as the child with this id, so it is refused while a manual run holds it (see runAsCountryOwner).
+ * Nothing inside the workflow locks anything, so nothing can leak.
  */
 export const robynMmmWorkflowId = (country: string) => `robyn-mmm-${country}`;
 
@@ -74,6 +76,7 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
   const info = workflowInfo();
   const { from, to } = period(input.from, input.to);
   const { country, source } = input;
+  if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country)) return runAsCountryOwner({ ...input, from, to });
   const jobId = `robyn-${info.workflowId}-${info.runId}`; // workflow ids repeat week after week; runs do not
   const say = (s: string) => setCurrentDetails(`Robyn MMM ${country} ${from}..${to}: ${s}`);
   upsertSearchAttributes([{ key: PipelineStatus, value: 'running' }]);
@@ -106,6 +109,24 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
     upsertSearchAttributes([{ key: PipelineStatus, value: 'failed' }]);
     say(`${record.status}: ${record.message}`);
     throw err;
+  }
+}
+
+/**
+ * A scheduled run goes ahead as the child `robyn-mmm-<country>` (the period fixed from the
+ * schedule's time); while another run holds that id — an engineer's manual run — it is refused
+ * with one clear, non-retryable failure, and nothing is launched.
+ */
+async function runAsCountryOwner(input: z.infer<typeof robynMmmInput>): Promise<RobynMmmResult> {
+  const workflowId = robynMmmWorkflowId(input.country);
+  try {
+    return await executeChild(RobynMmm, { workflowId, args: [input], staticSummary: `Robyn MMM for ${input.country} (scheduled)` });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const message = `refused: RobynMmm for ${input.country} is already running as ${workflowId} (one run per country at a time); this scheduled run launched nothing`;
+    upsertSearchAttributes([{ key: PipelineStatus, value: 'refused' }]);
+    setCurrentDetails(message);
+    throw ApplicationFailure.nonRetryable(message, 'AlreadyRunning');
   }
 }
 

@@ -7,9 +7,10 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { LocalJobState } from '../../adapters/launcher/local/local-job-state';
 import { LocalProcessLauncher } from '../../adapters/launcher/local/local-process-launcher';
 import type { ActivityDeps } from '../../lib/deps';
-import { RobynMmm, type RobynMmmInput } from '../../workflows/robyn-mmm';
+import { RobynMmm, robynMmmWorkflowId, type RobynMmmInput } from '../../workflows/robyn-mmm';
+import { robynScheduleOptions } from '../../temporal/schedules';
 import { freshDeps } from '../support/fixtures';
-import { createTestEnv, type TestEnv } from '../support/temporal';
+import { createTestEnv, testConfig, type TestEnv } from '../support/temporal';
 import { demoSource, fakeRunner, makeMmmWorker, putDemoCsv } from './support';
 
 // Launching and following, with a fake runner honouring the runner contract (Robyn is not the
@@ -159,3 +160,48 @@ test('bad input and a {} start: clear messages; {} means the gold source over th
     await w.stop();
   }
 }, 60_000);
+
+test('a scheduled run while a manual run holds robyn-mmm-<country> is refused and launches nothing; later it runs under that id', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const country = 'NO';
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(3) });
+  const opts = robynScheduleOptions(await testConfig({ DAG_TASK_QUEUE: taskQueue }), { country });
+  const schedule = await env.client.schedule.create({
+    ...opts, scheduleId: `robyn-test-${randomUUID()}`, state: { paused: true },
+    action: { ...opts.action, taskQueue, args: [{ ...INPUT, country }] } as typeof opts.action,
+  });
+  try {
+    const manual = await env.client.workflow.start(RobynMmm, { taskQueue, workflowId: robynMmmWorkflowId(country), workflowIdConflictPolicy: 'FAIL', args: [{ ...INPUT, country }] });
+    await heartbeat(manual, () => true); // the manual run's job is being followed
+    const fire = async (n: number) => {
+      await schedule.trigger();
+      let id: string | undefined;
+      for (let i = 0; i < 100 && !id; i++) {
+        id = (await schedule.describe()).info.recentActions[n]?.action.workflow.workflowId;
+        if (!id) await new Promise((r) => setTimeout(r, 100));
+      }
+      return env.client.workflow.getHandle<typeof RobynMmm>(id!);
+    };
+    const refused = await fire(0);
+    const err = await refused.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(err.cause).toMatchObject({ type: 'AlreadyRunning', nonRetryable: true, message: `refused: RobynMmm for ${country} is already running as robyn-mmm-${country} (one run per country at a time); this scheduled run launched nothing` });
+    expect((await refused.describe()).searchAttributes.PipelineStatus).toEqual(['refused']);
+    // The fake runner writes no model summary, so every run that gets as far as its job ends
+    // RobynOutputMissing: what matters is who ran a job — only runs under robyn-mmm-<country>.
+    const outputMissing = (e: unknown) => (e as { cause?: { cause?: { type?: string } } }).cause?.cause?.type;
+    expect(outputMissing(await manual.result().catch((e) => e))).toBe('RobynOutputMissing');
+    const runs = () => deps.warehouse.query<{ workflow_id: string; run_id: string }>(`select workflow_id, run_id from mmm.runs where country = $c order by finished_at`, { c: country });
+    expect(await runs()).toEqual([{ workflow_id: robynMmmWorkflowId(country), run_id: manual.firstExecutionRunId }]);
+
+    // With the country free again, the schedule's run goes ahead as the child robyn-mmm-<country>.
+    const laterErr = await (await fire(1)).result().catch((e) => e);
+    expect(laterErr.cause).toMatchObject({ name: 'ChildWorkflowFailure', execution: { workflowId: robynMmmWorkflowId(country) } });
+    const after = await runs();
+    expect(after.map((r) => r.workflow_id)).toEqual([robynMmmWorkflowId(country), robynMmmWorkflowId(country)]);
+    expect(after[1].run_id).toBe(laterErr.cause.execution.runId);
+  } finally {
+    await schedule.delete();
+    await w.stop();
+  }
+}, 120_000);
