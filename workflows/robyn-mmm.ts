@@ -1,4 +1,4 @@
-import { ActivityCancellationType, type ActivityOptions, ApplicationFailure, CancellationScope, executeChild, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
@@ -76,7 +76,8 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
   const info = workflowInfo();
   const { from, to } = period(input.from, input.to);
   const { country, source } = input;
-  if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country)) return runAsCountryOwner({ ...input, from, to });
+  // patched(): scheduled runs started before this rule replay their old history unchanged.
+  if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country) && patched('scheduled-run-owns-country-id')) return runAsCountryOwner({ ...input, from, to });
   const jobId = `robyn-${info.workflowId}-${info.runId}`; // workflow ids repeat week after week; runs do not
   const say = (s: string) => setCurrentDetails(`Robyn MMM ${country} ${from}..${to}: ${s}`);
   upsertSearchAttributes([{ key: PipelineStatus, value: 'running' }]);
