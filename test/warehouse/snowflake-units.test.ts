@@ -1,4 +1,4 @@
-import { csvRecords, type CsvRecord } from '../../adapters/warehouse/snowflake/snowflake-csv-records';
+import { csvRecords, PendingRecordTooLong, UNBALANCED_QUOTE, type CsvRecord, type UnbalancedLine } from '../../adapters/warehouse/snowflake/snowflake-csv-records';
 import { isTransientSnowflakeError, withRetry } from '../../adapters/warehouse/snowflake/snowflake-retry';
 import { splitStatements, toPositionalBinds } from '../../adapters/warehouse/snowflake/snowflake-sql-text';
 
@@ -30,21 +30,44 @@ describe('splitStatements', () => {
 
 describe('csvRecords', () => {
   const TEXT = 'a,b\r\n"x, ""y""",2\n"multi\nline",3\n\n"bad"tail,4\nlast,"open';
-  const read = async (chunks: string[]) => {
+  const read = async (chunks: Array<string | UnbalancedLine>, maxPending?: number) => {
     const out: CsvRecord[] = [];
-    for await (const r of csvRecords((async function* () { yield* chunks; })())) out.push(r);
+    for await (const r of csvRecords((async function* () { yield* chunks; })(), maxPending)) out.push(r);
     return out;
   };
 
   test('fields, exact start lines, raw text and errors', async () => {
     expect(await read([TEXT])).toEqual([
-      { fields: ['a', 'b'], line: 1, raw: 'a,b', error: null },
-      { fields: ['x, "y"', '2'], line: 2, raw: '"x, ""y""",2', error: null },
-      { fields: ['multi\nline', '3'], line: 3, raw: '"multi\nline",3', error: null },
-      { fields: [''], line: 5, raw: '', error: null },
-      { fields: ['badtail', '4'], line: 6, raw: '"bad"tail,4', error: 'UNQUOTED VALUE: Value with unterminated quote found.' },
-      { fields: ['last', 'open'], line: 7, raw: 'last,"open', error: 'UNQUOTED VALUE: Value with unterminated quote found.' },
+      { fields: ['a', 'b'], line: 1, raw: 'a,b', error: null, spansLines: false },
+      { fields: ['x, "y"', '2'], line: 2, raw: '"x, ""y""",2', error: null, spansLines: false },
+      { fields: ['multi\nline', '3'], line: 3, raw: '"multi\nline",3', error: null, spansLines: true },
+      { fields: [''], line: 5, raw: '', error: null, spansLines: false },
+      { fields: ['badtail', '4'], line: 6, raw: '"bad"tail,4', error: 'UNQUOTED VALUE: Value with unterminated quote found.', spansLines: false },
+      { fields: ['last', 'open'], line: 7, raw: 'last,"open', error: 'UNQUOTED VALUE: Value with unterminated quote found.', spansLines: false },
     ]);
+  });
+
+  test('a quote never closed spans lines even when it stops at the final line break', async () => {
+    expect(await read(['a\n"open\n'])).toEqual([
+      { fields: ['a'], line: 1, raw: 'a', error: null, spansLines: false },
+      { fields: ['open'], line: 2, raw: '"open', error: 'UNQUOTED VALUE: Value with unterminated quote found.', spansLines: true },
+    ]);
+  });
+
+  test('an UnbalancedLine is one quarantined record in its place; the lines after it keep their numbers', async () => {
+    expect(await read(['a,b\n1,x\n', { unbalanced: '2,"y' }, '3,"z\nz"\n4,w\n'])).toEqual([
+      { fields: ['a', 'b'], line: 1, raw: 'a,b', error: null, spansLines: false },
+      { fields: ['1', 'x'], line: 2, raw: '1,x', error: null, spansLines: false },
+      { fields: [], line: 3, raw: '2,"y', error: UNBALANCED_QUOTE, spansLines: false },
+      { fields: ['3', 'z\nz'], line: 4, raw: '3,"z\nz"', error: null, spansLines: true },
+      { fields: ['4', 'w'], line: 6, raw: '4,w', error: null, spansLines: false },
+    ]);
+  });
+
+  test('a pending record longer than maxPending stops the read with the line it started on', async () => {
+    const err = await read(['a\n1\n"', 'x'.repeat(40), '\n'.repeat(40), 'more'], 50).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PendingRecordTooLong);
+    expect((err as PendingRecordTooLong).line).toBe(3);
   });
 
   test('the same records whichever way the text is cut into chunks', async () => {

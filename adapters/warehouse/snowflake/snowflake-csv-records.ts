@@ -4,6 +4,11 @@
  * malformed (text after a closing quote, or a quote never closed) instead of throwing.
  * Fields are sliced out of the text with indexOf/regex jumps, not built character by character;
  * a record cut by a chunk boundary is parsed again from its start once more text has arrived.
+ *
+ * Quoting follows DuckDB's reader (a quote opens a value only at its start), so a quote that its
+ * line does not close shows up as a record that spans lines and is broken or of the wrong width;
+ * the caller then finds those lines with the quote scan and feeds them back in as
+ * `UnbalancedLine`s, each one quarantined record (see snowflake-csv-quotes.ts).
  */
 export interface CsvRecord {
   fields: string[];
@@ -11,12 +16,33 @@ export interface CsvRecord {
   line: number;
   raw: string;
   error: string | null;
+  /** A quoted value holds a line break: the record runs over more than one line. */
+  spansLines: boolean;
+}
+
+/** A line cut out of the text because its quote breaks its record: it becomes one record of its own. */
+export interface UnbalancedLine {
+  unbalanced: string;
+}
+
+/** The text before the pending record grew past maxPending: probably a quote that is never closed. */
+export class PendingRecordTooLong extends Error {
+  constructor(readonly line: number) {
+    super(`a CSV record starting on line ${line} is longer than the reader holds before checking its quotes`);
+  }
 }
 
 const UNQUOTED = 'UNQUOTED VALUE: Value with unterminated quote found.';
+// The same text as DuckDB's loader (duckdb-csv-rejects.ts), so quarantine reads the same on both warehouses.
+export const UNBALANCED_QUOTE = 'UNBALANCED QUOTE: a quote opened on this line is not closed on it; the lines after it were read on their own';
 const DELIMITER = /[,\n]/g;
 
-export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+/**
+ * Records from text chunks. An UnbalancedLine must come where a record starts (after a line
+ * break); the text before it is read to its end first. `maxPending` bounds the text held for one
+ * record: past it PendingRecordTooLong is thrown rather than holding the rest of a file.
+ */
+export async function* csvRecords(pieces: AsyncIterable<string | UnbalancedLine>, maxPending = Infinity): AsyncGenerator<CsvRecord> {
   let buf = '';
   let line = 1;
   const take = function* (final: boolean): Generator<CsvRecord> {
@@ -25,21 +51,29 @@ export async function* csvRecords(chunks: AsyncIterable<string>): AsyncGenerator
       const rec = parseRecord(buf, p, final);
       if (!rec) break;
       const raw = buf.slice(p, rec.end);
-      yield { fields: rec.fields, line, raw: raw.replace(/\r?\n$/, ''), error: rec.error };
+      const text = rec.terminated ? raw.slice(0, -1) : raw;
+      yield { fields: rec.fields, line, raw: raw.replace(/\r?\n$/, ''), error: rec.error, spansLines: text.includes('\n') };
       line += countNewlines(raw);
       p = rec.end;
     }
     buf = buf.slice(p);
   };
-  for await (const chunk of chunks) {
-    buf += chunk;
-    yield* take(false);
+  for await (const piece of pieces) {
+    if (typeof piece === 'string') {
+      buf += piece;
+      yield* take(false);
+      if (buf.length > maxPending) throw new PendingRecordTooLong(line);
+    } else {
+      yield* take(true);
+      yield { fields: [], line, raw: piece.unbalanced, error: UNBALANCED_QUOTE, spansLines: false };
+      line++;
+    }
   }
   yield* take(true);
 }
 
 /** Parses one record starting at p; null when the text ends mid-record and more may come. */
-function parseRecord(buf: string, p: number, final: boolean): { fields: string[]; end: number; error: string | null } | null {
+function parseRecord(buf: string, p: number, final: boolean): { fields: string[]; end: number; error: string | null; terminated: boolean } | null {
   const fields: string[] = [];
   let error: string | null = null;
   let i = p;
@@ -54,7 +88,7 @@ function parseRecord(buf: string, p: number, final: boolean): { fields: string[]
         if (k < 0 || (k === buf.length - 1 && !final)) {
           if (!final) return null;
           fields.push(value + buf.slice(j).replace(/\r?\n$/, ''));
-          return { fields, end: buf.length, error: UNQUOTED };
+          return { fields, end: buf.length, error: UNQUOTED, terminated: false };
         }
         value += buf.slice(j, k);
         if (buf[k + 1] !== '"') {
@@ -72,7 +106,7 @@ function parseRecord(buf: string, p: number, final: boolean): { fields: string[]
     const rest = buf.slice(i, k).replace(/\r$/, '');
     if (quoted && rest !== '') error ??= UNQUOTED; // text after a closing quote
     fields.push(quoted ? value + rest : rest);
-    if (!m || m[0] === '\n') return { fields, end: m ? k + 1 : buf.length, error };
+    if (!m || m[0] === '\n') return { fields, end: m ? k + 1 : buf.length, error, terminated: !!m };
     i = k + 1;
   }
 }

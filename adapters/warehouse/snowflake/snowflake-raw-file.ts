@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import type { BulkLoadSource } from '../warehouse';
-import { csvRecords } from './snowflake-csv-records';
+import { csvRecords, PendingRecordTooLong, type UnbalancedLine } from './snowflake-csv-records';
+import { readWithUnbalancedLinesCut } from './snowflake-csv-quotes';
 
 /**
- * Rewrites a raw CSV / NDJSON file, in one streaming pass, into the exact shape of the bronze raw
+ * Rewrites a raw CSV / NDJSON file, in one streaming pass (two after an unbalanced quote), into the exact shape of the bronze raw
  * table — the contract's columns in order, then `_line`, `_error`, `_raw` — as a gzip CSV in which
  * every value is quoted and NULL is an empty unquoted field (an empty field loads as NULL, as in
  * DuckDB's reader). COPY INTO then has nothing left to
@@ -25,11 +27,35 @@ export interface PreparedRawFile {
   fileColumns: string[];
 }
 
+/**
+ * An unbalanced quote (issue #9): a value that opens a quote its line does not close runs on over
+ * the following lines. The first read stops at the first record that shows it — one that spans
+ * lines and is broken or of the wrong width, or that grows past MAX_PENDING characters (rather
+ * than holding the rest of a large file) — and the file is read again with the bad lines cut
+ * out (snowflake-csv-quotes.ts): each is one quarantined row with its own text and line, and the
+ * lines after it load on their own. Files without such a quote are read once.
+ */
+const MAX_PENDING = 10_000_000; // DuckDB's max_line_size in its loader
+class QuoteTrouble extends Error {
+  constructor(readonly width: number) {
+    super('a quote in this CSV file breaks its record');
+  }
+}
+
 export async function prepareRawFile(src: BulkLoadSource, columns: readonly string[], outPath: string): Promise<PreparedRawFile> {
-  const result: PreparedRawFile = { rows: 0, fileColumns: [] };
   // Error texts follow DuckDB's reject messages, so audits read the same on both warehouses.
-  const lines = src.format === 'csv' ? csvLines(src, columns, result) : ndjsonLines(src, columns, result);
-  await pipeline(Readable.from(batched(lines)), zlib.createGzip({ level: 1 }), fs.createWriteStream(outPath));
+  if (src.format !== 'csv') return writePrepared(outPath, (result) => ndjsonLines(src, columns, result));
+  try {
+    return await writePrepared(outPath, (result) => csvLines(input(src), columns, result, true));
+  } catch (err) {
+    if (!(err instanceof QuoteTrouble)) throw err;
+    return readWithUnbalancedLinesCut(src, path.dirname(outPath), err.width, (pieces) => writePrepared(outPath, (result) => csvLines(pieces, columns, result, false)));
+  }
+}
+
+async function writePrepared(outPath: string, lines: (result: PreparedRawFile) => AsyncIterable<string>): Promise<PreparedRawFile> {
+  const result: PreparedRawFile = { rows: 0, fileColumns: [] };
+  await pipeline(Readable.from(batched(lines(result))), zlib.createGzip({ level: 1 }), fs.createWriteStream(outPath));
   return result;
 }
 
@@ -49,7 +75,13 @@ async function* batched(lines: AsyncIterable<string>): AsyncGenerator<string> {
 /** The file as text chunks (a UTF-8 character split across chunks is kept whole). */
 async function* input(src: BulkLoadSource): AsyncGenerator<string> {
   const file = fs.createReadStream(src.path, { highWaterMark: 256 * 1024 });
-  const bytes: AsyncIterable<Buffer> = src.compression === 'gzip' ? file.pipe(zlib.createGunzip()) : file;
+  let bytes: AsyncIterable<Buffer> = file;
+  if (src.compression === 'gzip') {
+    // pipeline, not pipe: when the reader stops early the file is closed too (its errors reach the reader through the gunzip).
+    const gunzip = zlib.createGunzip();
+    pipeline(file, gunzip).catch(() => undefined);
+    bytes = gunzip;
+  }
   const decoder = new StringDecoder('utf8');
   for await (const chunk of bytes) yield decoder.write(chunk);
   const rest = decoder.end();
@@ -61,22 +93,33 @@ function outLine(values: ReadonlyArray<string | null>): string {
   return values.map((v) => (v === null || v === '' ? '' : `"${v.replace(/"/g, '""')}"`)).join(',') + '\n';
 }
 
-async function* csvLines(src: BulkLoadSource, columns: readonly string[], result: PreparedRawFile): AsyncGenerator<string> {
+/** `firstRead`: stop with QuoteTrouble at a record an unbalanced quote broke (see above). */
+async function* csvLines(pieces: AsyncIterable<string | UnbalancedLine>, columns: readonly string[], result: PreparedRawFile, firstRead: boolean): AsyncGenerator<string> {
   let header: string[] | undefined;
   let positions: number[] = [];
-  for await (const rec of csvRecords(input(src))) {
-    if (!header) {
-      header = rec.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
-      result.fileColumns = header;
-      positions = columns.map((c) => header!.indexOf(c));
-      continue;
+  try {
+    for await (const rec of csvRecords(pieces, firstRead ? MAX_PENDING : Infinity)) {
+      if (!header) {
+        // As in DuckDB's loader, where such a header would swallow the file and load nothing.
+        if (rec.spansLines) throw new Error('the header line has an unbalanced quote');
+        header = rec.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+        result.fileColumns = header;
+        positions = columns.map((c) => header!.indexOf(c));
+        continue;
+      }
+      if (rec.fields.length === 1 && rec.fields[0] === '' && !rec.error) continue; // blank line
+      const width = rec.fields.length === header.length ? null : `${rec.fields.length > header.length ? 'TOO MANY COLUMNS' : 'MISSING COLUMNS'}: Expected Number of Columns: ${header.length} Found: ${rec.fields.length}`;
+      const error = rec.error ?? width;
+      // After the cut a record like this should not be left; if one is, it is quarantined whole.
+      if (firstRead && error && rec.spansLines) throw new QuoteTrouble(header.length);
+      const values = error ? columns.map(() => null) : positions.map((i) => (i < 0 ? null : rec.fields[i]));
+      result.rows++;
+      yield outLine([...values, String(rec.line), error, error ? rec.raw : null]);
     }
-    if (rec.fields.length === 1 && rec.fields[0] === '' && !rec.error) continue; // blank line
-    const width = rec.fields.length === header.length ? null : `${rec.fields.length > header.length ? 'TOO MANY COLUMNS' : 'MISSING COLUMNS'}: Expected Number of Columns: ${header.length} Found: ${rec.fields.length}`;
-    const error = rec.error ?? width;
-    const values = error ? columns.map(() => null) : positions.map((i) => (i < 0 ? null : rec.fields[i]));
-    result.rows++;
-    yield outLine([...values, String(rec.line), error, error ? rec.raw : null]);
+  } catch (err) {
+    if (!(err instanceof PendingRecordTooLong)) throw err;
+    if (!header) throw new Error('the header line has an unbalanced quote');
+    throw new QuoteTrouble(header.length);
   }
 }
 
