@@ -6,14 +6,13 @@ import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
 import { Attribution, type AttributionInput } from '../../workflows/attribution';
 import { freshDeps } from '../support/fixtures';
-import { createTestEnv, type TestEnv } from '../support/temporal';
+import { createTestEnv, runWorker, type TestEnv } from '../support/temporal';
 import { buildSilver, land, purchase, visit } from './support';
 
 /** The Attribution workflow on the real dev server, with a worker of this file's own. */
 let env: TestEnv;
 let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
+let stopWorker: (() => Promise<void>) | undefined;
 const taskQueue = `attribution-${randomUUID()}`;
 
 beforeAll(async () => {
@@ -25,17 +24,15 @@ beforeAll(async () => {
     [purchase('o1', 'a', '2026-11-15 10:00:00', 100), purchase('o2', 'b', '2026-11-14 09:00:00', 25.5)],
   );
   await buildSilver(deps, ['2026-11-01', '2026-11-08', '2026-11-14', '2026-11-15']);
-  worker = await Worker.create({
+  stopWorker = runWorker(await Worker.create({
     connection: env.connection,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities: failFastOnPermanentErrors(createAttributionActivities(deps)),
-  });
-  running = worker.run();
+  }));
 }, 120_000);
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
+  await stopWorker?.();
   await deps?.warehouse.close();
   await env?.close();
 });

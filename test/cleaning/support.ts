@@ -4,15 +4,13 @@ import { createActivities } from '../../activities';
 import { createCleaningActivities } from '../../activities/cleaning';
 import type { ActivityDeps } from '../../lib/deps';
 import { openDeps } from '../../lib/open-deps';
-import type { TestEnv } from '../support/temporal';
-import { testConfig } from '../support/temporal';
+import { quietLogger, runWorker, testConfig, type TestEnv } from '../support/temporal';
 
-const noop = () => undefined;
 let bundle: Promise<{ code: string }> | undefined;
 
 /** The test workflow index bundled once per test file. */
 export function cleaningBundle(): Promise<{ code: string }> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } }));
+  return (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger }));
 }
 
 export async function openCleaningDeps(env: Record<string, string> = {}): Promise<ActivityDeps> {
@@ -27,14 +25,7 @@ export async function makeCleaningWorker(env: TestEnv, deps: ActivityDeps, taskQ
     workflowBundle: await cleaningBundle(),
     activities: { ...createActivities(deps), ...createCleaningActivities(deps) },
   });
-  const running = worker.run();
-  return {
-    taskQueue,
-    async close() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
-  };
+  return { taskQueue, close: runWorker(worker) };
 }
 
 /** Polls the `cleaningPlan` query until plan `version` (or any) awaits a decision. */

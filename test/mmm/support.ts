@@ -8,7 +8,7 @@ import type { RobynJobOptions } from '../../activities/mmm/run-robyn-job';
 import type { MmmVariables } from '../../activities/mmm/variables';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
-import type { TestEnv } from '../support/temporal';
+import { quietLogger, runWorker, type TestEnv } from '../support/temporal';
 
 /** Meta's public Robyn demo data (weekly, 2015-11-23..2019-11-11). */
 export const DEMO_CSV = path.resolve(__dirname, '../../../shared/data/robyn/dt_simulated_weekly.csv');
@@ -35,7 +35,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
  * choosing) on `taskQueue`; heartbeats reach the server within a second so cancellation does too.
  */
 export async function makeMmmWorker(env: TestEnv, deps: ActivityDeps, taskQueue: string, opts: RobynJobOptions): Promise<{ worker: Worker; stop: () => Promise<void> }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger });
   const worker = await Worker.create({
     connection: env.connection,
     taskQueue,
@@ -44,18 +44,8 @@ export async function makeMmmWorker(env: TestEnv, deps: ActivityDeps, taskQueue:
     maxHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '1s',
   });
-  const running = worker.run();
-  return {
-    worker,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
-  };
+  return { worker, stop: runWorker(worker) };
 }
 
 /** The run folder's output directory on the local object store. */
 export const outputDir = (runUri: string) => path.join(fileURLToPath(runUri), 'output');
-
-const noop = () => undefined;
-const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

@@ -31,6 +31,22 @@ export interface TestWorker {
   close(): Promise<void>;
 }
 
+/**
+ * Runs a worker (it polls for the rest of the test file; a fatal worker error fails the next
+ * assertion) and returns what stops it: shut down, then wait until it has.
+ */
+export function runWorker(worker: Worker): () => Promise<void> {
+  const running = worker.run();
+  return async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+}
+
+const noop = () => undefined;
+/** For bundleWorkflowCode in tests: errors only. */
+export const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
 export function tempDataDir(prefix = 'dag-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -59,16 +75,14 @@ export async function createTestEnv(): Promise<TestEnv> {
       const config = await testConfig({ DAG_TASK_QUEUE: taskQueue, ...opts.env });
       const deps = opts.deps ?? (await openDeps(config));
       const worker = await createDagWorker({ connection, deps: { ...deps, config }, taskQueue, workflowBundle: { codePath: state.bundlePath } });
-      // The worker polls for the whole test file; a fatal worker error fails the next assertion.
-      const running = worker.run();
+      const stop = runWorker(worker);
       return {
         worker,
         deps,
         config,
         taskQueue,
         async close() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
+          await stop();
           await deps.warehouse.close();
         },
       };

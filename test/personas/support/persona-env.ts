@@ -8,7 +8,7 @@ import { createPersonaActivities } from '../../../activities/personas';
 import { generateSurveyParticipants, loadSurveyParticipants } from '../../../activities/personas/participants';
 import { labelParticipants } from '../../../activities/personas/label';
 import type { ParticipantOptions } from '../../../generator/personas';
-import { testConfig, type TestEnv } from '../../support/temporal';
+import { runWorker, testConfig, type TestEnv } from '../../support/temporal';
 
 export const VENDOR_FIXTURE = path.resolve(__dirname, '../../fixtures/personas/vendor-personas.csv');
 
@@ -40,14 +40,7 @@ export async function makePersonaWorker(env: TestEnv, deps: ActivityDeps) {
     activities: createPersonaActivities(deps),
     bundlerOptions: { ignoreModules: [] },
   });
-  const running = worker.run();
-  return {
-    taskQueue,
-    async close() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
-  };
+  return { taskQueue, close: runWorker(worker) };
 }
 
 /** Polls a workflow's approval query until it awaits a decision (the candidate is trained). */
