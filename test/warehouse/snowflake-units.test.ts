@@ -1,4 +1,5 @@
-import { csvRecords, PendingRecordTooLong, UNBALANCED_QUOTE, type CsvRecord, type UnbalancedLine } from '../../adapters/warehouse/snowflake/snowflake-csv-records';
+import { csvRecords, PendingRecordTooLong, type CsvRecord, type UnbalancedLine } from '../../adapters/warehouse/snowflake/snowflake-csv-records';
+import { UNBALANCED_QUOTE } from '../../adapters/warehouse/duckdb/csv-quote-scan';
 import { isTransientSnowflakeError, withRetry } from '../../adapters/warehouse/snowflake/snowflake-retry';
 import { splitStatements, toPositionalBinds } from '../../adapters/warehouse/snowflake/snowflake-sql-text';
 

@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
  */
 export interface UnbalancedQuoteLine { start: number; end: number; line: number }
 
+/** The reason both loaders give for such a line (its own row, with its own text). */
+export const UNBALANCED_QUOTE = 'UNBALANCED QUOTE: a quote opened on this line is not closed on it; the lines after it were read on their own';
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;

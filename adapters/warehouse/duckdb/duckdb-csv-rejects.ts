@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BulkLoadSource } from '../warehouse';
-import { findUnbalancedQuoteLines, type UnbalancedQuoteLine } from './csv-quote-scan';
+import { findUnbalancedQuoteLines, UNBALANCED_QUOTE, type UnbalancedQuoteLine } from './csv-quote-scan';
 
 /**
  * What becomes of the lines DuckDB's CSV reader rejected (store_rejects → temp table `_rj`).
@@ -36,8 +36,6 @@ import { findUnbalancedQuoteLines, type UnbalancedQuoteLine } from './csv-quote-
  *
  * Line numbers are DuckDB's: records and blank lines, header = 1.
  */
-
-const UNBALANCED_QUOTE = 'UNBALANCED QUOTE: a quote opened on this line is not closed on it; the lines after it were read on their own';
 
 /** After a CSV read into `table`: rejected lines merged in, lines swallowed by an unbalanced quote recovered. */
 export async function settleCsvRejects(c: DuckDBConnection, table: string, columns: readonly string[], src: BulkLoadSource, width: number, reread: (plainFile: string) => Promise<void>): Promise<void> {

@@ -1,3 +1,5 @@
+// The same reason as DuckDB's loader, so quarantine reads the same on both warehouses.
+import { UNBALANCED_QUOTE } from '../duckdb/csv-quote-scan';
 /**
  * A streaming RFC 4180 reader (comma, double quote, "" escape, CRLF or LF) that keeps what the
  * raw table needs: each record's fields, the file line it starts on, its raw text, and why it is
@@ -33,8 +35,6 @@ export class PendingRecordTooLong extends Error {
 }
 
 const UNQUOTED = 'UNQUOTED VALUE: Value with unterminated quote found.';
-// The same text as DuckDB's loader (duckdb-csv-rejects.ts), so quarantine reads the same on both warehouses.
-export const UNBALANCED_QUOTE = 'UNBALANCED QUOTE: a quote opened on this line is not closed on it; the lines after it were read on their own';
 const DELIMITER = /[,\n]/g;
 
 /**
