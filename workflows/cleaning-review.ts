@@ -1,4 +1,4 @@
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { Activities } from '../activities';
@@ -41,7 +41,7 @@ export type CleaningReviewInput = z.input<typeof cleaningReviewInput>;
 
 export interface CleaningReviewResult {
   date: string;
-  outcome: 'published' | 'rejected' | 'timed_out' | 'still_failing';
+  outcome: 'published' | 'rejected' | 'timed_out' | 'still_failing' | 'not_cleanable';
   reason: string;
   rounds: number;
   planVersion: number | null;
@@ -93,6 +93,13 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
         { planVersion: version, kind: 'dry_run', actor: 'system:dry-run', detail: `still failing: ${dryRun.stillFailing.join(', ') || 'none'}; refused: ${dryRun.refused.length}`, payload: dryRun },
         { planVersion: version, kind: 'verdict', actor: `judge:${verdict.judge}`, detail: `${verdict.verdict}: ${verdict.reasons.join('; ')}`, payload: verdict },
       ]);
+      if (plan.operations.length === 0 && plan.planner === 'rules' && !plan.fallbackReason && patched('empty-rule-plan-ends-review')) {
+        // The rule planner only takes out rows a check flags; with nothing flaggable no revision
+        // can change its plan, so nobody is asked to approve an empty one. (patched: reviews
+        // already waiting on an empty plan replay as before.)
+        upsertSearchAttributes([{ key: CleaningStatus, value: 'NotCleanable' }]);
+        return end({ outcome: 'not_cleanable', reason: `no cleaning operation addresses ${checks.failed.join(', ')}: fix the source data and run ${date} again`, rounds: round, failedChecks: checks.failed, published: [] });
+      }
       approval.request({ date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict }, version);
       setCurrentDetails(`partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`);
       decision = await approval.waitForDecision(input.approvalTimeout as Duration);

@@ -95,6 +95,22 @@ test('a later review of the same date under the same workflow id applies its own
   expect(applied.map((r) => [r.run_id, Number(r.n)])).toEqual([[first.runId, 3], [second.runId, 3]].sort());
 }, 240_000);
 
+test('a gold check no operation can address ends the review at once as not_cleanable; the nightly stays blocked', async () => {
+  // A trading day whose only order was cancelled: sessions but no revenue, which no row operation fixes.
+  const date = '2026-11-09';
+  await deps.store.put(`landing/${date}/events.csv`, `event_id,client_id,event_type,event_ts\ne1,c1,page_view,${date}T10:00:00Z\ne2,c1,page_view,${date}T10:05:00Z\n`);
+  await deps.store.put(`landing/${date}/orders.ndjson`, `${JSON.stringify({ order_id: 'o1', client_id: 'c1', customer_id: 'cu1', ordered_at: `${date}T10:06:00Z`, currency: 'EUR', revenue: 10, status: 'cancelled' })}\n`);
+  const nightly = await env.client.workflow.execute(NightlyPipeline, { taskQueue: worker.taskQueue, workflowId: id('nightly'), args: [{ date }] });
+  expect(nightly.blocked).toEqual({ stage: 'gold', failedChecks: ['revenue_on_trading_day'] });
+  const reason = `no cleaning operation addresses revenue_on_trading_day: fix the source data and run ${date} again`;
+  expect(nightly.summary).toContain(`review: ${reason}`);
+  const review = env.client.workflow.getHandle(`cleaning-${date}`);
+  expect(await review.result()).toMatchObject({ outcome: 'not_cleanable', reason, rounds: 1, planVersion: 1, failedChecks: ['revenue_on_trading_day'], published: [] });
+  expect((await review.describe()).searchAttributes.CleaningStatus).toEqual(['NotCleanable']);
+  expect((await audit(`cleaning-${date}`)).map((a) => a.kind)).toEqual(['dry_run', 'plan', 'verdict', 'outcome']);
+  expect(await goldPublished(date)).toBe(0);
+}, 180_000);
+
 test('invalid decisions are recorded and ignored with their reason; reject leaves the partition unpublished', async () => {
   await blockedPartition('2026-11-02');
   const h = await start({ date: '2026-11-02', requestedBy: 'alice' });
