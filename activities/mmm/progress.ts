@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store';
+import { lastProgressLine } from '../../adapters/launcher/local/progress-file';
 
 /**
  * The runner's latest progress (0..1) from <output>/progress.ndjson in the object store, for
@@ -14,14 +15,5 @@ export async function lastProgress(store: ObjectStore, outputPrefix: string): Pr
   } catch {
     return undefined; // progress is informational: never fail the follower over it
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    try {
-      const p = (JSON.parse(lines[i]) as { progress?: unknown }).progress;
-      if (typeof p === 'number' && p >= 0 && p <= 1) return p;
-    } catch {
-      // a line still being written
-    }
-  }
-  return undefined;
+  return lastProgressLine(text);
 }

@@ -11,6 +11,11 @@ export function readProgress(outputUri: string | undefined): number | undefined 
   } catch {
     return undefined;
   }
+  return lastProgressLine(text);
+}
+
+/** The last valid progress (0..1) in progress.ndjson text; a half-written last line is skipped. */
+export function lastProgressLine(text: string): number | undefined {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
