@@ -27,7 +27,7 @@ function castExpr(c: ColumnRule, src: string): string {
     case 'date':
       return `try_cast(${v} as date)`;
     case 'boolean':
-      return `try_cast(nullif(trim(${src}), '') as boolean)`;
+      return `try_cast(nullif(trim(${src}), '') as boolean)`; // boolean casts do not ignore blanks
   }
 }
 
