@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 /**
  * Attribution benchmark: 1M sessions and 100k conversions in silver, all six models plus the
  * window summary (what one `computeAttribution` activity does: stage, check, swap into gold),
@@ -60,10 +61,27 @@ async function seed(sessions: number, conversions: number): Promise<void> {
 async function measure(windowDays: number): Promise<void> {
   const deps = await openBenchDeps();
   const started = process.hrtime.bigint();
-  const r = await computeAttribution(deps, { from: FROM, to: TO, windowDays, models: [...ATTRIBUTION_MODELS], halfLifeDays: 7, firstWeight: 0.4, lastWeight: 0.4 });
+  const r = await computeAttribution(deps, {
+    from: FROM,
+    to: TO,
+    windowDays,
+    models: [...ATTRIBUTION_MODELS],
+    halfLifeDays: 7,
+    firstWeight: 0.4,
+    lastWeight: 0.4,
+  });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   await deps.warehouse.close();
-  console.log(JSON.stringify({ windowDays, conversions: r.conversions, touches: r.touches, attributed: r.attributed, wallSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({
+      windowDays,
+      conversions: r.conversions,
+      touches: r.touches,
+      attributed: r.attributed,
+      wallSeconds,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -82,7 +100,9 @@ async function main(): Promise<void> {
       rows.push(`| ${run} | ${w} | ${m.conversions} | ${m.touches} | ${m.attributed} | ${m.wallSeconds.toFixed(2)} | ${m.peakRssMiB.toFixed(0)} |`);
     }
   }
-  console.log(`Attribution, ${sessions} sessions, ${conversions} conversions, all ${ATTRIBUTION_MODELS.length} models + window summary, ${require('node:os').cpus().length} cores\n`);
+  console.log(
+    `Attribution, ${sessions} sessions, ${conversions} conversions, all ${ATTRIBUTION_MODELS.length} models + window summary, ${os.cpus().length} cores\n`,
+  );
   console.log('| run | window (days) | conversions | touches | attributed | wall (s) | peak RSS (MiB) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);

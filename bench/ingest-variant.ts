@@ -33,7 +33,10 @@ async function main() {
     fs.mkdirSync(path.join(workDir, 'objects/landing/2026-11-01'), { recursive: true });
     fs.symlinkSync(csv, path.join(workDir, 'objects', key));
     const t0 = Date.now();
-    const r = await loadBronzeFile({ ...deps, logger: createLogger({ level: (process.env.BENCH_LOG as 'debug') ?? 'error' }) }, { date: '2026-11-01', source: 'events', key });
+    const r = await loadBronzeFile(
+      { ...deps, logger: createLogger({ level: (process.env.BENCH_LOG as 'debug') ?? 'error' }) },
+      { date: '2026-11-01', source: 'events', key },
+    );
     rows = r.rowsRead;
     process.stderr.write(`validated: ${r.rowsLoaded} loaded, ${r.rowsQuarantined} quarantined in ${Date.now() - t0} ms\n`);
   } else if (variant === 'naive') {

@@ -3,7 +3,12 @@ import * as path from 'node:path';
 import { generateDay } from '../generator/demo-data';
 import { OUT, fmtInt, fmtS, runIsolated } from './lib';
 
-interface VariantResult { variant: string; rows: number; wallMs: number; peakRssMb: number }
+interface VariantResult {
+  variant: string;
+  rows: number;
+  wallMs: number;
+  peakRssMb: number;
+}
 
 /**
  * Issue 2's benchmark: ingest + validate + bronze load of a generated N-event CSV, side by side
@@ -42,5 +47,5 @@ export async function benchIngest(rows: number): Promise<string> {
 
 if (require.main === module) {
   const rows = Number(process.argv[process.argv.indexOf('--rows') + 1] || 10_000_000);
-  benchIngest(process.argv.includes('--rows') ? rows : 10_000_000).then((md) => process.stdout.write(md + '\n'));
+  void benchIngest(process.argv.includes('--rows') ? rows : 10_000_000).then((md) => process.stdout.write(md + '\n'));
 }

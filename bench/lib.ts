@@ -28,7 +28,9 @@ export interface Measured<T = unknown> {
  * returns the JSON it prints on its last stdout line.
  */
 export async function runIsolated<T>(script: string, args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -61,7 +61,9 @@ async function main() {
     '',
     '| runs | outcome | total wall s | run latency p50 s | p95 s | max s | worker peak RSS MB (before runs) |',
     '|---:|---|---:|---:|---:|---:|---:|',
-    `| ${runs} | ${Object.entries(statuses).map(([k, v]) => `${v} ${k}`).join(', ')} | ${fmtS(wallMs)} | ${fmtS(pct(50))} | ${fmtS(pct(95))} | ${fmtS(latencies[latencies.length - 1])} | ${peakRssMb()} (${rssBefore}) |`,
+    `| ${runs} | ${Object.entries(statuses)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')} | ${fmtS(wallMs)} | ${fmtS(pct(50))} | ${fmtS(pct(95))} | ${fmtS(latencies[latencies.length - 1])} | ${peakRssMb()} (${rssBefore}) |`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(OUT, 'section-load.md'), md);

@@ -32,7 +32,10 @@ async function deps(dir: string) {
 async function phase(name: string, dir: string): Promise<void> {
   const d = await deps(dir);
   const started = performance.now();
-  const detail = name === 'label' ? await labelParticipants(d, { date: CURRENT }).then((r) => `${r.rows} rows, ${r.unassigned} unassigned`) : await computeDrift(d, { date: CURRENT }).then((r) => `drift=${r.isDrift} (${r.driftedFeatures.join(',') || 'no feature'} drifted)`);
+  const detail =
+    name === 'label'
+      ? await labelParticipants(d, { date: CURRENT }).then((r) => `${r.rows} rows, ${r.unassigned} unassigned`)
+      : await computeDrift(d, { date: CURRENT }).then((r) => `drift=${r.isDrift} (${r.driftedFeatures.join(',') || 'no feature'} drifted)`);
   const ms = performance.now() - started;
   await d.warehouse.close();
   process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
@@ -45,7 +48,10 @@ async function main(): Promise<void> {
   const d = await deps(dir);
   await bootstrapPersonaTables(d.warehouse);
   await importVendorFile(d, FIXTURE);
-  for (const [date, seed, shift] of [[REFERENCE, 1, undefined], [CURRENT, 2, { features: ['x3', 'x7'], stdPerDay: 0.5, from: CURRENT }]] as const) {
+  for (const [date, seed, shift] of [
+    [REFERENCE, 1, undefined],
+    [CURRENT, 2, { features: ['x3', 'x7'], stdPerDay: 0.5, from: CURRENT }],
+  ] as const) {
     await generateSurveyParticipants(d, { date, participants: rows, seed, shift: shift && { ...shift, features: [...shift.features] } });
     await loadSurveyParticipants(d, { date });
   }
@@ -54,11 +60,16 @@ async function main(): Promise<void> {
   await d.warehouse.close();
   process.stderr.write(`prepared ${rows} + ${rows} participants in ${((performance.now() - prep) / 1000).toFixed(1)} s\n`);
   const results = ['label', 'drift'].map((name) => {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--phase', name, '--dir', dir, '--threads', arg('threads', '2')], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--phase', name, '--dir', dir, '--threads', arg('threads', '2')], {
+      encoding: 'utf8',
+    });
     if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
     return { name, ...(JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; rssMb: number; detail: string }) };
   });
-  const what = { label: `label ${rows.toLocaleString('en')} × 10 features × 8 personas`, drift: `drift ${rows.toLocaleString('en')} vs ${rows.toLocaleString('en')} (10 features + labels, 10 SVGs)` } as Record<string, string>;
+  const what = {
+    label: `label ${rows.toLocaleString('en')} × 10 features × 8 personas`,
+    drift: `drift ${rows.toLocaleString('en')} vs ${rows.toLocaleString('en')} (10 features + labels, 10 SVGs)`,
+  } as Record<string, string>;
   console.log(`\nDuckDB, ${arg('threads', '2')} threads, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}\n`);
   console.log('| step | wall time | peak RSS (step process) | result |\n|---|---:|---:|---|');
   for (const r of results) console.log(`| ${what[r.name]} | ${(r.ms / 1000).toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${r.detail} |`);

@@ -41,7 +41,7 @@ async function main() {
   await server.stop();
   const ms = (t: unknown) => {
     const ts = t as { seconds?: { toNumber(): number } | number; nanos?: number };
-    return Number(typeof ts.seconds === 'object' ? ts.seconds!.toNumber() : ts.seconds ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6;
+    return Number(typeof ts.seconds === 'object' ? ts.seconds!.toNumber() : (ts.seconds ?? 0)) * 1000 + (ts.nanos ?? 0) / 1e6;
   };
   const events = history.events ?? [];
   const wfStart = ms(events[0].eventTime);
@@ -59,12 +59,23 @@ async function main() {
   }
   const covered = union(intervals);
   const wall = wfEnd - wfStart;
-  process.stdout.write(JSON.stringify({
-    rows, status: result.status, wallMs: wall, activityMs: covered, overheadPct: ((wall - covered) / wall) * 100, activities: intervals.length,
-    bronzeMs: result.layers.bronze.durationMs, silverMs: result.layers.silver?.durationMs, goldMs: result.layers.gold?.durationMs,
-    checksAndPublishMs: wall - result.layers.bronze.durationMs - (result.layers.silver?.durationMs ?? 0) - (result.layers.gold?.durationMs ?? 0),
-    bronzeRows: result.layers.bronze.rows, peakRssMb: peakRssMb(), rssBeforeRunMb: rssBefore,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      rows,
+      status: result.status,
+      wallMs: wall,
+      activityMs: covered,
+      overheadPct: ((wall - covered) / wall) * 100,
+      activities: intervals.length,
+      bronzeMs: result.layers.bronze.durationMs,
+      silverMs: result.layers.silver?.durationMs,
+      goldMs: result.layers.gold?.durationMs,
+      checksAndPublishMs: wall - result.layers.bronze.durationMs - (result.layers.silver?.durationMs ?? 0) - (result.layers.gold?.durationMs ?? 0),
+      bronzeRows: result.layers.bronze.rows,
+      peakRssMb: peakRssMb(),
+      rssBeforeRunMb: rssBefore,
+    }) + '\n',
+  );
 }
 
 /** Total length of the union of intervals. */
@@ -81,7 +92,20 @@ function union(xs: [number, number][]): number {
   return total + (ce - cs);
 }
 
-export interface PipelineBench { rows: number; status: string; wallMs: number; activityMs: number; overheadPct: number; activities: number; bronzeMs: number; silverMs: number; goldMs: number; checksAndPublishMs: number; bronzeRows: number; peakRssMb: number }
+export interface PipelineBench {
+  rows: number;
+  status: string;
+  wallMs: number;
+  activityMs: number;
+  overheadPct: number;
+  activities: number;
+  bronzeMs: number;
+  silverMs: number;
+  goldMs: number;
+  checksAndPublishMs: number;
+  bronzeRows: number;
+  peakRssMb: number;
+}
 
 export function pipelineTable(rs: PipelineBench[]): string {
   const lines = [
@@ -89,7 +113,10 @@ export function pipelineTable(rs: PipelineBench[]): string {
     '',
     '| events | status | total s | bronze s | silver s | gold s | checks+publish s | activities | orchestration overhead | worker peak RSS MB |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rs.map((r) => `| ${fmtInt(r.rows)} | ${r.status} | ${fmtS(r.wallMs)} | ${fmtS(r.bronzeMs)} | ${fmtS(r.silverMs)} | ${fmtS(r.goldMs)} | ${fmtS(r.checksAndPublishMs)} | ${r.activities} | ${r.overheadPct.toFixed(1)} % | ${r.peakRssMb} |`),
+    ...rs.map(
+      (r) =>
+        `| ${fmtInt(r.rows)} | ${r.status} | ${fmtS(r.wallMs)} | ${fmtS(r.bronzeMs)} | ${fmtS(r.silverMs)} | ${fmtS(r.goldMs)} | ${fmtS(r.checksAndPublishMs)} | ${r.activities} | ${r.overheadPct.toFixed(1)} % | ${r.peakRssMb} |`,
+    ),
     '',
   ];
   if (rs.length >= 2) {

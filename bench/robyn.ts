@@ -17,15 +17,32 @@ import { localRobynCommand } from '../adapters/launcher/local/robyn-runner-comma
 const DEMO_CSV = path.resolve(__dirname, '../../shared/data/robyn/dt_simulated_weekly.csv');
 const GNU_TIME = '/usr/bin/time';
 const BASE_CONFIG = {
-  date_var: 'DATE', dep_var: 'revenue', dep_var_type: 'revenue',
+  date_var: 'DATE',
+  dep_var: 'revenue',
+  dep_var_type: 'revenue',
   paid_media_spends: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'],
   paid_media_vars: ['tv_S', 'ooh_S', 'print_S', 'facebook_I', 'search_clicks_P'],
-  context_vars: ['competitor_sales_B', 'events'], organic_vars: ['newsletter'], factor_vars: ['events'],
-  window_start: '2016-01-04', window_end: '2018-12-31', adstock: 'geometric',
-  hyperparameters: { tv_S_thetas: [0.3, 0.8] }, seed: 123,
+  context_vars: ['competitor_sales_B', 'events'],
+  organic_vars: ['newsletter'],
+  factor_vars: ['events'],
+  window_start: '2016-01-04',
+  window_end: '2018-12-31',
+  adstock: 'geometric',
+  hyperparameters: { tv_S_thetas: [0.3, 0.8] },
+  seed: 123,
 };
 
-interface Row { label: string; iterations: number; trials: number; wallSeconds: number; peakRssMiB: number; models: number; front1: number; nrmse: number; rssd: number }
+interface Row {
+  label: string;
+  iterations: number;
+  trials: number;
+  wallSeconds: number;
+  peakRssMiB: number;
+  models: number;
+  front1: number;
+  nrmse: number;
+  rssd: number;
+}
 
 async function runOnce(root: string, label: string, iterations: number, trials: number): Promise<Row> {
   const dir = path.join(root, label);
@@ -59,10 +76,15 @@ async function runOnce(root: string, label: string, iterations: number, trials: 
   const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(timeFile, 'utf8'))?.[1]);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'model_summary.json'), 'utf8'));
   return {
-    label, iterations, trials, wallSeconds, peakRssMiB: rssKb / 1024,
+    label,
+    iterations,
+    trials,
+    wallSeconds,
+    peakRssMiB: rssKb / 1024,
     models: summary.candidates.length,
     front1: summary.candidates.filter((c: { pareto_front: number | null }) => c.pareto_front === 1).length,
-    nrmse: summary.chosen.nrmse, rssd: summary.chosen.decomp_rssd,
+    nrmse: summary.chosen.nrmse,
+    rssd: summary.chosen.decomp_rssd,
   };
 }
 
@@ -81,7 +103,9 @@ async function main(): Promise<void> {
   console.log('| settings | iterations × trials | models | wall time | peak RSS | front-1 models | chosen NRMSE | chosen DECOMP.RSSD |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.label} | ${r.iterations} × ${r.trials} | ${r.models} | ${r.wallSeconds.toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.front1} | ${r.nrmse.toFixed(4)} | ${r.rssd.toFixed(4)} |`);
+    console.log(
+      `| ${r.label} | ${r.iterations} × ${r.trials} | ${r.models} | ${r.wallSeconds.toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.front1} | ${r.nrmse.toFixed(4)} | ${r.rssd.toFixed(4)} |`,
+    );
   }
 }
 

@@ -36,13 +36,28 @@ async function main() {
   if (!args.includes('--no-components')) {
     for (const [name, script, extra] of COMPONENTS) {
       process.stderr.write(`component ${name}…\n`);
-      const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
+      const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...extra], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        timeout: 30 * 60_000,
+      });
       const body = r.status === 0 ? r.stdout.trim() : `not measured: ${script} exited ${r.status ?? r.signal}`;
       fs.writeFileSync(path.join(OUT, `section-${name}.md`), `### ${title(name)}\n\n${body}\n\n_${stamp(false)}._\n`);
     }
   }
-  const sections = fs.readdirSync(OUT).filter((f) => /^section-.*\.md$/.test(f)).sort().map((f) => fs.readFileSync(path.join(OUT, f), 'utf8'));
-  const md = ['# Benchmark results', '', `Machine: ${machine()}.`, 'Shared build machines are noisy: compare rows measured in one run (side by side), not runs.', '', ...sections].join('\n');
+  const sections = fs
+    .readdirSync(OUT)
+    .filter((f) => /^section-.*\.md$/.test(f))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(OUT, f), 'utf8'));
+  const md = [
+    '# Benchmark results',
+    '',
+    `Machine: ${machine()}.`,
+    'Shared build machines are noisy: compare rows measured in one run (side by side), not runs.',
+    '',
+    ...sections,
+  ].join('\n');
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md + '\n');
   process.stdout.write(md + '\n');
 }

@@ -15,8 +15,20 @@ import type { CleaningPlan } from './vocabulary';
  */
 export type BackendSettings = Pick<Config, 'planner'> & { apiKey?: string };
 
-export async function proposePlan(s: BackendSettings, profile: CleaningProfile, version: number, compileCtx: CompileContext, feedback?: string): Promise<CleaningPlan> {
-  const fallback = (reason?: string): CleaningPlan => ({ ...rulePlan(profile, feedback), version, planner: 'rules', ...(reason ? { fallbackReason: reason } : {}), ...(feedback ? { feedback } : {}) });
+export async function proposePlan(
+  s: BackendSettings,
+  profile: CleaningProfile,
+  version: number,
+  compileCtx: CompileContext,
+  feedback?: string,
+): Promise<CleaningPlan> {
+  const fallback = (reason?: string): CleaningPlan => ({
+    ...rulePlan(profile, feedback),
+    version,
+    planner: 'rules',
+    ...(reason ? { fallbackReason: reason } : {}),
+    ...(feedback ? { feedback } : {}),
+  });
   if (s.planner.kind !== 'openai') return fallback();
   let answer;
   try {
@@ -27,7 +39,10 @@ export async function proposePlan(s: BackendSettings, profile: CleaningProfile, 
   const hostile = screenPlan(answer, profile);
   if (hostile.length) return fallback(`model answer rejected: ${hostile.join('; ')}; the rule planner stood in`);
   const refused = answer.operations.map((op, i) => ({ i, c: compileOperation(op, compileCtx) })).filter((x) => !x.c.ok);
-  if (refused.length) return fallback(`model answer rejected: ${refused.map((x) => `operation ${x.i + 1}: ${(x.c as { reason: string }).reason}`).join('; ')}; the rule planner stood in`);
+  if (refused.length)
+    return fallback(
+      `model answer rejected: ${refused.map((x) => `operation ${x.i + 1}: ${(x.c as { reason: string }).reason}`).join('; ')}; the rule planner stood in`,
+    );
   return { ...answer, version, planner: 'openai', ...(feedback ? { feedback } : {}) };
 }
 
@@ -42,4 +57,7 @@ export async function judgePlan(s: BackendSettings, plan: CleaningPlan, profile:
 }
 
 const settings = (s: BackendSettings) => ({ model: s.planner.model, baseUrl: s.planner.baseUrl, apiKey: s.apiKey });
-const oneLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300);
+const oneLine = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 300);

@@ -23,14 +23,20 @@ export interface CompileContext {
   params: { partition_date: string; workflow_id: string; plan_version: number; now: string };
 }
 
-export interface CompiledStatement { sql: string; params: Params }
+export interface CompiledStatement {
+  sql: string;
+  params: Params;
+}
 export type Compiled = { ok: true; op: Operation; table: CleanableTable; statements: CompiledStatement[] } | { ok: false; reason: string };
 
 export function compileOperation(raw: unknown, ctx: CompileContext): Compiled {
   const parsed = operationSchema.safeParse(raw);
   if (!parsed.success) {
     const kind = (raw as { op?: unknown })?.op;
-    return { ok: false, reason: `not an operation of the vocabulary${typeof kind === 'string' ? ` (${JSON.stringify(kind.slice(0, 40))})` : ''}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'operation'}: ${i.message}`).join('; ')}` };
+    return {
+      ok: false,
+      reason: `not an operation of the vocabulary${typeof kind === 'string' ? ` (${JSON.stringify(kind.slice(0, 40))})` : ''}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'operation'}: ${i.message}`).join('; ')}`,
+    };
   }
   const op = parsed.data;
   try {

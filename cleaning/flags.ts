@@ -20,13 +20,22 @@ let cache: Record<string, FlagDefinition> | undefined;
 export function flagDefinitions(): Record<string, FlagDefinition> {
   if (cache) return cache;
   const dir = path.join(SQL_DIR, 'cleaning', 'flags');
-  const defs = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => {
-    const text = readSqlFile(`cleaning/flags/${f}`);
-    const table = /^--\s*table:\s*([a-z_]+)\s*$/m.exec(text)?.[1] as CleanableTable | undefined;
-    if (!table || !CLEANABLE_TABLES.includes(table)) throw new Error(`sql/cleaning/flags/${f}: header "-- table:" must name one of ${CLEANABLE_TABLES.join(', ')}`);
-    const predicate = text.split('\n').filter((l) => !l.startsWith('--')).join('\n').trim();
-    return { check: path.basename(f, '.sql'), table, predicate };
-  });
+  const defs = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => {
+      const text = readSqlFile(`cleaning/flags/${f}`);
+      const table = /^--\s*table:\s*([a-z_]+)\s*$/m.exec(text)?.[1] as CleanableTable | undefined;
+      if (!table || !CLEANABLE_TABLES.includes(table))
+        throw new Error(`sql/cleaning/flags/${f}: header "-- table:" must name one of ${CLEANABLE_TABLES.join(', ')}`);
+      const predicate = text
+        .split('\n')
+        .filter((l) => !l.startsWith('--'))
+        .join('\n')
+        .trim();
+      return { check: path.basename(f, '.sql'), table, predicate };
+    });
   cache = Object.fromEntries(defs.map((d) => [d.check, d]));
   return cache;
 }

@@ -40,7 +40,10 @@ async function ask<T>(client: OpenAI, model: string, system: string, user: unkno
   const completion = await client.chat.completions.parse({
     model,
     temperature: 0,
-    messages: [{ role: 'system', content: system }, { role: 'user', content: JSON.stringify(user) }],
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: JSON.stringify(user) },
+    ],
     response_format: zodResponseFormat(schema as never, name),
   });
   const message = completion.choices[0]?.message;
@@ -55,6 +58,13 @@ export function planWithOpenAI(client: OpenAI, model: string, profile: CleaningP
 }
 
 export function judgeWithOpenAI(client: OpenAI, model: string, plan: CleaningPlan, dry: DryRunResult): Promise<VerdictAnswer> {
-  const summary = { operations: plan.operations.map(describeOperation), rowsBefore: dry.rowsBefore, rowsAfter: dry.rowsAfter, stillFailing: dry.stillFailing, newlyFailing: dry.newlyFailing, refused: dry.refused };
+  const summary = {
+    operations: plan.operations.map(describeOperation),
+    rowsBefore: dry.rowsBefore,
+    rowsAfter: dry.rowsAfter,
+    stillFailing: dry.stillFailing,
+    newlyFailing: dry.newlyFailing,
+    refused: dry.refused,
+  };
   return ask(client, model, JUDGE_PROMPT, summary, verdictAnswerSchema, 'cleaning_verdict');
 }

@@ -22,8 +22,10 @@ export function ruleVerdict(plan: CleaningPlan, profile: CleaningProfile, dry: D
     const removed = before - dry.rowsAfter[table as keyof typeof dry.rowsAfter];
     if (removed <= 0) continue;
     const derived = dry.rebuilt.includes(table);
-    if (!derived && removed > (flaggedByTable[table] ?? 0)) problems.push(`${table} loses ${removed} rows, more than the ${flaggedByTable[table] ?? 0} the failing checks flag`);
-    if (before > 0 && removed / before > MAX_REMOVED_SHARE) problems.push(`${table} loses ${((100 * removed) / before).toFixed(1)}% of its rows (limit ${MAX_REMOVED_SHARE * 100}%)`);
+    if (!derived && removed > (flaggedByTable[table] ?? 0))
+      problems.push(`${table} loses ${removed} rows, more than the ${flaggedByTable[table] ?? 0} the failing checks flag`);
+    if (before > 0 && removed / before > MAX_REMOVED_SHARE)
+      problems.push(`${table} loses ${((100 * removed) / before).toFixed(1)}% of its rows (limit ${MAX_REMOVED_SHARE * 100}%)`);
     notes.push(`${table}: ${before} → ${before - removed} rows${derived ? ' (rebuilt)' : ''}`);
   }
   if (problems.length) return { verdict: 'reject', reasons: problems };

@@ -22,7 +22,11 @@ export function rulePlan(profile: CleaningProfile, feedback?: string): PlanAnswe
         : { op: 'quarantine_flagged_rows', check: c.check, rationale: `${what}; quarantined so they can be inspected and restored` },
     );
   }
-  const parts = [operations.length ? `${drop ? 'Drop' : 'Quarantine'} the rows flagged by ${operations.map((o) => (o as { check: string }).check).join(', ')}.` : 'No operation proposed.'];
+  const parts = [
+    operations.length
+      ? `${drop ? 'Drop' : 'Quarantine'} the rows flagged by ${operations.map((o) => (o as { check: string }).check).join(', ')}.`
+      : 'No operation proposed.',
+  ];
   if (unfixable.length) parts.push(`No operation in the vocabulary addresses ${unfixable.join(', ')}: fix upstream.`);
   if (feedback) parts.push(`Reviewer feedback: ${feedback.slice(0, 300)}`);
   return { summary: parts.join(' '), operations };

@@ -7,7 +7,8 @@ import type { Operation, PlanAnswer } from './vocabulary';
  * like instructions (typically copied from a hostile data value in the sample). Returns the
  * reasons; empty means the plan may go on to compilation and a dry run.
  */
-const INSTRUCTION = /\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|previous|above|rules?|prompt)\b|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b|;\s*(drop|delete|truncate|update|insert|alter)\b|--|\/\*/i;
+const INSTRUCTION =
+  /\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|previous|above|rules?|prompt)\b|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b|;\s*(drop|delete|truncate|update|insert|alter)\b|--|\/\*/i;
 
 export function maxOperations(profile: CleaningProfile): number {
   return Math.max(2, 2 * profile.failedChecks.length);
@@ -16,7 +17,8 @@ export function maxOperations(profile: CleaningProfile): number {
 export function screenPlan(answer: PlanAnswer, profile: CleaningProfile): string[] {
   const reasons: string[] = [];
   const limit = maxOperations(profile);
-  if (answer.operations.length > limit) reasons.push(`${answer.operations.length} operations for ${profile.failedChecks.length} failing checks (at most ${limit})`);
+  if (answer.operations.length > limit)
+    reasons.push(`${answer.operations.length} operations for ${profile.failedChecks.length} failing checks (at most ${limit})`);
   const failing = new Set(profile.failedChecks);
   const flaggedTables = new Set(profile.checks.map((c) => c.table).filter(Boolean));
   answer.operations.forEach((op, i) => {

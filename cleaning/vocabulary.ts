@@ -20,8 +20,20 @@ export const operationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('quarantine_flagged_rows'), check, rationale }).strict(),
   z.object({ op: z.literal('set_null'), table, column, check: check.nullable(), rationale }).strict(),
   z.object({ op: z.literal('clamp_to_range'), table, column, min: z.number().nullable(), max: z.number().nullable(), rationale }).strict(),
-  z.object({ op: z.literal('dedupe_on_keys'), table, keys: z.array(column).min(1).max(4), orderBy: column, keep: z.enum(['first', 'last']), rationale }).strict(),
-  z.object({ op: z.literal('shift_timezone'), table, column, fromZone: z.string().min(1).max(64), toZone: z.string().min(1).max(64), check: check.nullable(), rationale }).strict(),
+  z
+    .object({ op: z.literal('dedupe_on_keys'), table, keys: z.array(column).min(1).max(4), orderBy: column, keep: z.enum(['first', 'last']), rationale })
+    .strict(),
+  z
+    .object({
+      op: z.literal('shift_timezone'),
+      table,
+      column,
+      fromZone: z.string().min(1).max(64),
+      toZone: z.string().min(1).max(64),
+      check: check.nullable(),
+      rationale,
+    })
+    .strict(),
   z.object({ op: z.literal('fill_default'), table, column, value: z.union([z.string().max(200), z.number(), z.boolean()]), rationale }).strict(),
 ]);
 export type Operation = z.infer<typeof operationSchema>;
@@ -42,12 +54,19 @@ export interface CleaningPlan extends PlanAnswer {
 /** One-line human description of an operation (CLI, UI details, audit). */
 export function describeOperation(op: Operation): string {
   switch (op.op) {
-    case 'drop_flagged_rows': return `drop the rows ${op.check} flags`;
-    case 'quarantine_flagged_rows': return `quarantine the rows ${op.check} flags (kept in ops.cleaning_quarantine)`;
-    case 'set_null': return `set ${op.table}.${op.column} to NULL${op.check ? ` where ${op.check} flags the row` : ''}`;
-    case 'clamp_to_range': return `clamp ${op.table}.${op.column} to [${op.min ?? '-∞'}, ${op.max ?? '+∞'}]`;
-    case 'dedupe_on_keys': return `deduplicate ${op.table} on (${op.keys.join(', ')}) keeping the ${op.keep} by ${op.orderBy}`;
-    case 'shift_timezone': return `shift ${op.table}.${op.column} from ${op.fromZone} to ${op.toZone}${op.check ? ` where ${op.check} flags the row` : ''}`;
-    case 'fill_default': return `fill NULL ${op.table}.${op.column} with ${JSON.stringify(op.value)}`;
+    case 'drop_flagged_rows':
+      return `drop the rows ${op.check} flags`;
+    case 'quarantine_flagged_rows':
+      return `quarantine the rows ${op.check} flags (kept in ops.cleaning_quarantine)`;
+    case 'set_null':
+      return `set ${op.table}.${op.column} to NULL${op.check ? ` where ${op.check} flags the row` : ''}`;
+    case 'clamp_to_range':
+      return `clamp ${op.table}.${op.column} to [${op.min ?? '-∞'}, ${op.max ?? '+∞'}]`;
+    case 'dedupe_on_keys':
+      return `deduplicate ${op.table} on (${op.keys.join(', ')}) keeping the ${op.keep} by ${op.orderBy}`;
+    case 'shift_timezone':
+      return `shift ${op.table}.${op.column} from ${op.fromZone} to ${op.toZone}${op.check ? ` where ${op.check} flags the row` : ''}`;
+    case 'fill_default':
+      return `fill NULL ${op.table}.${op.column} with ${JSON.stringify(op.value)}`;
   }
 }

@@ -10,13 +10,28 @@ import { print } from './output';
 /** Pending plans: those the UI finds with `CleaningStatus = "AwaitingApproval"`. */
 export const PENDING_QUERY = `WorkflowType = 'CleaningReview' AND ExecutionStatus = 'Running' AND CleaningStatus = 'AwaitingApproval'`;
 
-export interface PendingPlan { workflowId: string; date: string; failedChecks: string[]; version: number | null; ageMinutes: number }
+export interface PendingPlan {
+  workflowId: string;
+  date: string;
+  failedChecks: string[];
+  version: number | null;
+  ageMinutes: number;
+}
 
 export async function listPending(client: Client, now = Date.now()): Promise<PendingPlan[]> {
   const out: PendingPlan[] = [];
   for await (const wf of client.workflow.list({ query: PENDING_QUERY })) {
-    const state = await client.workflow.getHandle(wf.workflowId).query(cleaningApproval.query).catch(() => undefined);
-    out.push({ workflowId: wf.workflowId, date: state?.subject?.date ?? '?', failedChecks: state?.subject?.failedChecks ?? [], version: state?.version ?? null, ageMinutes: Math.round((now - wf.startTime.getTime()) / 60_000) });
+    const state = await client.workflow
+      .getHandle(wf.workflowId)
+      .query(cleaningApproval.query)
+      .catch(() => undefined);
+    out.push({
+      workflowId: wf.workflowId,
+      date: state?.subject?.date ?? '?',
+      failedChecks: state?.subject?.failedChecks ?? [],
+      version: state?.version ?? null,
+      ageMinutes: Math.round((now - wf.startTime.getTime()) / 60_000),
+    });
   }
   return out;
 }
@@ -37,7 +52,8 @@ export function formatPlan(id: string, s: ApprovalState<CleaningSubject>): strin
   return lines.join('\n');
 }
 
-const describeRecord = (r: DecisionRecord) => `  ${r.at} ${r.approver} ${r.decision} v${r.version} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`;
+const describeRecord = (r: DecisionRecord) =>
+  `  ${r.at} ${r.approver} ${r.decision} v${r.version} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`;
 
 /** Sends a decision on the version now awaiting one, as an Update: the answer says what became of it. */
 export async function sendDecision(client: Client, id: string, d: Omit<Decision, 'version'>): Promise<DecisionRecord> {
@@ -53,18 +69,44 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
     print(json, r, () => (r.outcome === 'applied' ? `${r.decision} recorded for plan v${r.version}` : `ignored: ${r.ignoredReason}`));
     if (r.outcome !== 'applied') process.exitCode = 3;
   };
-  approvals.command('list').description('pending plans: partition, failing checks, age').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
-    const pending = await listPending(await ctx.client());
-    print(!!o.json, pending, () => (pending.length ? pending.map((p) => `${p.workflowId}  ${p.date}  v${p.version}  ${p.failedChecks.join(',')}  ${p.ageMinutes} min`).join('\n') : 'no plan awaits a decision'));
-  });
-  approvals.command('show <id>').description('plan, dry-run diff, verdict, decisions').option('--json', 'print JSON').action(async (id: string, o: { json?: boolean }) => {
-    const state = await (await ctx.client()).workflow.getHandle(id).query(cleaningApproval.query);
-    print(!!o.json, state, () => formatPlan(id, state));
-  });
+  approvals
+    .command('list')
+    .description('pending plans: partition, failing checks, age')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const pending = await listPending(await ctx.client());
+      print(!!o.json, pending, () =>
+        pending.length
+          ? pending.map((p) => `${p.workflowId}  ${p.date}  v${p.version}  ${p.failedChecks.join(',')}  ${p.ageMinutes} min`).join('\n')
+          : 'no plan awaits a decision',
+      );
+    });
+  approvals
+    .command('show <id>')
+    .description('plan, dry-run diff, verdict, decisions')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const state = await (await ctx.client()).workflow.getHandle(id).query(cleaningApproval.query);
+      print(!!o.json, state, () => formatPlan(id, state));
+    });
   for (const decision of ['accept', 'reject'] as const) {
-    approvals.command(`${decision} <id>`).description(`${decision} the plan awaiting a decision`).requiredOption('--approver <name>', 'who decides').option('--reason <text>', 'why').option('--json', 'print JSON')
-      .action(async (id: string, o: { approver: string; reason?: string; json?: boolean }) => outcome(!!o.json, await sendDecision(await ctx.client(), id, { decision, approver: o.approver, reason: o.reason })));
+    approvals
+      .command(`${decision} <id>`)
+      .description(`${decision} the plan awaiting a decision`)
+      .requiredOption('--approver <name>', 'who decides')
+      .option('--reason <text>', 'why')
+      .option('--json', 'print JSON')
+      .action(async (id: string, o: { approver: string; reason?: string; json?: boolean }) =>
+        outcome(!!o.json, await sendDecision(await ctx.client(), id, { decision, approver: o.approver, reason: o.reason })),
+      );
   }
-  approvals.command('revise <id>').description('ask the planner for a new version').requiredOption('--feedback <text>', 'what to change').option('--approver <name>', 'who asks', process.env.DAG_APPROVER ?? process.env.USER ?? 'unknown').option('--json', 'print JSON')
-    .action(async (id: string, o: { feedback: string; approver: string; json?: boolean }) => outcome(!!o.json, await sendDecision(await ctx.client(), id, { decision: 'revise', approver: o.approver, reason: o.feedback })));
+  approvals
+    .command('revise <id>')
+    .description('ask the planner for a new version')
+    .requiredOption('--feedback <text>', 'what to change')
+    .option('--approver <name>', 'who asks', process.env.DAG_APPROVER ?? process.env.USER ?? 'unknown')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { feedback: string; approver: string; json?: boolean }) =>
+      outcome(!!o.json, await sendDecision(await ctx.client(), id, { decision: 'revise', approver: o.approver, reason: o.feedback })),
+    );
 }

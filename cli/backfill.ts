@@ -18,14 +18,28 @@ export function registerBackfillCommand(program: Command, ctx: CliContext): void
     .option('--dry-run', 'only print which dates would run')
     .option('--json', 'print JSON')
     .action(async (opts: { from: string; to: string; only: string; maxConcurrent: string; dryRun?: boolean; json?: boolean }) => {
-      const input = { from: parseDate(opts.from), to: parseDate(opts.to), only: opts.only as never, maxConcurrent: Number(opts.maxConcurrent), dryRun: !!opts.dryRun };
+      const input = {
+        from: parseDate(opts.from),
+        to: parseDate(opts.to),
+        only: opts.only as never,
+        maxConcurrent: Number(opts.maxConcurrent),
+        dryRun: !!opts.dryRun,
+      };
       const config = ctx.config();
       const client = await ctx.client();
       const workflowId = `backfill-${input.from}-${input.to}-${Date.now()}`;
       try {
-        const handle = await client.workflow.start(Backfill, { taskQueue: config.temporal.taskQueue, workflowId, args: [input], staticSummary: `Backfill ${input.from} … ${input.to} (${opts.only})` });
+        const handle = await client.workflow.start(Backfill, {
+          taskQueue: config.temporal.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: `Backfill ${input.from} … ${input.to} (${opts.only})`,
+        });
         if (!opts.json && !input.dryRun) process.stdout.write(`started ${workflowId}\n`);
-        const bar = opts.json || input.dryRun ? undefined : new SingleBar({ format: 'backfill [{bar}] {value}/{total} dates · {status}', hideCursor: true }, Presets.shades_classic);
+        const bar =
+          opts.json || input.dryRun
+            ? undefined
+            : new SingleBar({ format: 'backfill [{bar}] {value}/{total} dates · {status}', hideCursor: true }, Presets.shades_classic);
         let result: BackfillResult | undefined;
         const done = handle.result().then((r) => (result = r));
         while (!result) {
@@ -48,7 +62,13 @@ export function registerBackfillCommand(program: Command, ctx: CliContext): void
 }
 
 function summarise(r: BackfillResult): string {
-  if (r.dryRun) return `would run ${r.plan.length} date(s): ${r.plan.join(', ') || '-'}${r.skipped.length ? `\nskipping ${r.skipped.length}: ${r.skipped.join(', ')}` : ''}`;
-  const lines = Object.entries(r.done).sort().map(([d, o]) => `  ${d}  ${o}`);
-  return [`${r.counts.succeeded} succeeded, ${r.counts.blocked} blocked, ${r.counts.failed} failed, ${r.counts.already_running} already running`, ...lines].join('\n');
+  if (r.dryRun)
+    return `would run ${r.plan.length} date(s): ${r.plan.join(', ') || '-'}${r.skipped.length ? `\nskipping ${r.skipped.length}: ${r.skipped.join(', ')}` : ''}`;
+  const lines = Object.entries(r.done)
+    .sort()
+    .map(([d, o]) => `  ${d}  ${o}`);
+  return [
+    `${r.counts.succeeded} succeeded, ${r.counts.blocked} blocked, ${r.counts.failed} failed, ${r.counts.already_running} already running`,
+    ...lines,
+  ].join('\n');
 }

@@ -10,7 +10,9 @@ export function registerDevCommands(program: Command, ctx: CliContext): void {
     .description('start the embedded Temporal dev server (Web UI) and a worker; Ctrl-C stops both')
     .action(async () => {
       const stack = await startEmbedded(ctx.config());
-      process.stdout.write(`Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\nCtrl-C to stop.\n`);
+      process.stdout.write(
+        `Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\nCtrl-C to stop.\n`,
+      );
       await untilSignal();
       await stack.stop();
     });

@@ -26,7 +26,8 @@ export async function startEmbedded(config: Config): Promise<EmbeddedStack> {
   let server: DevServer | undefined;
   if (!config.temporal.address) {
     const cliPath = resolveTemporalCli(config.temporal.devServer.cliPath);
-    if (!cliPath) throw new CliError('no Temporal CLI found and Go is not available to build it: install it (https://temporal.io/setup) or set TEMPORAL_CLI_PATH');
+    if (!cliPath)
+      throw new CliError('no Temporal CLI found and Go is not available to build it: install it (https://temporal.io/setup) or set TEMPORAL_CLI_PATH');
     server = await startDevServer({
       cliPath,
       dbFile: path.join(config.dataDir, 'temporal.sqlite'),
@@ -34,7 +35,9 @@ export async function startEmbedded(config: Config): Promise<EmbeddedStack> {
       uiPort: config.temporal.devServer.uiPort,
       logFile: path.join(config.dataDir, 'temporal-server.log'),
     }).catch((err: Error) => {
-      throw new CliError(`could not start the Temporal dev server on port ${config.temporal.devServer.port}: ${err.message} (is another one running? set DAG_TEMPORAL_PORT)`);
+      throw new CliError(
+        `could not start the Temporal dev server on port ${config.temporal.devServer.port}: ${err.message} (is another one running? set DAG_TEMPORAL_PORT)`,
+      );
     });
   }
   const address = server?.address ?? config.temporal.address!;

@@ -3,7 +3,10 @@ import { ConfigError } from '../config/config';
 /** An error whose message is the whole story: printed as one line, exit code 1 (or `code`). */
 export class CliError extends Error {
   override name = 'CliError';
-  constructor(message: string, readonly code = 1) {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
     super(message);
   }
 }

@@ -20,31 +20,49 @@ export function registerMmmCommands(program: Command, ctx: CliContext): void {
     .option('--variables <json>', 'with --csv: {"date":"DATE","depVar":"revenue","paidMediaSpends":["tv_S",…],…}')
     .option('--wait', 'wait for the result')
     .option('--json', 'print JSON')
-    .action(async (opts: { country: string; from?: string; to?: string; iterations: string; trials: string; csv?: string; variables?: string; wait?: boolean; json?: boolean }) => {
-      const input = {
-        country: opts.country,
-        ...(opts.from ? { from: parseDate(opts.from) } : {}),
-        ...(opts.to ? { to: parseDate(opts.to) } : {}),
-        iterations: Number(opts.iterations),
-        trials: Number(opts.trials),
-        ...(opts.csv ? { source: { kind: 'csv' as const, key: opts.csv, variables: parseJson(opts.variables ?? '', '--variables') } } : {}),
-      };
-      const config = ctx.config();
-      const client = await ctx.client();
-      const workflowId = robynMmmWorkflowId(opts.country);
-      try {
-        const handle = await client.workflow.start(RobynMmm, { taskQueue: config.temporal.taskQueue, workflowId, workflowIdConflictPolicy: 'FAIL', args: [input as never], staticSummary: `Robyn MMM for ${opts.country}` });
-        if (!opts.wait) return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId}`);
-        const result = await handle.result();
-        print(!!opts.json, result, () => JSON.stringify(result, null, 2));
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a RobynMmm run for ${opts.country} is already running (${workflowId})`);
-        if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
-    });
+    .action(
+      async (opts: {
+        country: string;
+        from?: string;
+        to?: string;
+        iterations: string;
+        trials: string;
+        csv?: string;
+        variables?: string;
+        wait?: boolean;
+        json?: boolean;
+      }) => {
+        const input = {
+          country: opts.country,
+          ...(opts.from ? { from: parseDate(opts.from) } : {}),
+          ...(opts.to ? { to: parseDate(opts.to) } : {}),
+          iterations: Number(opts.iterations),
+          trials: Number(opts.trials),
+          ...(opts.csv ? { source: { kind: 'csv' as const, key: opts.csv, variables: parseJson(opts.variables ?? '', '--variables') } } : {}),
+        };
+        const config = ctx.config();
+        const client = await ctx.client();
+        const workflowId = robynMmmWorkflowId(opts.country);
+        try {
+          const handle = await client.workflow.start(RobynMmm, {
+            taskQueue: config.temporal.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: 'FAIL',
+            args: [input as never],
+            staticSummary: `Robyn MMM for ${opts.country}`,
+          });
+          if (!opts.wait) return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId}`);
+          const result = await handle.result();
+          print(!!opts.json, result, () => JSON.stringify(result, null, 2));
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a RobynMmm run for ${opts.country} is already running (${workflowId})`);
+          if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+          throw err;
+        } finally {
+          await client.connection.close();
+        }
+      },
+    );
 }
 
 function parseJson(text: string, flag: string): unknown {

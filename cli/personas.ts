@@ -27,8 +27,11 @@ export function registerPersonaCommands(program: Command, ctx?: { config(): Conf
       const deps = await openDeps(config());
       try {
         const { model, activated } = await importVendorFile(deps, file, { activate: opts.activate });
-        print(!!opts.json, { version: model.version, personas: model.personas.map((p) => p.name), activated }, () =>
-          `imported ${model.personas.length} personas from ${file} as v${model.version}${activated ? ' (active)' : ' (candidate; use --activate to make it active)'}`,
+        print(
+          !!opts.json,
+          { version: model.version, personas: model.personas.map((p) => p.name), activated },
+          () =>
+            `imported ${model.personas.length} personas from ${file} as v${model.version}${activated ? ' (active)' : ' (candidate; use --activate to make it active)'}`,
         );
       } catch (err) {
         if (err instanceof VendorFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`refused: ${(err as Error).message}`);

@@ -15,16 +15,18 @@ export async function runNightlyOnce(config: Config, opts: { date: string; rows:
     const client = await connectClient(config, stack.address);
     const workflowId = nightlyWorkflowId(opts.date);
     process.stdout.write(`Starting NightlyPipeline ${workflowId} on ${opts.rows.toLocaleString('en-US')} generated events…\n`);
-    const result = await client.workflow.execute(NightlyPipeline, {
-      taskQueue: config.temporal.taskQueue,
-      workflowId,
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      args: [{ date: opts.date, generate: { rows: opts.rows, anomalies: opts.anomalies, seed: 42 } }],
-      staticSummary: `Nightly pipeline for ${opts.date} (quickstart, demo data)`,
-    }).catch((err) => {
-      throw err instanceof WorkflowFailedError ? new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`) : err;
-    });
+    const result = await client.workflow
+      .execute(NightlyPipeline, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        args: [{ date: opts.date, generate: { rows: opts.rows, anomalies: opts.anomalies, seed: 42 } }],
+        staticSummary: `Nightly pipeline for ${opts.date} (quickstart, demo data)`,
+      })
+      .catch((err) => {
+        throw err instanceof WorkflowFailedError ? new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`) : err;
+      });
     printNightlyResult(false, result);
     if (stack.uiUrl) process.stdout.write(`See it in the UI: ${stack.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}\n`);
     if (!opts.anomalies) {

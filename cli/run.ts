@@ -21,7 +21,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { date?: string; generate?: string; anomalies?: boolean; wait?: boolean; json?: boolean }) => {
       const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
       const rows = opts.generate === undefined ? undefined : Number(opts.generate);
-      if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) throw new CliError(`--generate must be a positive whole number, got ${JSON.stringify(opts.generate)}`);
+      if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
+        throw new CliError(`--generate must be a positive whole number, got ${JSON.stringify(opts.generate)}`);
       const config = ctx.config();
       const client = await ctx.client();
       const workflowId = nightlyWorkflowId(date);
@@ -36,10 +37,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           typedSearchAttributes: [{ key: PartitionDate, value: date }],
           staticSummary: `Nightly pipeline for ${date}`,
         });
-        if (!opts.wait) return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
+        if (!opts.wait)
+          return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
         printNightlyResult(!!opts.json, await handle.result());
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
         if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
         throw err;
       } finally {
@@ -57,9 +60,14 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         const handle = client.workflow.getHandle(workflowId);
         const d = await handle.describe();
         const info = {
-          workflowId, runId: d.runId, type: d.type, status: d.status.name,
-          startTime: d.startTime.toISOString(), closeTime: d.closeTime?.toISOString(),
-          partition: d.searchAttributes.PartitionDate?.[0], pipelineStatus: d.searchAttributes.PipelineStatus?.[0],
+          workflowId,
+          runId: d.runId,
+          type: d.type,
+          status: d.status.name,
+          startTime: d.startTime.toISOString(),
+          closeTime: d.closeTime?.toISOString(),
+          partition: d.searchAttributes.PartitionDate?.[0],
+          pipelineStatus: d.searchAttributes.PipelineStatus?.[0],
           result: d.status.name === 'COMPLETED' ? await handle.result() : undefined,
         };
         print(!!opts.json, info, () => {
@@ -82,5 +90,13 @@ export function parseDate(s: string): string {
 }
 
 export function printNightlyResult(json: boolean, r: NightlyResult): void {
-  print(json, r, () => [`${r.date}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s — ${r.summary}`, ...r.loads.map((l) => `  ${l.source.padEnd(12)} ${l.status.padEnd(22)} ${String(l.rowsLoaded).padStart(10)} loaded ${String(l.rowsQuarantined).padStart(7)} quarantined${l.message ? `  (${l.message})` : ''}`)].join('\n'));
+  print(json, r, () =>
+    [
+      `${r.date}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s — ${r.summary}`,
+      ...r.loads.map(
+        (l) =>
+          `  ${l.source.padEnd(12)} ${l.status.padEnd(22)} ${String(l.rowsLoaded).padStart(10)} loaded ${String(l.rowsQuarantined).padStart(7)} quarantined${l.message ? `  (${l.message})` : ''}`,
+      ),
+    ].join('\n'),
+  );
 }

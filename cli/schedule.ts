@@ -18,7 +18,14 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
       const client = await ctx.client();
       try {
         const outcome = await applySchedule(client, options);
-        const out = { scheduleId: options.scheduleId, outcome, cron: sched.cron, timeZone: sched.timeZone, overlap: 'ALLOW_ALL', catchupWindow: sched.catchupWindow };
+        const out = {
+          scheduleId: options.scheduleId,
+          outcome,
+          cron: sched.cron,
+          timeZone: sched.timeZone,
+          overlap: 'ALLOW_ALL',
+          catchupWindow: sched.catchupWindow,
+        };
         // Weekly marketing-mix models, one schedule per country (DAG_MMM_COUNTRIES).
         const weekly: { scheduleId: string; outcome: string }[] = [];
         for (const country of config.mmm.countries) {
@@ -26,7 +33,11 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
           weekly.push({ scheduleId: o.scheduleId, outcome: await applySchedule(client, o) });
         }
         print(!!opts.json, { ...out, weekly }, () =>
-          [`${outcome} schedule ${out.scheduleId}: "${out.cron}" ${out.timeZone}, overlap ${out.overlap}, catch-up window ${out.catchupWindow}`, ...weekly.map((w) => `${w.outcome} schedule ${w.scheduleId}: weekly RobynMmm, overlap SKIP`)].join('\n'));
+          [
+            `${outcome} schedule ${out.scheduleId}: "${out.cron}" ${out.timeZone}, overlap ${out.overlap}, catch-up window ${out.catchupWindow}`,
+            ...weekly.map((w) => `${w.outcome} schedule ${w.scheduleId}: weekly RobynMmm, overlap SKIP`),
+          ].join('\n'),
+        );
       } finally {
         await client.connection.close();
       }

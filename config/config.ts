@@ -8,9 +8,12 @@ import { z } from 'zod';
  * that gives the embedded stack; a malformed value fails fast with one line naming it.
  * Secrets are kept in `secrets` and never printed (see `redactedConfig`).
  */
-const csvList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const csvList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -20,7 +23,10 @@ export const configSchema = z.object({
     /** Unset → the embedded dev server is started (by `dag dev` / tests) on localhost. */
     address: z.string().optional(),
     namespace: z.string().default('default'),
-    taskQueue: z.string().regex(/^[A-Za-z0-9._-]+$/).default('marketing-dag'),
+    taskQueue: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default('marketing-dag'),
     apiKey: z.string().optional(),
     tls: z
       .object({ certPath: z.string().optional(), keyPath: z.string().optional(), caPath: z.string().optional(), serverName: z.string().optional() })
@@ -45,7 +51,10 @@ export const configSchema = z.object({
       path: z.string().min(1),
       threads: z.coerce.number().int().min(1).optional(),
       /** DuckDB spills beyond this (its own default is 80 % of RAM): keeps the worker's RSS bounded. */
-      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like "1GB"').default('1GB'),
+      memoryLimit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like "1GB"')
+        .default('1GB'),
     }),
     z.object({
       kind: z.literal('snowflake'),
@@ -63,7 +72,13 @@ export const configSchema = z.object({
   ]),
   objectStore: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('local'), root: z.string().min(1) }),
-    z.object({ kind: z.literal('gcs'), bucket: z.string().min(1), prefix: z.string().default(''), apiEndpoint: z.string().optional(), projectId: z.string().optional() }),
+    z.object({
+      kind: z.literal('gcs'),
+      bucket: z.string().min(1),
+      prefix: z.string().default(''),
+      apiEndpoint: z.string().optional(),
+      projectId: z.string().optional(),
+    }),
   ]),
   planner: z.object({
     kind: z.enum(['rules', 'openai']),
@@ -78,17 +93,28 @@ export const configSchema = z.object({
   schedule: z.object({
     cron: z.string().default('0 2 * * *'),
     timeZone: z.string().default('UTC'),
-    catchupWindow: z.string().regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "3 days" or "12h"').default('3 days'),
+    catchupWindow: z
+      .string()
+      .regex(/^\d+\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "3 days" or "12h"')
+      .default('3 days'),
   }),
   quality: z.object({
     quarantineErrorRate: z.coerce.number().min(0).max(1).default(0.05),
     /** Per-check overrides, e.g. {"row_count_swing": {"severity": "blocking", "threshold": 0.3}}. */
     checks: z
-      .record(z.string(), z.object({ severity: z.enum(['blocking', 'warning']).optional(), threshold: z.number().optional(), enabled: z.boolean().optional() }).strict())
+      .record(
+        z.string(),
+        z.object({ severity: z.enum(['blocking', 'warning']).optional(), threshold: z.number().optional(), enabled: z.boolean().optional() }).strict(),
+      )
       .default({}),
   }),
   pipeline: z.object({
-    sessionGapMinutes: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    sessionGapMinutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
   }),
   mmm: z.object({
     /** Countries with a weekly RobynMmm schedule (`dag schedule apply`). */
@@ -121,12 +147,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.DAG_TASK_QUEUE,
       apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA
-        ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
-        : undefined,
+      tls:
+        e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA
+          ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+          : undefined,
       devServer: { port: e.DAG_TEMPORAL_PORT, uiPort: e.DAG_TEMPORAL_UI_PORT, cliPath: e.TEMPORAL_CLI_PATH },
     },
-    worker: { maxConcurrentActivities: e.DAG_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTasks: e.DAG_MAX_CONCURRENT_WORKFLOW_TASKS, metricsPort: e.DAG_METRICS_PORT, temporalMetricsPort: e.DAG_TEMPORAL_METRICS_PORT },
+    worker: {
+      maxConcurrentActivities: e.DAG_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.DAG_MAX_CONCURRENT_WORKFLOW_TASKS,
+      metricsPort: e.DAG_METRICS_PORT,
+      temporalMetricsPort: e.DAG_TEMPORAL_METRICS_PORT,
+    },
     warehouse:
       (e.DAG_WAREHOUSE ?? 'duckdb') === 'snowflake'
         ? {
@@ -141,7 +173,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
             port: e.SNOWFLAKE_PORT,
             protocol: e.SNOWFLAKE_PROTOCOL,
           }
-        : { kind: e.DAG_WAREHOUSE ?? 'duckdb', path: path.resolve(dataDir, e.DAG_DUCKDB_PATH ?? 'warehouse.duckdb'), threads: e.DAG_DUCKDB_THREADS, memoryLimit: e.DAG_DUCKDB_MEMORY_LIMIT },
+        : {
+            kind: e.DAG_WAREHOUSE ?? 'duckdb',
+            path: path.resolve(dataDir, e.DAG_DUCKDB_PATH ?? 'warehouse.duckdb'),
+            threads: e.DAG_DUCKDB_THREADS,
+            memoryLimit: e.DAG_DUCKDB_MEMORY_LIMIT,
+          },
     objectStore:
       (e.DAG_OBJECT_STORE ?? 'local') === 'gcs'
         ? { kind: 'gcs', bucket: e.DAG_GCS_BUCKET, prefix: e.DAG_GCS_PREFIX, apiEndpoint: e.DAG_GCS_ENDPOINT, projectId: e.GOOGLE_CLOUD_PROJECT }
@@ -246,8 +283,8 @@ const ENV_NAMES: Record<string, string> = {
   'pipeline.sessionGapMinutes': 'DAG_SESSION_GAP_MINUTES',
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
-  'logLevel': 'DAG_LOG_LEVEL',
-  'fourEyes': 'DAG_FOUR_EYES',
+  logLevel: 'DAG_LOG_LEVEL',
+  fourEyes: 'DAG_FOUR_EYES',
 };
 function settingName(p: PropertyKey[]): string {
   const key = p.map(String).join('.');

@@ -48,7 +48,10 @@ export function violations(c: ColumnRule): Violation[] {
   // text columns carry (see needsRaw), so the common case stays a cheap NULL test.
   // `trim` copies the string, so it only runs when the first character is a blank or control
   // character; CASE evaluates its branches only for the rows that reach them.
-  const present = c.sqlType === 'varchar' && c.nullable ? `${typed} is not null` : `(${raw} is not null and case when ascii(${raw}) > 32 then true else trim(${raw}) <> '' end)`;
+  const present =
+    c.sqlType === 'varchar' && c.nullable
+      ? `${typed} is not null`
+      : `(${raw} is not null and case when ascii(${raw}) > 32 then true else trim(${raw}) <> '' end)`;
   const out: Violation[] = [];
   if (!c.nullable) out.push({ when: `not (${present})`, reason: `${c.name}: missing` });
   // Only rows whose cast failed pay for the presence test.
@@ -56,7 +59,11 @@ export function violations(c: ColumnRule): Violation[] {
   if (c.enum) out.push({ when: `${present} and ${typed} not in (${c.enum.map(lit).join(', ')})`, reason: `${c.name}: not one of ${c.enum.join('|')}` });
   if (c.minimum !== undefined) out.push({ when: `${typed} < ${Number(c.minimum)}`, reason: `${c.name}: below ${c.minimum}` });
   if (c.maximum !== undefined) out.push({ when: `${typed} > ${Number(c.maximum)}`, reason: `${c.name}: above ${c.maximum}` });
-  if (c.minLength !== undefined && c.minLength > 1) out.push({ when: `${present} and length(${c.sqlType === 'varchar' ? typed : `trim(${raw})`}) < ${Number(c.minLength)}`, reason: `${c.name}: shorter than ${c.minLength}` });
+  if (c.minLength !== undefined && c.minLength > 1)
+    out.push({
+      when: `${present} and length(${c.sqlType === 'varchar' ? typed : `trim(${raw})`}) < ${Number(c.minLength)}`,
+      reason: `${c.name}: shorter than ${c.minLength}`,
+    });
   if (c.maxLength !== undefined) out.push({ when: `length(${raw}) > ${Number(c.maxLength)}`, reason: `${c.name}: longer than ${c.maxLength}` });
   if (c.json) out.push({ when: `${present} and not {{ is_json(${typed}) }}`, reason: `${c.name}: not valid JSON` });
   return out;
@@ -67,7 +74,10 @@ const needsRaw = (c: ColumnRule) => c.sqlType !== 'varchar' || c.maxLength !== u
 
 /** Every column cast once, plus the raw text the rules need, the line and the reader's error. */
 function typedProjection(s: SourceContract, from = '{{ raw }}', extra = ''): string {
-  const cols = s.columns.flatMap((c) => [`${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`, ...(needsRaw(c) ? [`r.${q(c.name)} as ${q(`${c.name}__raw`)}`] : [])]);
+  const cols = s.columns.flatMap((c) => [
+    `${castExpr(c, `r.${q(c.name)}`)} as ${q(c.name)}`,
+    ...(needsRaw(c) ? [`r.${q(c.name)} as ${q(`${c.name}__raw`)}`] : []),
+  ]);
   return `(select ${cols.join(', ')}, r._line, r._error, r._raw${extra} from ${from} as r) as t`;
 }
 
@@ -89,7 +99,10 @@ export function splitSql(s: SourceContract): { findRejected: string; toBronze: s
   const rules: Violation[] = [{ when: 't._error is not null', reason: 'unparsable line' }, ...s.columns.flatMap((c) => violations(c))];
   // A disjunction of NULL-safe rules, so it is never NULL: a row is rejected or it is not.
   const invalid = rules.map((v) => `coalesce(${v.when}, false)`).join(' or ');
-  const reasons = `{{ join_reasons(case when t._error is not null then 'unparsable line: ' || t._error end, ${rules.slice(1).map((v) => `case when ${v.when} then ${lit(v.reason)} end`).join(', ')}) }}`;
+  const reasons = `{{ join_reasons(case when t._error is not null then 'unparsable line: ' || t._error end, ${rules
+    .slice(1)
+    .map((v) => `case when ${v.when} then ${lit(v.reason)} end`)
+    .join(', ')}) }}`;
   const cols = s.columns.map((c) => `t.${q(c.name)}`).join(', ');
   const findRejected = `create or replace table {{ rejected }} as select t._line from ${typedProjection(s)} where ${invalid}`;
   const accepted = `(select x.* from {{ raw }} as x where x._line not in (select _line from {{ rejected }}))`;

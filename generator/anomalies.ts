@@ -37,7 +37,11 @@ export class AnomalyPlan {
   private readonly chanceOf: Record<AnomalyKind, number>;
   private tick = 0;
 
-  constructor(private readonly rng: Rng, rows: number, rate: number) {
+  constructor(
+    private readonly rng: Rng,
+    rows: number,
+    rate: number,
+  ) {
     const n = rate > 0 ? Math.max(1, Math.round(rows * rate)) : 0;
     const orders = rate > 0 ? Math.max(1, Math.round(rows * rate * 0.2)) : 0; // orders are ~5% of events
     this.quota = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, /revenue|orphan/.test(k) ? orders : n])) as Record<AnomalyKind, number>;

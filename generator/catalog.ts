@@ -17,11 +17,27 @@ export const CHANNELS: readonly ChannelSpec[] = [
   { channel: 'display', weight: 4, utm: { source: 'dv360', medium: 'display', campaign: 'retargeting' } },
 ];
 
-export const PAGES = ['/', '/collections/new', '/collections/sale', '/products/trail-shoe', '/products/rain-jacket', '/products/wool-socks', '/about', '/blog/care-guide'];
+export const PAGES = [
+  '/',
+  '/collections/new',
+  '/collections/sale',
+  '/products/trail-shoe',
+  '/products/rain-jacket',
+  '/products/wool-socks',
+  '/about',
+  '/blog/care-guide',
+];
 
-export const SKUS: readonly (readonly [string, number])[] = Array.from({ length: 40 }, (_, i) => [`SKU-${String(i + 1).padStart(3, '0')}`, Math.round((9.9 + ((i * 37) % 180)) * 100) / 100] as const);
+export const SKUS: readonly (readonly [string, number])[] = Array.from(
+  { length: 40 },
+  (_, i) => [`SKU-${String(i + 1).padStart(3, '0')}`, Math.round((9.9 + ((i * 37) % 180)) * 100) / 100] as const,
+);
 
 export const COUNTRIES = ['DE', 'FR', 'NL', 'GB', 'US', 'ES', 'IT', 'SE'];
-export const DEVICES = [['mobile', 60], ['desktop', 34], ['tablet', 6]] as const;
+export const DEVICES = [
+  ['mobile', 60],
+  ['desktop', 34],
+  ['tablet', 6],
+] as const;
 
 export const SITE = 'https://shop.example.com';

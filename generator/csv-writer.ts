@@ -16,7 +16,10 @@ export class LineWriter {
   private size = 0;
   lines = 0;
 
-  constructor(private readonly out: Writable, private readonly flushAt = 1 << 20) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly flushAt = 1 << 20,
+  ) {}
 
   async write(line: string): Promise<void> {
     this.buf.push(line);

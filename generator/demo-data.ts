@@ -40,7 +40,7 @@ const EVENTS_HEADER = 'event_id,client_id,event_type,event_ts,page_url,referrer,
 export async function generateDay(dir: string, opts: GenerateOptions): Promise<GenerateManifest> {
   fs.mkdirSync(dir, { recursive: true });
   const rng = new Rng(`${opts.seed}:${opts.date}`);
-  const plan = new AnomalyPlan(rng, opts.rows, opts.anomalies ? opts.anomalyRate ?? 0.002 : 0);
+  const plan = new AnomalyPlan(rng, opts.rows, opts.anomalies ? (opts.anomalyRate ?? 0.002) : 0);
   const dayStart = Date.parse(`${opts.date}T00:00:00Z`);
   const clientPool = Math.max(50, Math.floor(opts.rows / 12));
 
@@ -58,15 +58,19 @@ export async function generateDay(dir: string, opts: GenerateOptions): Promise<G
   let orderSeq = 0;
   const tag = opts.date.replace(/-/g, '');
   const writeOrder = async (clientN: number, at: number, orderId: string, lines: [string, number, number][]) => {
-    let revenue = Math.round(lines.reduce((s, [, q, p]) => s + q * p, 0) * 100) / 100;
+    const revenue = Math.round(lines.reduce((s, [, q, p]) => s + q * p, 0) * 100) / 100;
     let revenueJson: string = revenue.toFixed(2);
     if (plan.take('negative_revenue')) revenueJson = (-revenue).toFixed(2);
     else if (plan.take('revenue_wrong_type')) revenueJson = JSON.stringify(revenue.toFixed(2).replace('.', ','));
     const shopTime = new Date(at + 3600_000).toISOString().replace('Z', '+01:00'); // shop system runs on CET
-    await orders.write(`{"order_id":"${orderId}","client_id":"cl_${clientN}","customer_id":"cu_${clientN}","ordered_at":"${shopTime}","currency":"EUR","revenue":${revenueJson},"status":"completed"}`);
+    await orders.write(
+      `{"order_id":"${orderId}","client_id":"cl_${clientN}","customer_id":"cu_${clientN}","ordered_at":"${shopTime}","currency":"EUR","revenue":${revenueJson},"status":"completed"}`,
+    );
     for (let i = 0; i < lines.length; i++) await items.write(`${orderId},${i + 1},${lines[i][0]},${lines[i][1]},${lines[i][2].toFixed(2)}`);
     const created = new Date(dayStart - (clientN % 365) * 86400_000).toISOString();
-    await customers.write(`cu_${clientN},cl_${clientN},user${clientN}@example.com,${COUNTRIES[clientN % COUNTRIES.length]},${created},${new Date(at).toISOString()}`);
+    await customers.write(
+      `cu_${clientN},cl_${clientN},user${clientN}@example.com,${COUNTRIES[clientN % COUNTRIES.length]},${created},${new Date(at).toISOString()}`,
+    );
     return revenue;
   };
 
@@ -97,7 +101,12 @@ export async function generateDay(dir: string, opts: GenerateOptions): Promise<G
     if (!rng.chance(0.6)) continue;
     const orderId = `o_${tag}_${++orderSeq}`;
     const revenue = await writeOrder(clientN, t, orderId, lines);
-    await emit('purchase', '/checkout/thank-you', JSON.stringify({ order_id: orderId, revenue, currency: 'EUR', items: lines.map(([sku, quantity, price]) => ({ sku, quantity, price })) }), false);
+    await emit(
+      'purchase',
+      '/checkout/thank-you',
+      JSON.stringify({ order_id: orderId, revenue, currency: 'EUR', items: lines.map(([sku, quantity, price]) => ({ sku, quantity, price })) }),
+      false,
+    );
   }
   // Orphans: orders whose client never visited the site that day (e.g. a phone order keyed to a web client).
   for (let i = plan.remaining('orphan_order'); i > 0; i--) {
@@ -118,11 +127,27 @@ export async function generateDay(dir: string, opts: GenerateOptions): Promise<G
   };
 }
 
-function eventRow(id: string, client: string, type: string, ts: string, url: string, landing: ChannelSpec | undefined, device: string, data: string | null): string[] {
+function eventRow(
+  id: string,
+  client: string,
+  type: string,
+  ts: string,
+  url: string,
+  landing: ChannelSpec | undefined,
+  device: string,
+  data: string | null,
+): string[] {
   return [
-    id, client, type, ts, csvField(url),
+    id,
+    client,
+    type,
+    ts,
+    csvField(url),
     csvField(landing?.referrer ?? null),
-    csvField(landing?.utm?.source ?? null), csvField(landing?.utm?.medium ?? null), csvField(landing?.utm?.campaign ?? null),
-    device, csvField(data),
+    csvField(landing?.utm?.source ?? null),
+    csvField(landing?.utm?.medium ?? null),
+    csvField(landing?.utm?.campaign ?? null),
+    device,
+    csvField(data),
   ];
 }

@@ -56,11 +56,16 @@ export function writeParticipantsCsv(file: string, model: Pick<ModelDraft, 'pers
     for (let n = 0; n < opts.participants; n++) {
       const isOutlier = rng.chance(outlierShare);
       const p = isOutlier ? -1 : rng.weighted(weights);
-      const values = FEATURES.map((_, i) => (p < 0 ? mean[i] + (rng.next() * 6 - 3) * std[i] : model.personas[p].centroid[i] + noise * std[i] * rng.normal()) + offset[i]);
+      const values = FEATURES.map(
+        (_, i) => (p < 0 ? mean[i] + (rng.next() * 6 - 3) * std[i] : model.personas[p].centroid[i] + noise * std[i] * rng.normal()) + offset[i],
+      );
       if (p < 0) outliers++;
       else perPersona[model.personas[p].name]++;
       chunk += `p-${opts.date.replace(/-/g, '')}-${String(n).padStart(7, '0')},${opts.date},${values.map((v) => v.toFixed(4)).join(',')},${p < 0 ? '' : csvText(model.personas[p].name)}\n`;
-      if (chunk.length > 1 << 20) (fs.writeSync(fd, chunk), (chunk = ''));
+      if (chunk.length > 1 << 20) {
+        fs.writeSync(fd, chunk);
+        chunk = '';
+      }
     }
     fs.writeSync(fd, chunk);
   } finally {

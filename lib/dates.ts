@@ -28,6 +28,7 @@ export function dateRange(from: string, to: string): string[] {
  * spliced into SQL, so anything but a YYYY-MM-DD date is refused here, whoever called.
  */
 export function compactDate(date: string): string {
-  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw ApplicationFailure.nonRetryable(`not a partition date: ${JSON.stringify(date)}`, 'InvalidInput');
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw ApplicationFailure.nonRetryable(`not a partition date: ${JSON.stringify(date)}`, 'InvalidInput');
   return date.replace(/-/g, '');
 }

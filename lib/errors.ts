@@ -4,7 +4,16 @@ import { ApplicationFailure } from '@temporalio/common';
  * Warehouse errors that no retry can fix (the SQL or the data is wrong), by the messages DuckDB
  * and Snowflake use. Everything else (locks, conflicts, I/O, network) stays retryable.
  */
-const PERMANENT = [/^Catalog Error/, /^Binder Error/, /^Parser Error/, /^Conversion Error/, /^Invalid Input Error/, /^Constraint Error/, /SQL compilation error/i, /^Not implemented Error/];
+const PERMANENT = [
+  /^Catalog Error/,
+  /^Binder Error/,
+  /^Parser Error/,
+  /^Conversion Error/,
+  /^Invalid Input Error/,
+  /^Constraint Error/,
+  /SQL compilation error/i,
+  /^Not implemented Error/,
+];
 
 export function isPermanentSqlError(err: unknown): boolean {
   const msg = String((err as Error)?.message ?? '');

@@ -28,5 +28,7 @@ export async function withHeartbeat<T>(work: () => Promise<T>, details: () => un
 /** workflowId / runId / activity / attempt of the running activity, for every log line. */
 export function activityLogFields(): Record<string, unknown> {
   const info = activityContext()?.info;
-  return info ? { workflowId: info.workflowExecution?.workflowId, runId: info.workflowExecution?.runId, activity: info.activityType, attempt: info.attempt } : {};
+  return info
+    ? { workflowId: info.workflowExecution?.workflowId, runId: info.workflowExecution?.runId, activity: info.activityType, attempt: info.attempt }
+    : {};
 }

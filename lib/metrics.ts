@@ -10,7 +10,10 @@ type Labels = Record<string, string>;
 
 export class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`bad metric name ${name}`);
   }
   inc(labels: Labels = {}, by = 1): void {
@@ -26,7 +29,9 @@ export class Counter {
     const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
     for (const { labels, value } of this.values.values()) {
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',');
+      const l = Object.entries(labels)
+        .map(([k, v]) => `${k}="${esc(v)}"`)
+        .join(',');
       lines.push(`${this.name}${l ? `{${l}}` : ''} ${value}`);
     }
     return lines.join('\n');
@@ -57,8 +62,16 @@ export function pipelineMetrics(registry = new MetricsRegistry()) {
 }
 export type PipelineMetrics = ReturnType<typeof pipelineMetrics>;
 
-interface LoadResult { source: string; status: string; rowsLoaded: number; rowsQuarantined: number }
-interface ChecksResult { stage: string; failed: string[] }
+interface LoadResult {
+  source: string;
+  status: string;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+}
+interface ChecksResult {
+  stage: string;
+  failed: string[];
+}
 
 /**
  * A worker activity interceptor that counts from the results activities already return (so no
@@ -77,7 +90,8 @@ export function metricsInterceptor(m: PipelineMetrics): ActivityInterceptorsFact
             m.rowsQuarantined.inc({ source: r.source }, r.rowsQuarantined);
             if (r.status === 'failed') m.filesFailed.inc({ source: r.source });
           }
-          if (type === 'runQualityChecks') for (const check of (result as ChecksResult).failed) m.checksFailed.inc({ stage: (result as ChecksResult).stage, check });
+          if (type === 'runQualityChecks')
+            for (const check of (result as ChecksResult).failed) m.checksFailed.inc({ stage: (result as ChecksResult).stage, check });
           return result;
         } catch (err) {
           m.activityFailures.inc({ activity_type: type });

@@ -49,7 +49,15 @@ export function regroup(counts: readonly number[], starts: readonly number[]): n
   return starts.map((s, k) => counts.slice(s, k + 1 < starts.length ? starts[k + 1] : counts.length).reduce((a, b) => a + b, 0));
 }
 
-export function featureDrift(feature: string, ref: SampleSummary, cur: SampleSummary, grid: Grid, refCounts: number[], curCounts: number[], t: DriftThresholds): FeatureDrift {
+export function featureDrift(
+  feature: string,
+  ref: SampleSummary,
+  cur: SampleSummary,
+  grid: Grid,
+  refCounts: number[],
+  curCounts: number[],
+  t: DriftThresholds,
+): FeatureDrift {
   const starts = quantileBoundaries(refCounts);
   const f = {
     feature,

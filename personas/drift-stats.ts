@@ -25,7 +25,15 @@ export interface DriftThresholds {
   labelPsi: number;
 }
 
-export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = { psi: 0.25, wassersteinNorm: 0.1, ks: null, driftedFeatureShare: 0.5, unassignedIncrease: 0.05, meanDistanceShift: 0.25, labelPsi: 0.25 };
+export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = {
+  psi: 0.25,
+  wassersteinNorm: 0.1,
+  ks: null,
+  driftedFeatureShare: 0.5,
+  unassignedIncrease: 0.05,
+  meanDistanceShift: 0.25,
+  labelPsi: 0.25,
+};
 
 /** Keeps empty bins from making PSI infinite (a common 1e-4 floor on shares). */
 const FLOOR = 1e-4;
@@ -44,7 +52,12 @@ export function psi(reference: readonly number[], current: readonly number[]): n
 }
 
 /** Both statistics from histograms on one common grid of equal-width bins (exact to one bin). */
-export function gridDistances(reference: readonly number[], current: readonly number[], binWidth: number, referenceStd: number): { ks: number; wassersteinNorm: number } {
+export function gridDistances(
+  reference: readonly number[],
+  current: readonly number[],
+  binWidth: number,
+  referenceStd: number,
+): { ks: number; wassersteinNorm: number } {
   const nr = sum(reference);
   const nc = sum(current);
   let fr = 0;
@@ -63,7 +76,10 @@ export function gridDistances(reference: readonly number[], current: readonly nu
 /** PSI of two categorical distributions given as name → count (missing names count 0). */
 export function categoricalPsi(reference: Record<string, number>, current: Record<string, number>): number {
   const names = [...new Set([...Object.keys(reference), ...Object.keys(current)])].sort();
-  return psi(names.map((n) => reference[n] ?? 0), names.map((n) => current[n] ?? 0));
+  return psi(
+    names.map((n) => reference[n] ?? 0),
+    names.map((n) => current[n] ?? 0),
+  );
 }
 
 export interface FeatureDrift {
@@ -89,7 +105,11 @@ export interface LabelShift {
 }
 
 /** The dataset-level decision, with every reason that contributed (none → no drift). */
-export function decideDrift(features: FeatureDrift[], labels: LabelShift | null, t: DriftThresholds): { isDrift: boolean; reasons: string[]; driftedShare: number } {
+export function decideDrift(
+  features: FeatureDrift[],
+  labels: LabelShift | null,
+  t: DriftThresholds,
+): { isDrift: boolean; reasons: string[]; driftedShare: number } {
   const drifted = features.filter((f) => f.drifted);
   const driftedShare = features.length ? drifted.length / features.length : 0;
   const reasons: string[] = [];
@@ -97,8 +117,10 @@ export function decideDrift(features: FeatureDrift[], labels: LabelShift | null,
   if (driftedShare >= t.driftedFeatureShare) reasons.push(`${drifted.length}/${features.length} features drifted (≥ ${pct(t.driftedFeatureShare)})`);
   if (labels) {
     const inc = labels.unassignedShare - labels.referenceUnassignedShare;
-    if (inc > t.unassignedIncrease) reasons.push(`unassigned share ${pct(labels.unassignedShare)} vs ${pct(labels.referenceUnassignedShare)} (+${pct(inc)} > ${pct(t.unassignedIncrease)})`);
-    if (labels.meanDistanceShift > t.meanDistanceShift) reasons.push(`mean distance to assigned centroid +${pct(labels.meanDistanceShift)} (> ${pct(t.meanDistanceShift)})`);
+    if (inc > t.unassignedIncrease)
+      reasons.push(`unassigned share ${pct(labels.unassignedShare)} vs ${pct(labels.referenceUnassignedShare)} (+${pct(inc)} > ${pct(t.unassignedIncrease)})`);
+    if (labels.meanDistanceShift > t.meanDistanceShift)
+      reasons.push(`mean distance to assigned centroid +${pct(labels.meanDistanceShift)} (> ${pct(t.meanDistanceShift)})`);
     if (labels.labelPsi > t.labelPsi) reasons.push(`persona mix PSI ${labels.labelPsi.toFixed(3)} (> ${t.labelPsi})`);
   }
   return { isDrift: reasons.length > 0, reasons, driftedShare };

@@ -19,7 +19,10 @@ export interface EndpointOptions {
 }
 
 const MAX_BODY = 1 << 20;
-const finite = z.number({ error: (i) => (i.input === undefined ? 'is missing' : typeof i.input === 'number' ? 'must be a finite number' : `must be a number, got ${JSON.stringify(i.input)}`) });
+const finite = z.number({
+  error: (i) =>
+    i.input === undefined ? 'is missing' : typeof i.input === 'number' ? 'must be a finite number' : `must be a number, got ${JSON.stringify(i.input)}`,
+});
 const vectorSchema = z.object(Object.fromEntries(FEATURES.map((f) => [f, finite])) as Record<(typeof FEATURES)[number], typeof finite>).strict();
 const bodySchema = z.union([z.object({ vector: vectorSchema }).strict(), z.object({ vectors: z.array(vectorSchema).min(1).max(1000) }).strict()]);
 
@@ -77,18 +80,31 @@ async function handle(req: http.IncomingMessage, current: () => Promise<PersonaM
   if (!parsed.success) return [400, { error: 'invalid feature vector', reasons: reasonsOf(json, parsed.error) }];
   const m = await current();
   const vectors = 'vector' in parsed.data ? [parsed.data.vector] : parsed.data.vectors;
-  const labels = vectors.map((v) => labelVector(m, m.features.map((f) => v[f as (typeof FEATURES)[number]]), threshold));
+  const labels = vectors.map((v) =>
+    labelVector(
+      m,
+      m.features.map((f) => v[f as (typeof FEATURES)[number]]),
+      threshold,
+    ),
+  );
   return [200, { modelVersion: m.version, threshold, labels }];
 }
 
 /** The reasons against the branch the client meant (vector or vectors), not both union branches. */
 function reasonsOf(json: unknown, err: z.ZodError): string[] {
   const obj = (json ?? {}) as Record<string, unknown>;
-  const schema = 'vectors' in obj ? z.object({ vectors: z.array(vectorSchema).min(1).max(1000) }).strict() : 'vector' in obj ? z.object({ vector: vectorSchema }).strict() : undefined;
+  const schema =
+    'vectors' in obj
+      ? z.object({ vectors: z.array(vectorSchema).min(1).max(1000) }).strict()
+      : 'vector' in obj
+        ? z.object({ vector: vectorSchema }).strict()
+        : undefined;
   if (!schema) return ['expected {"vector": {x1..x10}} or {"vectors": [{x1..x10}, ...]}'];
   const r = schema.safeParse(json);
   const issues = r.success ? err.issues : r.error.issues;
-  return issues.map((i) => (i.code === 'unrecognized_keys' ? `${[...i.path, ''].join('.')}unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.')}: ${i.message}`));
+  return issues.map((i) =>
+    i.code === 'unrecognized_keys' ? `${[...i.path, ''].join('.')}unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.')}: ${i.message}`,
+  );
 }
 
 function readBody(req: http.IncomingMessage): Promise<string | undefined> {

@@ -44,7 +44,10 @@ export function assign(points: readonly number[][], centroids: readonly number[]
     let bestD = Infinity;
     centroids.forEach((c, k) => {
       const d = squaredDistance(p, c);
-      if (d < bestD) (bestD = d), (best = k);
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
     });
     out[i] = best;
     inertia += bestD;
@@ -80,7 +83,10 @@ export function addFarthestSeed(points: readonly number[][], seeds: readonly num
   let farD = -1;
   points.forEach((p, i) => {
     const d = Math.min(...seeds.map((s) => squaredDistance(p, s)));
-    if (d > farD) (farD = d), (far = i);
+    if (d > farD) {
+      farD = d;
+      far = i;
+    }
   });
   return [...seeds.map((s) => [...s]), [...points[far]]];
 }

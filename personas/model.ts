@@ -27,7 +27,8 @@ export const personaModelSchema = z
     const n = m.features.length;
     m.personas.forEach((p, i) => p.centroid.length !== n && ctx.addIssue({ code: 'custom', path: ['personas', i, 'centroid'], message: `needs ${n} values` }));
     if (m.scaling.mean.length !== n || m.scaling.std.length !== n) ctx.addIssue({ code: 'custom', path: ['scaling'], message: `needs ${n} means and stds` });
-    if (new Set(m.personas.map((p) => p.name)).size !== m.personas.length) ctx.addIssue({ code: 'custom', path: ['personas'], message: 'persona names must be unique' });
+    if (new Set(m.personas.map((p) => p.name)).size !== m.personas.length)
+      ctx.addIssue({ code: 'custom', path: ['personas'], message: 'persona names must be unique' });
   });
 export type PersonaModel = z.infer<typeof personaModelSchema>;
 

@@ -6,7 +6,10 @@ import type { FeatureDrift } from './drift-stats';
  * same axis (grid coarsened to 50 bars), the metrics in the title, drifted features in red.
  */
 export function featureChartSvg(f: FeatureDrift, grid: Grid, reference: number[], current: number[], caption: string): string {
-  const W = 640, H = 300, PAD = 40, BARS = 50;
+  const W = 640,
+    H = 300,
+    PAD = 40,
+    BARS = 50;
   const group = Math.ceil(reference.length / BARS);
   const coarse = (xs: number[]) => {
     const total = xs.reduce((s, x) => s + x, 0) || 1;
@@ -18,7 +21,12 @@ export function featureChartSvg(f: FeatureDrift, grid: Grid, reference: number[]
   const x = (i: number) => PAD + (i / r.length) * (W - 2 * PAD);
   const y = (v: number) => H - PAD - (v / top) * (H - 2 * PAD - 30);
   const step = (xs: number[]) => xs.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} L${x(i + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-  const bars = r.map((v, i) => `<rect x="${x(i).toFixed(1)}" y="${y(v).toFixed(1)}" width="${(x(1) - x(0) - 1).toFixed(1)}" height="${(H - PAD - y(v)).toFixed(1)}" fill="#9db4d3"/>`).join('');
+  const bars = r
+    .map(
+      (v, i) =>
+        `<rect x="${x(i).toFixed(1)}" y="${y(v).toFixed(1)}" width="${(x(1) - x(0) - 1).toFixed(1)}" height="${(H - PAD - y(v)).toFixed(1)}" fill="#9db4d3"/>`,
+    )
+    .join('');
   const hi = grid.lo + grid.width * grid.bins;
   const title = `${f.feature}: PSI ${f.psi.toFixed(3)} · KS ${f.ks.toFixed(3)} · W/σ ${f.wassersteinNorm.toFixed(3)} · ${f.drifted ? 'DRIFTED' : 'stable'}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">

@@ -45,7 +45,9 @@ export function trainCandidate(active: PersonaModel, rows: number[][], opts: Tra
   const activeAssign = new Int32Array(points.length);
   const activeInertia = assign(points, seeds, activeAssign);
   const stable = best.fit.assignments.reduce((s, k, i) => s + (best.names[k] === names[activeAssign[i]] ? 1 : 0), 0);
-  const centroidShift = Object.fromEntries(best.names.filter((n) => names.includes(n)).map((n) => [n, Math.sqrt(squaredDistance(best.fit.centroids[best.names.indexOf(n)], seeds[names.indexOf(n)]))]));
+  const centroidShift = Object.fromEntries(
+    best.names.filter((n) => names.includes(n)).map((n) => [n, Math.sqrt(squaredDistance(best.fit.centroids[best.names.indexOf(n)], seeds[names.indexOf(n)]))]),
+  );
   const raw = (z: number[]) => z.map((v, j) => v * scaling.std[j] + scaling.mean[j]);
   return {
     draft: { features: active.features, scaling, personas: best.fit.centroids.map((c, k) => ({ name: best.names[k], centroid: raw(c) })) },
@@ -53,7 +55,11 @@ export function trainCandidate(active: PersonaModel, rows: number[][], opts: Tra
       k: best.k,
       triedK: Object.fromEntries(tried.map((t) => [String(t.k), round(t.silhouette)])),
       candidate: { inertia: round(best.fit.inertia), silhouette: round(best.silhouette) },
-      active: { version: active.version, inertia: round(activeInertia), silhouette: round(silhouette(small, activeAssign.slice(0, small.length), seeds.length)) },
+      active: {
+        version: active.version,
+        inertia: round(activeInertia),
+        silhouette: round(silhouette(small, activeAssign.slice(0, small.length), seeds.length)),
+      },
       centroidShift: Object.fromEntries(Object.entries(centroidShift).map(([n, d]) => [n, round(d)])),
       labelStability: round(stable / Math.max(points.length, 1)),
       sampleSize: points.length,

@@ -56,7 +56,11 @@ function vector(where: string, get: (f: string) => unknown, fail: Fail): number[
 }
 
 function fromCsv(text: string, fail: Fail): RawModel {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l, i) => ({ cells: splitCsv(l), no: i + 1, blank: !l.trim() })).filter((l) => !l.blank);
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((l, i) => ({ cells: splitCsv(l), no: i + 1, blank: !l.trim() }))
+    .filter((l) => !l.blank);
   if (!lines.length) fail('the file is empty');
   const header = lines[0].cells.map((h) => h.trim().toLowerCase());
   const missing = ['persona', ...FEATURES].filter((f) => !header.includes(f));
@@ -106,10 +110,14 @@ function splitCsv(line: string): string[] {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
-    if (quoted && ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-    else if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) out.push(cur), (cur = '');
-    else cur += ch;
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      cur += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;

@@ -7,7 +7,16 @@ export interface AttributionReportData {
   windows: number[];
   models: string[];
   credit: { windowDays: number; model: string; channel: string; conversions: number; revenue: number }[];
-  summary: { windowDays: number; channel: string; naive: number; attributed: number; outOfWindow: number; naiveRevenue: number; attributedRevenue: number; outOfWindowRevenue: number }[];
+  summary: {
+    windowDays: number;
+    channel: string;
+    naive: number;
+    attributed: number;
+    outOfWindow: number;
+    naiveRevenue: number;
+    attributedRevenue: number;
+    outOfWindowRevenue: number;
+  }[];
 }
 
 export interface RenderedReport {
@@ -29,7 +38,13 @@ function creditTable(d: AttributionReportData, w: number): Table {
   const cell = (channel: string, model: string) => rows.find((c) => c.channel === channel && c.model === model);
   return {
     head: ['channel', ...d.models],
-    rows: channels.map((ch) => [ch, ...d.models.map((m) => { const c = cell(ch, m); return c ? `${conv(c.conversions)} (${eur(c.revenue)})` : '–'; })]),
+    rows: channels.map((ch) => [
+      ch,
+      ...d.models.map((m) => {
+        const c = cell(ch, m);
+        return c ? `${conv(c.conversions)} (${eur(c.revenue)})` : '–';
+      }),
+    ]),
   };
 }
 
@@ -53,7 +68,8 @@ function windowTable(d: AttributionReportData): Table {
   };
 }
 
-const mdTable = (t: Table) => [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const mdTable = (t: Table) =>
+  [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const htmlTable = (t: Table) =>
   `<table>\n<tr>${t.head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>\n${t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('\n')}\n</table>`;
 
@@ -62,14 +78,22 @@ export function renderAttributionReport(d: AttributionReportData): RenderedRepor
   const note = 'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.';
   const charts: Record<string, string> = {};
   const md = [`# ${title}`, '', note, ''];
-  const html = [`<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(title)}</title>`, '<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style></head><body>', `<h1>${escapeXml(title)}</h1>`, `<p>${escapeXml(note)}</p>`];
+  const html = [
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(title)}</title>`,
+    '<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style></head><body>',
+    `<h1>${escapeXml(title)}</h1>`,
+    `<p>${escapeXml(note)}</p>`,
+  ];
   for (const w of d.windows) {
     const table = creditTable(d, w);
     charts[chartFile(w)] = groupedBarsSvg({
       title: `Conversions credited by channel and model (${w}-day window)`,
       yLabel: 'conversions credited',
       categories: table.rows.map((r) => r[0]),
-      series: d.models.map((m) => ({ name: m, values: table.rows.map((r) => d.credit.find((c) => c.windowDays === w && c.model === m && c.channel === r[0])?.conversions ?? 0) })),
+      series: d.models.map((m) => ({
+        name: m,
+        values: table.rows.map((r) => d.credit.find((c) => c.windowDays === w && c.model === m && c.channel === r[0])?.conversions ?? 0),
+      })),
     });
     md.push(`## ${w}-day window`, '', mdTable(table), '', `![credit by model, ${w}-day window](${chartFile(w)})`, '');
     html.push(`<h2>${w}-day window</h2>`, htmlTable(table), charts[chartFile(w)]);

@@ -8,6 +8,8 @@ bash scripts/ensure-node-deps.sh
 bash scripts/setup-tools.sh
 echo "[test] typecheck" >&2
 npx tsc --noEmit -p .
+echo "[test] lint (prettier, eslint)" >&2
+npm run --silent lint
 echo "[test] jest" >&2
 mkdir -p .data/test
 status=0

@@ -5,7 +5,18 @@ import { generateDay } from '../generator/demo-data';
 import { tempDataDir } from './support/temporal';
 
 const digest = (dir: string) =>
-  Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
 
 test('same seed and date give the same bytes; another seed or date does not', async () => {
   const opts = { date: '2026-11-01', rows: 3000, seed: 5, anomalies: true };

@@ -41,7 +41,9 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<{ url:
     'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization',
     'Access-Control-Allow-Credentials': 'true',
   };
-  const server = http.createServer(async (req, res) => {
+  // The handler catches its own errors; `void` says nobody awaits it.
+  const server = http.createServer((req, res) => void handle(req, res));
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const reply = (status: number, body?: unknown) => {
       res.writeHead(status, { ...cors, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) });
       res.end(body === undefined ? undefined : JSON.stringify(body));
@@ -60,7 +62,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<{ url:
       // The message says what is wrong (bad JSON, wrong key id); it never contains the key.
       reply(400, { error: (err as Error).message });
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
@@ -70,5 +72,7 @@ if (require.main === module) {
   const config = loadConfig();
   const codec = payloadCodec(config);
   if (!codec) throw new Error('DAG_PAYLOAD_KEY is not set: there is nothing to decode');
-  void startCodecServer({ codec, port: Number(process.env.DAG_CODEC_PORT ?? 8081), corsOrigin: process.env.DAG_CODEC_CORS_ORIGIN }).then((s) => process.stderr.write(`codec endpoint on ${s.url}\n`));
+  void startCodecServer({ codec, port: Number(process.env.DAG_CODEC_PORT ?? 8081), corsOrigin: process.env.DAG_CODEC_CORS_ORIGIN }).then((s) =>
+    process.stderr.write(`codec endpoint on ${s.url}\n`),
+  );
 }

@@ -32,7 +32,10 @@ export const attributionInput = z
   })
   .strict()
   .refine((i) => !i.from || !i.to || i.from <= i.to, { message: 'must not be before from', path: ['to'] })
-  .refine((i) => !i.from || !i.to || dateRange(i.from, i.to).length <= MAX_RANGE_DAYS, { message: `the range may span at most ${MAX_RANGE_DAYS} days`, path: ['to'] });
+  .refine((i) => !i.from || !i.to || dateRange(i.from, i.to).length <= MAX_RANGE_DAYS, {
+    message: `the range may span at most ${MAX_RANGE_DAYS} days`,
+    path: ['to'],
+  });
 export type AttributionInput = z.input<typeof attributionInput>;
 
 export interface AttributionResult {
@@ -59,11 +62,21 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
     setCurrentDetails(`attribution ${from}..${to}: ${w}-day window (${runs.length + 1}/${windows.length})`);
     runs.push(
       await computeAttribution.executeWithOptions({ ...LONG_SQL, summary: `attribution ${from}..${to}, ${w}-day window, ${models.length} models` }, [
-        { from, to, windowDays: w, models: [...models], halfLifeDays: input.halfLifeDays, firstWeight: input.positionWeights.first, lastWeight: input.positionWeights.last },
+        {
+          from,
+          to,
+          windowDays: w,
+          models: [...models],
+          halfLifeDays: input.halfLifeDays,
+          firstWeight: input.positionWeights.first,
+          lastWeight: input.positionWeights.last,
+        },
       ]),
     );
   }
-  const report = await writeAttributionReport.executeWithOptions({ ...SHORT, summary: `attribution report ${from}..${to}` }, [{ from, to, windows, models: [...models] }]);
+  const report = await writeAttributionReport.executeWithOptions({ ...SHORT, summary: `attribution report ${from}..${to}` }, [
+    { from, to, windows, models: [...models] },
+  ]);
   const share = (r: ComputeAttributionResult) => (r.conversions ? ` (${Math.round((100 * r.attributed) / r.conversions)}%)` : '');
   const unpublishedDates = runs[0]?.unpublishedDates ?? [];
   const summary = [
@@ -74,9 +87,27 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
   ].join('; ');
   setCurrentDetails(summary);
   return {
-    from, to, models: [...models],
-    windows: runs.map(({ windowDays, conversions, attributed, outOfWindow, touches, rows, durationMs }) => ({ windowDays, conversions, attributed, outOfWindow, touches, rows, durationMs })),
-    report: { key: report.htmlKey, uri: report.uri, markdownKey: report.markdownKey, markdownUri: report.markdownUri, chartKeys: report.chartKeys, prefix: report.prefix },
-    unpublishedDates, summary,
+    from,
+    to,
+    models: [...models],
+    windows: runs.map(({ windowDays, conversions, attributed, outOfWindow, touches, rows, durationMs }) => ({
+      windowDays,
+      conversions,
+      attributed,
+      outOfWindow,
+      touches,
+      rows,
+      durationMs,
+    })),
+    report: {
+      key: report.htmlKey,
+      uri: report.uri,
+      markdownKey: report.markdownKey,
+      markdownUri: report.markdownUri,
+      chartKeys: report.chartKeys,
+      prefix: report.prefix,
+    },
+    unpublishedDates,
+    summary,
   };
 }

@@ -69,7 +69,9 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   };
   const report = () => {
     const c = counts();
-    setCurrentDetails(`${Object.keys(progress.done).length}/${progress.plan.length} dates done (${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}); running: ${progress.running.join(', ') || '-'}; plan ${input.from}…${input.to}, only ${input.only}, ${progress.skipped.length} skipped`);
+    setCurrentDetails(
+      `${Object.keys(progress.done).length}/${progress.plan.length} dates done (${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}); running: ${progress.running.join(', ') || '-'}; plan ${input.from}…${input.to}, only ${input.only}, ${progress.skipped.length} skipped`,
+    );
   };
   report();
   if (input.dryRun) return { ...progress, counts: counts(), dryRun: true };

@@ -28,7 +28,9 @@ export const cleaningReviewInput = z
     /** Who asked (the nightly run by default). Under four-eyes they cannot decide. */
     requestedBy: z.string().trim().min(1).default('system:nightly'),
     /** No decision within this → automatic, recorded rejection. */
-    approvalTimeout: z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "24h" or "30s"')]).default('24h'),
+    approvalTimeout: z
+      .union([z.number().int().positive(), z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "24h" or "30s"')])
+      .default('24h'),
     /** Review rounds (plan → accept → apply → re-check) before giving up. */
     maxRounds: z.number().int().min(1).max(5).default(2),
     /** Revisions an approver may ask for per round. */
@@ -58,7 +60,11 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   const policy = await getCleaningApprovalPolicy();
   const approval = createApproval<CleaningSubject>({
-    names: CLEANING_APPROVAL, approvers: input.approvers ?? policy.approvers, requester: input.requestedBy, fourEyes: policy.fourEyes, statusKey: CleaningStatus,
+    names: CLEANING_APPROVAL,
+    approvers: input.approvers ?? policy.approvers,
+    requester: input.requestedBy,
+    fourEyes: policy.fourEyes,
+    statusKey: CleaningStatus,
     audit: async (records) => void (await recordCleaningDecisions({ workflowId, date, records })),
   });
   const audit = (entries: Parameters<typeof recordCleaningAudit>[0]['entries']) => recordCleaningAudit({ workflowId, date, entries });
@@ -76,7 +82,14 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
     const checks = await currentChecks(date);
     if (checks.passed) {
       const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
-      return end({ outcome: 'published', reason: round === 1 ? 'checks already pass' : `checks pass after ${round - 1} cleaning round(s)`, rounds: round - 1, decision: accepted, failedChecks: [], published: published.published });
+      return end({
+        outcome: 'published',
+        reason: round === 1 ? 'checks already pass' : `checks pass after ${round - 1} cleaning round(s)`,
+        rounds: round - 1,
+        decision: accepted,
+        failedChecks: [],
+        published: published.published,
+      });
     }
     setCurrentDetails(`partition ${date}, round ${round}: ${describeChecks(checks)}`);
     const profile = await profileFailingChecks({ date, stage: checks.stage, failing: checks.results.filter((r) => r.status === 'fail') });
@@ -89,16 +102,40 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       const verdict = await judgeCleaningPlan({ plan, profile, dryRun });
       const operations = plan.operations.map(describeOperation);
       await audit([
-        { planVersion: version, kind: 'plan', actor: `planner:${plan.planner}`, detail: `${plan.summary}${plan.fallbackReason ? ` [${plan.fallbackReason}]` : ''}`, payload: plan },
-        { planVersion: version, kind: 'dry_run', actor: 'system:dry-run', detail: `still failing: ${dryRun.stillFailing.join(', ') || 'none'}; refused: ${dryRun.refused.length}`, payload: dryRun },
-        { planVersion: version, kind: 'verdict', actor: `judge:${verdict.judge}`, detail: `${verdict.verdict}: ${verdict.reasons.join('; ')}`, payload: verdict },
+        {
+          planVersion: version,
+          kind: 'plan',
+          actor: `planner:${plan.planner}`,
+          detail: `${plan.summary}${plan.fallbackReason ? ` [${plan.fallbackReason}]` : ''}`,
+          payload: plan,
+        },
+        {
+          planVersion: version,
+          kind: 'dry_run',
+          actor: 'system:dry-run',
+          detail: `still failing: ${dryRun.stillFailing.join(', ') || 'none'}; refused: ${dryRun.refused.length}`,
+          payload: dryRun,
+        },
+        {
+          planVersion: version,
+          kind: 'verdict',
+          actor: `judge:${verdict.judge}`,
+          detail: `${verdict.verdict}: ${verdict.reasons.join('; ')}`,
+          payload: verdict,
+        },
       ]);
       if (plan.operations.length === 0 && plan.planner === 'rules' && !plan.fallbackReason && patched('empty-rule-plan-ends-review')) {
         // The rule planner only takes out rows a check flags; with nothing flaggable no revision
         // can change its plan, so nobody is asked to approve an empty one. (patched: reviews
         // already waiting on an empty plan replay as before.)
         upsertSearchAttributes([{ key: CleaningStatus, value: 'NotCleanable' }]);
-        return end({ outcome: 'not_cleanable', reason: `no cleaning operation addresses ${checks.failed.join(', ')}: fix the source data and run ${date} again`, rounds: round, failedChecks: checks.failed, published: [] });
+        return end({
+          outcome: 'not_cleanable',
+          reason: `no cleaning operation addresses ${checks.failed.join(', ')}: fix the source data and run ${date} again`,
+          rounds: round,
+          failedChecks: checks.failed,
+          published: [],
+        });
       }
       approval.request({ date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict }, version);
       setCurrentDetails(`partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`);
@@ -108,15 +145,37 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
     }
     if (decision.decision !== 'accept') {
       const outcome = decision.via === 'timeout' ? 'timed_out' : 'rejected';
-      return end({ outcome, reason: `plan v${version} ${decision.decision === 'revise' ? 'not accepted after the last allowed revision' : 'rejected'} by ${decision.approver}${decision.reason ? `: ${decision.reason}` : ''}`, rounds: round, decision, failedChecks: checks.failed, published: [] });
+      return end({
+        outcome,
+        reason: `plan v${version} ${decision.decision === 'revise' ? 'not accepted after the last allowed revision' : 'rejected'} by ${decision.approver}${decision.reason ? `: ${decision.reason}` : ''}`,
+        rounds: round,
+        decision,
+        failedChecks: checks.failed,
+        published: [],
+      });
     }
     accepted = decision;
     await applyCleaningPlan({ date, plan: (approval.state().subject as CleaningSubject).plan, workflowId });
     if (round === input.maxRounds) {
       const after = await currentChecks(date);
-      if (!after.passed) return end({ outcome: 'still_failing', reason: `still failing after ${round} round(s): ${after.failed.join(', ')}`, rounds: round, decision, failedChecks: after.failed, published: [] });
+      if (!after.passed)
+        return end({
+          outcome: 'still_failing',
+          reason: `still failing after ${round} round(s): ${after.failed.join(', ')}`,
+          rounds: round,
+          decision,
+          failedChecks: after.failed,
+          published: [],
+        });
       const published = await publishGold({ date });
-      return end({ outcome: 'published', reason: `accepted by ${decision.approver}; checks pass`, rounds: round, decision, failedChecks: [], published: published.published });
+      return end({
+        outcome: 'published',
+        reason: `accepted by ${decision.approver}; checks pass`,
+        rounds: round,
+        decision,
+        failedChecks: [],
+        published: published.published,
+      });
     }
   }
   throw new Error('unreachable: the loop returns on its last round');

@@ -54,7 +54,8 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   const date = input.date ?? defaultPartition();
   // One writer per partition: the schedule picks its runs' ids, so a scheduled run does its date
   // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
-  if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date)) return runAsPartitionOwner(date, input);
+  if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date))
+    return runAsPartitionOwner(date, input);
   const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
@@ -63,21 +64,42 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
 
   if (input.generate) {
     const g = input.generate;
-    await generateDemoData.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.rows)} demo events for ${date}` }, [{ date, rows: g.rows, seed: g.seed, anomalies: g.anomalies }]);
+    await generateDemoData.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.rows)} demo events for ${date}` }, [
+      { date, rows: g.rows, seed: g.seed, anomalies: g.anomalies },
+    ]);
   }
 
   const bronzeStarted = Date.now();
   const listing = await listLandingFiles({ date });
   const loads = await Promise.all(
-    listing.files.map((f) => loadBronzeFile.executeWithOptions({ ...LONG_SQL, summary: `bronze ${f.source} ← ${f.key}` }, [{ date, source: f.source, key: f.key }])),
+    listing.files.map((f) =>
+      loadBronzeFile.executeWithOptions({ ...LONG_SQL, summary: `bronze ${f.source} ← ${f.key}` }, [{ date, source: f.source, key: f.key }]),
+    ),
   );
-  const bronze = { rows: sum(loads.map((l) => l.rowsLoaded)), quarantined: sum(loads.map((l) => l.rowsQuarantined)), files: loads.length, durationMs: Date.now() - bronzeStarted };
+  const bronze = {
+    rows: sum(loads.map((l) => l.rowsLoaded)),
+    quarantined: sum(loads.map((l) => l.rowsQuarantined)),
+    files: loads.length,
+    durationMs: Date.now() - bronzeStarted,
+  };
   const lines = [`bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined)} quarantined from ${loads.length} files`];
   say(lines.join(' · '));
   const result: NightlyResult = {
-    date, status: 'succeeded', summary: '', layers: { bronze }, checks: [],
-    loads: loads.map((l) => ({ source: l.source, key: l.key, status: l.status, rowsLoaded: l.rowsLoaded, rowsQuarantined: l.rowsQuarantined, message: l.message })),
-    ignoredFiles: listing.ignored, durationMs: 0,
+    date,
+    status: 'succeeded',
+    summary: '',
+    layers: { bronze },
+    checks: [],
+    loads: loads.map((l) => ({
+      source: l.source,
+      key: l.key,
+      status: l.status,
+      rowsLoaded: l.rowsLoaded,
+      rowsQuarantined: l.rowsQuarantined,
+      message: l.message,
+    })),
+    ignoredFiles: listing.ignored,
+    durationMs: 0,
   };
   const finish = async (outcome: NightlyResult['status']) => {
     result.status = outcome;
@@ -130,9 +152,21 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const summary = `refused: NightlyPipeline for ${date} is already running as ${workflowId} (one writer per partition)`;
-    upsertSearchAttributes([{ key: PartitionDate, value: date }, { key: PipelineStatus, value: 'refused' }]);
+    upsertSearchAttributes([
+      { key: PartitionDate, value: date },
+      { key: PipelineStatus, value: 'refused' },
+    ]);
     setCurrentDetails(summary);
-    return { date, status: 'refused', summary, layers: { bronze: { rows: 0, quarantined: 0, files: 0, durationMs: 0 } }, checks: [], loads: [], ignoredFiles: [], durationMs: 0 };
+    return {
+      date,
+      status: 'refused',
+      summary,
+      layers: { bronze: { rows: 0, quarantined: 0, files: 0, durationMs: 0 } },
+      checks: [],
+      loads: [],
+      ignoredFiles: [],
+      durationMs: 0,
+    };
   }
 }
 

@@ -26,13 +26,24 @@ export const personaLabelingInput = z
         seed: z.number().int().default(42),
         noise: z.number().min(0).max(5).optional(),
         outlierShare: z.number().min(0).max(1).optional(),
-        shift: z.object({ features: z.array(z.enum(FEATURES)).min(1), stdPerDay: z.number(), from: isoDate }).strict().optional(),
+        shift: z
+          .object({ features: z.array(z.enum(FEATURES)).min(1), stdPerDay: z.number(), from: isoDate })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
     /** Drift thresholds (defaults and reasoning in personas/drift-stats.ts). */
     drift: z
-      .object({ psi: threshold, wassersteinNorm: threshold, ks: threshold.nullable(), driftedFeatureShare: z.number().min(0).max(1), unassignedIncrease: z.number().min(0).max(1), meanDistanceShift: threshold, labelPsi: threshold })
+      .object({
+        psi: threshold,
+        wassersteinNorm: threshold,
+        ks: threshold.nullable(),
+        driftedFeatureShare: z.number().min(0).max(1),
+        unassignedIncrease: z.number().min(0).max(1),
+        meanDistanceShift: threshold,
+        labelPsi: threshold,
+      })
       .partial()
       .strict()
       .optional(),
@@ -70,15 +81,31 @@ export async function PersonaLabeling(rawInput: PersonaLabelingInput = {}): Prom
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   if (input.generate) {
     const g = input.generate;
-    await generateSurveyParticipants.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.participants)} survey participants for ${date}` }, [{ date, ...g }]);
+    await generateSurveyParticipants.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.participants)} survey participants for ${date}` }, [
+      { date, ...g },
+    ]);
   }
   const loaded = await loadSurveyParticipants({ date });
-  const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `label ${fmt(loaded.rowsLoaded)} participants of ${date}` }, [{ date, modelVersion: input.modelVersion, threshold: input.threshold }]);
+  const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `label ${fmt(loaded.rowsLoaded)} participants of ${date}` }, [
+    { date, modelVersion: input.modelVersion, threshold: input.threshold },
+  ]);
   setCurrentDetails(`${date}: ${fmt(labels.rows)} labelled with v${labels.modelVersion}, ${fmt(labels.unassigned)} unassigned; computing drift`);
-  const drift = await computePersonaDrift.executeWithOptions({ ...LONG_SQL, summary: `drift of ${date} vs the reference of v${labels.modelVersion}` }, [{ date, modelVersion: labels.modelVersion, thresholds: input.drift }]);
+  const drift = await computePersonaDrift.executeWithOptions({ ...LONG_SQL, summary: `drift of ${date} vs the reference of v${labels.modelVersion}` }, [
+    { date, modelVersion: labels.modelVersion, thresholds: input.drift },
+  ]);
   const result: PersonaLabelingResult = {
-    date, modelVersion: labels.modelVersion, participants: labels.rows, unassigned: labels.unassigned,
-    drift: { reportId: drift.reportId, isDrift: drift.isDrift, baseline: drift.baseline, reasons: drift.reasons, driftedFeatures: drift.driftedFeatures, chartPrefix: drift.chartPrefix },
+    date,
+    modelVersion: labels.modelVersion,
+    participants: labels.rows,
+    unassigned: labels.unassigned,
+    drift: {
+      reportId: drift.reportId,
+      isDrift: drift.isDrift,
+      baseline: drift.baseline,
+      reasons: drift.reasons,
+      driftedFeatures: drift.driftedFeatures,
+      chartPrefix: drift.chartPrefix,
+    },
     summary: `${fmt(labels.rows)} participants labelled with v${labels.modelVersion} (${fmt(labels.unassigned)} unassigned); ${drift.isDrift ? `DRIFT: ${drift.reasons.join('; ')}` : drift.baseline ? 'baseline set' : 'no drift'}`,
   };
   if (drift.isDrift && input.retrain.enabled && input.modelVersion === undefined) {
@@ -89,7 +116,18 @@ export async function PersonaLabeling(rawInput: PersonaLabelingInput = {}): Prom
         workflowId,
         // The child waits days for a human; the nightly step must not wait with it.
         parentClosePolicy: 'ABANDON',
-        args: [{ window: { from: addDays(date, 1 - r.windowDays), to: date }, requestedBy: 'system:drift', reason: drift.reasons.join('; '), compareK: r.compareK, autoPromote: r.autoPromote, approvalTimeout: r.approvalTimeout, approvers: r.approvers, threshold: input.threshold }],
+        args: [
+          {
+            window: { from: addDays(date, 1 - r.windowDays), to: date },
+            requestedBy: 'system:drift',
+            reason: drift.reasons.join('; '),
+            compareK: r.compareK,
+            autoPromote: r.autoPromote,
+            approvalTimeout: r.approvalTimeout,
+            approvers: r.approvers,
+            threshold: input.threshold,
+          },
+        ],
         staticSummary: `Retrain personas after drift on ${date}`,
       });
       result.retrain = { workflowId, alreadyRunning: false };

@@ -26,7 +26,10 @@ export const PERSONA_APPROVAL = { decision: 'personaDecision', query: 'personaMo
 export const personaApproval = approvalDefinitions<PersonaCandidateSubject>(PERSONA_APPROVAL);
 
 /** A Temporal duration a person can type: 7 days, 12h, 30s (or milliseconds). */
-export const approvalTimeoutSchema = z.union([z.number().int().positive(), z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "7 days" or "30s"')]);
+export const approvalTimeoutSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, 'must be a duration like "7 days" or "30s"'),
+]);
 
 export const retrainInput = z
   .object({
@@ -65,7 +68,11 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
   upsertSearchAttributes([{ key: PartitionDate, value: input.window.to }]);
   const policy = await getPersonaApprovalPolicy();
   const approval = createApproval<PersonaCandidateSubject>({
-    names: PERSONA_APPROVAL, approvers: input.approvers ?? policy.approvers, requester: input.requestedBy, fourEyes: policy.fourEyes, statusKey: CleaningStatus,
+    names: PERSONA_APPROVAL,
+    approvers: input.approvers ?? policy.approvers,
+    requester: input.requestedBy,
+    fourEyes: policy.fourEyes,
+    statusKey: CleaningStatus,
     audit: async (records) => void (await recordPersonaDecisions({ workflowId, records })),
   });
   setCurrentDetails(`training a candidate on ${input.window.from}..${input.window.to}`);
@@ -73,8 +80,17 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
     { window: input.window, compareK: input.compareK, sampleSize: input.sampleSize, runId: workflowId },
   ]);
   const c = trained.comparison;
-  const subject: PersonaCandidateSubject = { candidateVersion: trained.version, activeVersion: trained.baseVersion, window: input.window, personas: trained.personas, comparison: c, reason: input.reason };
-  setCurrentDetails(`candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`);
+  const subject: PersonaCandidateSubject = {
+    candidateVersion: trained.version,
+    activeVersion: trained.baseVersion,
+    window: input.window,
+    personas: trained.personas,
+    comparison: c,
+    reason: input.reason,
+  };
+  setCurrentDetails(
+    `candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`,
+  );
   let decision: DecisionRecord;
   if (input.autoPromote) {
     decision = { decision: 'accept', approver: 'system:auto-promote', version: trained.version, at: new Date().toISOString(), via: 'auto', outcome: 'applied' };
@@ -83,7 +99,14 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
     approval.request(subject, trained.version);
     decision = await approval.waitForDecision(input.approvalTimeout as Duration);
   }
-  const result: RetrainResult = { candidateVersion: trained.version, baseVersion: trained.baseVersion, outcome: 'rejected', decision, comparison: c, relabelled: { dates: 0, rows: 0 } };
+  const result: RetrainResult = {
+    candidateVersion: trained.version,
+    baseVersion: trained.baseVersion,
+    outcome: 'rejected',
+    decision,
+    comparison: c,
+    relabelled: { dates: 0, rows: 0 },
+  };
   if (decision.decision !== 'accept') {
     await rejectPersonaCandidate({ version: trained.version });
     result.outcome = decision.via === 'timeout' ? 'timed_out' : decision.decision === 'revise' ? 'revision_requested' : 'rejected';
@@ -91,9 +114,13 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
     await approval.flush();
     return result;
   }
-  await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [{ version: trained.version }]);
+  await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [
+    { version: trained.version },
+  ]);
   for (const date of dateRange(input.window.from, input.window.to)) {
-    const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `relabel ${date} with v${trained.version}` }, [{ date, modelVersion: trained.version, threshold: input.threshold }]);
+    const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `relabel ${date} with v${trained.version}` }, [
+      { date, modelVersion: trained.version, threshold: input.threshold },
+    ]);
     result.relabelled.dates++;
     result.relabelled.rows += labels.rows;
   }

@@ -1,4 +1,16 @@
-import { ActivityCancellationType, type ActivityOptions, ApplicationFailure, CancellationScope, executeChild, isCancellation, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  ApplicationFailure,
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
@@ -23,7 +35,13 @@ const { runRobynJob } = proxyActivities<MmmActivities>({ startToCloseTimeout: CO
  */
 function followOptions(timeoutMinutes: number, summary: string): ActivityOptions {
   const { maximumAttempts: _unlimited, ...retry } = CONTAINER_FOLLOW.retry ?? {};
-  return { ...CONTAINER_FOLLOW, retry, scheduleToCloseTimeout: Math.round((timeoutMinutes + 15) * 60_000), cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary };
+  return {
+    ...CONTAINER_FOLLOW,
+    retry,
+    scheduleToCloseTimeout: Math.round((timeoutMinutes + 15) * 60_000),
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    summary,
+  };
 }
 
 /**
@@ -40,7 +58,10 @@ export const robynMmmInput = z
     from: isoDate.optional(),
     to: isoDate.optional(),
     /** ISO 3166 country: picks the market's spend rows and Prophet's holiday calendar. */
-    country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code like DE').default('DE'),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code like DE')
+      .default('DE'),
     /** Robyn's tutorial settings by default (2000 × 5: about 10 minutes here). */
     iterations: z.number().int().min(10).max(100_000).default(2000),
     trials: z.number().int().min(1).max(20).default(5),
@@ -50,7 +71,11 @@ export const robynMmmInput = z
     source: mmmSource.default({ kind: 'gold', demoSpend: true, seed: 42 }),
     minWeeks: z.number().int().min(26).max(1040).default(52),
     /** The job's time limit (the launcher stops it then); fractions allowed, from 3 s (0.05). */
-    timeoutMinutes: z.number().min(0.05).max(24 * 60).default(180),
+    timeoutMinutes: z
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(180),
     hyperparameters: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
   })
   .strict()
@@ -77,13 +102,25 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
   const { from, to } = period(input.from, input.to);
   const { country, source } = input;
   // patched(): scheduled runs started before this rule replay their old history unchanged.
-  if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country) && patched('scheduled-run-owns-country-id')) return runAsCountryOwner({ ...input, from, to });
+  if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country) && patched('scheduled-run-owns-country-id'))
+    return runAsCountryOwner({ ...input, from, to });
   const jobId = `robyn-${info.workflowId}-${info.runId}`; // workflow ids repeat week after week; runs do not
   const say = (s: string) => setCurrentDetails(`Robyn MMM ${country} ${from}..${to}: ${s}`);
   upsertSearchAttributes([{ key: PipelineStatus, value: 'running' }]);
   const record: MmmRunRecord = {
-    runId: info.runId, workflowId: info.workflowId, country, status: 'failed', source: describeSource(source), from, to, weeks: null,
-    iterations: input.iterations, trials: input.trials, launcher: input.launcher ?? 'configured', jobId, runUri: '',
+    runId: info.runId,
+    workflowId: info.workflowId,
+    country,
+    status: 'failed',
+    source: describeSource(source),
+    from,
+    to,
+    weeks: null,
+    iterations: input.iterations,
+    trials: input.trials,
+    launcher: input.launcher ?? 'configured',
+    jobId,
+    runUri: '',
   };
   try {
     if (source.kind === 'gold' && source.demoSpend) {
@@ -91,12 +128,33 @@ export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmRe
       await generateAdSpend.executeWithOptions({ ...LONG_SQL, summary: `demo ad spend ${country} ${from}..${to}` }, [{ from, to, country, seed: source.seed }]);
     }
     say('building and validating the dataset');
-    const data = await prepareMmmDataset({ runId: info.runId, from, to, country, source, minWeeks: input.minWeeks, iterations: input.iterations, trials: input.trials, seed: input.seed, hyperparameters: input.hyperparameters });
+    const data = await prepareMmmDataset({
+      runId: info.runId,
+      from,
+      to,
+      country,
+      source,
+      minWeeks: input.minWeeks,
+      iterations: input.iterations,
+      trials: input.trials,
+      seed: input.seed,
+      hyperparameters: input.hyperparameters,
+    });
     Object.assign(record, { weeks: data.weeks, runUri: data.uri, launcher: input.launcher ?? data.configuredLauncher });
-    say(`${data.weeks} weeks ${data.firstWeek}..${data.lastWeek}; Robyn job ${jobId} (${input.iterations} iterations × ${input.trials} trials) running, progress in the activity's heartbeat`);
-    await runRobynJob.executeWithOptions(followOptions(input.timeoutMinutes, `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks`), [{
-      jobId, launcher: input.launcher, configUri: data.configUri, inputUri: data.inputUri, outputUri: data.outputUri, outputPrefix: data.outputPrefix, timeoutSeconds: Math.ceil(input.timeoutMinutes * 60),
-    }]);
+    say(
+      `${data.weeks} weeks ${data.firstWeek}..${data.lastWeek}; Robyn job ${jobId} (${input.iterations} iterations × ${input.trials} trials) running, progress in the activity's heartbeat`,
+    );
+    await runRobynJob.executeWithOptions(followOptions(input.timeoutMinutes, `Robyn ${input.iterations}×${input.trials} on ${data.weeks} weeks`), [
+      {
+        jobId,
+        launcher: input.launcher,
+        configUri: data.configUri,
+        inputUri: data.inputUri,
+        outputUri: data.outputUri,
+        outputPrefix: data.outputPrefix,
+        timeoutSeconds: Math.ceil(input.timeoutMinutes * 60),
+      },
+    ]);
     const result = await collectRobynResults({ ...record, outputPrefix: data.outputPrefix });
     const summary = `chosen model ${result.chosenModel} (NRMSE ${result.nrmse.toFixed(3)}, DECOMP.RSSD ${result.decompRssd.toFixed(3)}) of ${result.candidateModels} on ${data.weeks} weeks; results in ${data.uri}`;
     say(summary);

@@ -51,41 +51,60 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
   const range: Params = { from_date: input.from, to_date: input.to, window_days: input.windowDays };
   const models = `,${input.models.join(',')},`;
   let phase = 'staging credits';
-  return withHeartbeat(async () => {
-    await ensureAttributionTables(wh);
-    const credits = renderSqlFile('attribution/attribution_credits.sql', wh.dialect);
-    await wh.exec(`create or replace table ${staged.credits} as ${credits}`, {
-      ...range, half_life_days: input.halfLifeDays, first_weight: input.firstWeight, last_weight: input.lastWeight,
-    });
-    const summary = renderSqlFile('attribution/attribution_window_summary.sql', wh.dialect);
-    await wh.exec(`create or replace table ${staged.summary} as ${summary}`, range);
+  return withHeartbeat(
+    async () => {
+      await ensureAttributionTables(wh);
+      const credits = renderSqlFile('attribution/attribution_credits.sql', wh.dialect);
+      await wh.exec(`create or replace table ${staged.credits} as ${credits}`, {
+        ...range,
+        half_life_days: input.halfLifeDays,
+        first_weight: input.firstWeight,
+        last_weight: input.lastWeight,
+      });
+      const summary = renderSqlFile('attribution/attribution_window_summary.sql', wh.dialect);
+      await wh.exec(`create or replace table ${staged.summary} as ${summary}`, range);
 
-    phase = 'checking invariants';
-    const totals = await verifyStagedAttribution(wh, staged);
-    if (totals.problems.length) {
-      throw ApplicationFailure.nonRetryable(`attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`, 'AttributionInvariantViolated');
-    }
+      phase = 'checking invariants';
+      const totals = await verifyStagedAttribution(wh, staged);
+      if (totals.problems.length) {
+        throw ApplicationFailure.nonRetryable(
+          `attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`,
+          'AttributionInvariantViolated',
+        );
+      }
 
-    phase = 'replacing gold rows';
-    const attribution = renderSqlFile('attribution/attribution.sql', wh.dialect, vars);
-    const rows = await wh.transaction(async (tx) => {
-      const where = `conversion_date between cast($from_date as date) and cast($to_date as date) and window_days = cast($window_days as integer)`;
-      await tx.exec(`delete from gold.attribution where ${where} and position(',' || model || ',' in $models) > 0`, { ...range, models });
-      await tx.exec(`insert into gold.attribution select * from (${attribution}) as a`, { window_days: input.windowDays, models });
-      await tx.exec(`delete from gold.attribution_window_summary where ${where}`, range);
-      await tx.exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
-      const count = async (table: string, extra = '') =>
-        Number((await tx.query<{ n: number }>(`select count(*) as n from ${table} where ${where}${extra}`, extra ? { ...range, models } : range))[0].n);
-      return { attribution: await count('gold.attribution', ` and position(',' || model || ',' in $models) > 0`), summary: await count('gold.attribution_window_summary') };
-    });
-    for (const table of Object.values(staged)) await wh.exec(`drop table if exists ${table}`);
+      phase = 'replacing gold rows';
+      const attribution = renderSqlFile('attribution/attribution.sql', wh.dialect, vars);
+      const rows = await wh.transaction(async (tx) => {
+        const where = `conversion_date between cast($from_date as date) and cast($to_date as date) and window_days = cast($window_days as integer)`;
+        await tx.exec(`delete from gold.attribution where ${where} and position(',' || model || ',' in $models) > 0`, { ...range, models });
+        await tx.exec(`insert into gold.attribution select * from (${attribution}) as a`, { window_days: input.windowDays, models });
+        await tx.exec(`delete from gold.attribution_window_summary where ${where}`, range);
+        await tx.exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
+        const count = async (table: string, extra = '') =>
+          Number((await tx.query<{ n: number }>(`select count(*) as n from ${table} where ${where}${extra}`, extra ? { ...range, models } : range))[0].n);
+        return {
+          attribution: await count('gold.attribution', ` and position(',' || model || ',' in $models) > 0`),
+          summary: await count('gold.attribution_window_summary'),
+        };
+      });
+      for (const table of Object.values(staged)) await wh.exec(`drop table if exists ${table}`);
 
-    return {
-      from: input.from, to: input.to, windowDays: input.windowDays,
-      conversions: totals.conversions, attributed: totals.attributed, outOfWindow: totals.conversions - totals.attributed, touches: totals.touches,
-      rows, unpublishedDates: await unpublishedDates(wh, input.from, input.to), durationMs: Date.now() - started,
-    };
-  }, () => ({ range: `${input.from}..${input.to}`, windowDays: input.windowDays, phase }));
+      return {
+        from: input.from,
+        to: input.to,
+        windowDays: input.windowDays,
+        conversions: totals.conversions,
+        attributed: totals.attributed,
+        outOfWindow: totals.conversions - totals.attributed,
+        touches: totals.touches,
+        rows,
+        unpublishedDates: await unpublishedDates(wh, input.from, input.to),
+        durationMs: Date.now() - started,
+      };
+    },
+    () => ({ range: `${input.from}..${input.to}`, windowDays: input.windowDays, phase }),
+  );
 }
 
 async function unpublishedDates(wh: Warehouse, from: string, to: string): Promise<string[]> {

@@ -29,22 +29,40 @@ export async function writeAttributionReport(deps: ActivityDeps, input: Attribut
      from gold.attribution where ${inRange} group by window_days, model, channel`,
     range,
   );
-  const summary = await wh.query<{ window_days: number; channel: string; naive: number; attributed: number; out_of_window: number; naive_revenue: number; attributed_revenue: number; out_of_window_revenue: number }>(
+  const summary = await wh.query<{
+    window_days: number;
+    channel: string;
+    naive: number;
+    attributed: number;
+    out_of_window: number;
+    naive_revenue: number;
+    attributed_revenue: number;
+    out_of_window_revenue: number;
+  }>(
     `select window_days, channel, sum(naive_conversions) as naive, sum(attributed_conversions) as attributed, sum(out_of_window_conversions) as out_of_window,
             sum(naive_revenue) as naive_revenue, sum(attributed_revenue) as attributed_revenue, sum(out_of_window_revenue) as out_of_window_revenue
      from gold.attribution_window_summary where ${inRange} group by window_days, channel`,
     range,
   );
   const data: AttributionReportData = {
-    from: input.from, to: input.to, windows: input.windows, models: input.models,
+    from: input.from,
+    to: input.to,
+    windows: input.windows,
+    models: input.models,
     credit: credit
       .filter((c) => input.windows.includes(c.window_days) && input.models.includes(c.model))
       .map((c) => ({ windowDays: c.window_days, model: c.model, channel: c.channel, conversions: Number(c.conversions), revenue: Number(c.revenue) })),
     summary: summary
       .filter((s) => input.windows.includes(s.window_days))
       .map((s) => ({
-        windowDays: s.window_days, channel: s.channel, naive: Number(s.naive), attributed: Number(s.attributed), outOfWindow: Number(s.out_of_window),
-        naiveRevenue: Number(s.naive_revenue), attributedRevenue: Number(s.attributed_revenue), outOfWindowRevenue: Number(s.out_of_window_revenue),
+        windowDays: s.window_days,
+        channel: s.channel,
+        naive: Number(s.naive),
+        attributed: Number(s.attributed),
+        outOfWindow: Number(s.out_of_window),
+        naiveRevenue: Number(s.naive_revenue),
+        attributedRevenue: Number(s.attributed_revenue),
+        outOfWindowRevenue: Number(s.out_of_window_revenue),
       })),
   };
   const rendered = renderAttributionReport(data);

@@ -18,7 +18,9 @@ export interface StagedTotals {
  */
 export async function verifyStagedAttribution(wh: Warehouse, staged: { credits: string; summary: string }): Promise<StagedTotals> {
   const problems: string[] = [];
-  const [inv] = await wh.query<{ offending: number; sample: string | null }>(renderSqlFile('attribution/attribution_invariants.sql', wh.dialect, { credits: staged.credits }));
+  const [inv] = await wh.query<{ offending: number; sample: string | null }>(
+    renderSqlFile('attribution/attribution_invariants.sql', wh.dialect, { credits: staged.credits }),
+  );
   if (Number(inv.offending) > 0) problems.push(`${inv.offending} conversions whose credit does not sum to exactly 1 and their revenue (e.g. ${inv.sample})`);
 
   const [c] = await wh.query<{ conversions: number; cents: number | null; credited: number | null; touches: number }>(
@@ -34,6 +36,7 @@ export async function verifyStagedAttribution(wh: Warehouse, staged: { credits: 
   const attributed = Number(s.attributed ?? 0);
   if (Number(s.naive ?? 0) !== conversions) problems.push(`summary counts ${s.naive ?? 0} conversions, credits ${conversions}`);
   if (Number(s.cents ?? 0) !== Number(c.cents ?? 0)) problems.push(`summary revenue ${s.cents ?? 0} cents, credits ${c.cents ?? 0} cents`);
-  if (Number(c.credited ?? 0) !== attributed * 1_000_000) problems.push(`${attributed} conversions attributed in the summary, ${Number(c.credited ?? 0) / 1e6} credited to channels`);
+  if (Number(c.credited ?? 0) !== attributed * 1_000_000)
+    problems.push(`${attributed} conversions attributed in the summary, ${Number(c.credited ?? 0) / 1e6} credited to channels`);
   return { conversions, attributed, touches: Number(c.touches), problems };
 }

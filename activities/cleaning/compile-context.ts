@@ -6,7 +6,12 @@ import type { CompileContext } from '../../cleaning/compiler';
 import { flagDefinitions } from '../../cleaning/flags';
 import { realColumns, type TableMap } from './tables';
 
-export async function compileContext(deps: ActivityDeps, s: Session, tables: TableMap, p: { date: string; workflowId: string; version: number }): Promise<CompileContext> {
+export async function compileContext(
+  deps: ActivityDeps,
+  s: Session,
+  tables: TableMap,
+  p: { date: string; workflowId: string; version: number },
+): Promise<CompileContext> {
   return {
     dialect: deps.warehouse.dialect,
     tables,

@@ -42,8 +42,11 @@ export function createCleaningActivities(deps: ActivityDeps) {
     /** Every decision record (applied or ignored, with why) as audit rows. */
     async recordCleaningDecisions(input: { workflowId: string; date: string; records: DecisionRecord[] }): Promise<number> {
       const entries: AuditEntry[] = input.records.map((r) => ({
-        planVersion: r.version, kind: 'decision', actor: r.approver,
-        detail: `${r.decision} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`, payload: r,
+        planVersion: r.version,
+        kind: 'decision',
+        actor: r.approver,
+        detail: `${r.decision} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`,
+        payload: r,
       }));
       return recordCleaningAudit(deps, { ...input, runId: runId(), entries });
     },

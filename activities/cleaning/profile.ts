@@ -35,7 +35,11 @@ export async function profileFailingChecks(deps: ActivityDeps, input: ProfileInp
     const render = (sql: string) => renderSql(sql, wh.dialect, { ...tables });
     const p = { partition_date: input.date };
     const [counts] = await wh.query<{ flagged: number; total: number }>(
-      render(`select coalesce(sum(case when (${flag.predicate}) then 1 else 0 end), 0) as flagged, count(*) as total from ${tables[flag.table]} as t where t.partition_date = cast($partition_date as date)`), p);
+      render(
+        `select coalesce(sum(case when (${flag.predicate}) then 1 else 0 end), 0) as flagged, count(*) as total from ${tables[flag.table]} as t where t.partition_date = cast($partition_date as date)`,
+      ),
+      p,
+    );
     const rows = await wh.query(render(`select * from ${tables[flag.table]} as t where ${where} order by 1 limit ${SAMPLE_ROWS}`), p);
     checks.push({ ...base, table: flag.table, flaggedRows: Number(counts.flagged), tableRows: Number(counts.total), rows: rows.map(maskRow) });
   }

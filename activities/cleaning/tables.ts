@@ -38,7 +38,9 @@ export async function realColumns(wh: Session, tables: TableMap): Promise<Record
 
 export async function copyPartition(wh: Warehouse, date: string, to: TableMap): Promise<void> {
   for (const t of CLEANABLE_TABLES) {
-    await wh.exec(`create or replace table ${to[t]} as select * from silver.${t} where partition_date = cast($partition_date as date)`, { partition_date: date });
+    await wh.exec(`create or replace table ${to[t]} as select * from silver.${t} where partition_date = cast($partition_date as date)`, {
+      partition_date: date,
+    });
   }
 }
 
@@ -49,7 +51,10 @@ export async function dropPartitionCopy(wh: Warehouse, date: string): Promise<vo
 export async function rowCounts(s: Session, tables: TableMap, date: string): Promise<Record<CleanableTable, number>> {
   const out = {} as Record<CleanableTable, number>;
   for (const t of CLEANABLE_TABLES) {
-    out[t] = Number((await s.query<{ n: number }>(`select count(*) as n from ${tables[t]} where partition_date = cast($partition_date as date)`, { partition_date: date }))[0].n);
+    out[t] = Number(
+      (await s.query<{ n: number }>(`select count(*) as n from ${tables[t]} where partition_date = cast($partition_date as date)`, { partition_date: date }))[0]
+        .n,
+    );
   }
   return out;
 }

@@ -15,7 +15,10 @@ import { withHeartbeat } from '../../lib/heartbeat';
 export async function generateDemoData(deps: ActivityDeps, opts: GenerateOptions): Promise<GenerateManifest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dag-gen-${opts.date}-`));
   try {
-    const manifest = await withHeartbeat(() => generateDay(dir, opts), () => ({ phase: 'generating', date: opts.date }));
+    const manifest = await withHeartbeat(
+      () => generateDay(dir, opts),
+      () => ({ phase: 'generating', date: opts.date }),
+    );
     await csvToParquet(path.join(dir, 'order_items.csv'), path.join(dir, 'order_items.parquet'));
     manifest.files = manifest.files.map((f) => (f.file === 'order_items.csv' ? { ...f, file: 'order_items.parquet' } : f));
     const prefix = landingPrefix(opts.date);

@@ -51,7 +51,16 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   const fmt = fileFormat(input.key);
   const raw = `${wh.scratchSchema}.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
   const vars = { raw, rejected: `${raw}_rejected` };
-  const base = { source: contract.name, key: input.key, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, errorRate: 0, missingColumns: [] as string[], extraColumns: [] as string[] };
+  const base = {
+    source: contract.name,
+    key: input.key,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    errorRate: 0,
+    missingColumns: [] as string[],
+    extraColumns: [] as string[],
+  };
   // An object generation already loaded is skipped before any byte is downloaded (GCS landing
   // areas are polled every night; a rewritten object gets a new generation and is loaded again).
   const stat = await store.stat(input.key);
@@ -66,7 +75,17 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   try {
     const progress = { phase: 'reading', file: input.key };
     const [inspection, rawLoad] = await withHeartbeat(
-      () => Promise.all([inspectFile(copy.path, fmt.compression === 'gzip'), wh.loadRawFile(raw, { path: copy.path, ...fmt }, contract.columns.map((c) => c.name)).catch((err: Error) => err)]),
+      () =>
+        Promise.all([
+          inspectFile(copy.path, fmt.compression === 'gzip'),
+          wh
+            .loadRawFile(
+              raw,
+              { path: copy.path, ...fmt },
+              contract.columns.map((c) => c.name),
+            )
+            .catch((err: Error) => err),
+        ]),
       () => progress,
     );
     const checksum = inspection.sha256;
@@ -77,10 +96,20 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     );
     const audit = { checksum, generation: stat.generation };
     if (seen.length && seen[0].source_key === input.key && seen[0].partition_date === input.date) {
-      return finish(deps, input, audit, { ...base, status: 'skipped_same_checksum', message: 'same checksum already loaded for this partition', durationMs: Date.now() - started });
+      return finish(deps, input, audit, {
+        ...base,
+        status: 'skipped_same_checksum',
+        message: 'same checksum already loaded for this partition',
+        durationMs: Date.now() - started,
+      });
     }
     if (seen.length) {
-      return finish(deps, input, audit, { ...base, status: 'duplicate_file', message: `identical to ${seen[0].source_key} loaded for ${seen[0].partition_date}`, durationMs: Date.now() - started });
+      return finish(deps, input, audit, {
+        ...base,
+        status: 'duplicate_file',
+        message: `identical to ${seen[0].source_key} loaded for ${seen[0].partition_date}`,
+        durationMs: Date.now() - started,
+      });
     }
     if (loaded instanceof Error) {
       const message = `unreadable ${fmt.format}${fmt.compression === 'gzip' ? '.gz' : ''} file: ${loaded.message.split('\n')[0]}`;
@@ -93,25 +122,54 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     const split = splitSql(contract);
     const params = { partition_date: input.date, source_key: input.key };
     const rawReadMs = Date.now() - started;
-    await withHeartbeat(() => wh.exec(renderSql(split.findRejected, wh.dialect, vars)), () => progress);
+    await withHeartbeat(
+      () => wh.exec(renderSql(split.findRejected, wh.dialect, vars)),
+      () => progress,
+    );
     const validateMs = Date.now() - started - rawReadMs;
     progress.phase = 'writing';
     const counts = await withHeartbeat(
       () =>
         wh.transaction(async (tx) => {
           await tx.exec(`delete from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`, params);
-          await tx.exec(`delete from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`, { ...params, source: contract.name });
+          await tx.exec(`delete from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`, {
+            ...params,
+            source: contract.name,
+          });
           await tx.exec(renderSql(split.toBronze, wh.dialect, vars), params);
           await tx.exec(renderSql(split.toQuarantine, wh.dialect, vars), params);
-          const [b] = await tx.query<{ n: number }>(`select count(*) as n from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`, params);
-          const [q] = await tx.query<{ n: number }>(`select count(*) as n from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`, { ...params, source: contract.name });
+          const [b] = await tx.query<{ n: number }>(
+            `select count(*) as n from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`,
+            params,
+          );
+          const [q] = await tx.query<{ n: number }>(
+            `select count(*) as n from ops.quarantine where partition_date = cast($partition_date as date) and source = $source and source_key = $source_key`,
+            { ...params, source: contract.name },
+          );
           return { loaded: Number(b.n), quarantined: Number(q.n) };
         }),
       () => progress,
     );
-    deps.logger.debug('bronze load timing', { partition: input.date, key: input.key, rawReadMs, validateMs, writeMs: Date.now() - started - rawReadMs - validateMs });
+    deps.logger.debug('bronze load timing', {
+      partition: input.date,
+      key: input.key,
+      rawReadMs,
+      validateMs,
+      writeMs: Date.now() - started - rawReadMs - validateMs,
+    });
     const rowsRead = loaded.rows;
-    await store.put(processedMarkerKey(input.key), JSON.stringify({ key: input.key, generation: stat.generation, checksum, rowsRead, rowsLoaded: counts.loaded, rowsQuarantined: counts.quarantined, loadedAt: new Date().toISOString() }));
+    await store.put(
+      processedMarkerKey(input.key),
+      JSON.stringify({
+        key: input.key,
+        generation: stat.generation,
+        checksum,
+        rowsRead,
+        rowsLoaded: counts.loaded,
+        rowsQuarantined: counts.quarantined,
+        loadedAt: new Date().toISOString(),
+      }),
+    );
     return finish(deps, input, audit, {
       ...base,
       status: 'loaded',
@@ -137,24 +195,53 @@ export function processedMarkerKey(key: string): string {
 }
 
 function describeColumns(missing: string[], extra: string[]): string {
-  return [missing.length ? `missing columns: ${missing.join(', ')}` : '', extra.length ? `extra columns ignored: ${extra.join(', ')}` : ''].filter(Boolean).join('; ');
+  return [missing.length ? `missing columns: ${missing.join(', ')}` : '', extra.length ? `extra columns ignored: ${extra.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
 }
 
-async function finish(deps: ActivityDeps, input: LoadBronzeInput, audit: { checksum: string; generation: string }, r: LoadBronzeResult, fileError?: string): Promise<LoadBronzeResult> {
+async function finish(
+  deps: ActivityDeps,
+  input: LoadBronzeInput,
+  audit: { checksum: string; generation: string },
+  r: LoadBronzeResult,
+  fileError?: string,
+): Promise<LoadBronzeResult> {
   const { warehouse: wh } = deps;
   const workflowId = activityContext()?.info.workflowExecution?.workflowId ?? null;
   await wh.transaction(async (tx) => {
     if (fileError) {
       // An unreadable file is itself quarantined, so nothing disappears without a trace.
-      await tx.exec(`delete from ops.quarantine where partition_date = cast($d as date) and source = $s and source_key = $k`, { d: input.date, s: r.source, k: r.key });
-      await tx.exec(`insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) values (cast($d as date), $s, $k, null, $reason, null, cast($now as timestamp))`, { d: input.date, s: r.source, k: r.key, reason: fileError, now: nowUtc() });
+      await tx.exec(`delete from ops.quarantine where partition_date = cast($d as date) and source = $s and source_key = $k`, {
+        d: input.date,
+        s: r.source,
+        k: r.key,
+      });
+      await tx.exec(
+        `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) values (cast($d as date), $s, $k, null, $reason, null, cast($now as timestamp))`,
+        { d: input.date, s: r.source, k: r.key, reason: fileError, now: nowUtc() },
+      );
     }
     await tx.exec(
       `insert into ops.load_audit values ($id, cast($d as date), $s, $k, $gen, $checksum, $status, $read, $loaded, $quarantined, $rate, $missing, $extra, $message, $ms, $wf, cast($now as timestamp))`,
       {
-        id: randomUUID(), d: input.date, s: r.source, k: r.key, gen: audit.generation, checksum: audit.checksum, status: r.status,
-        read: r.rowsRead, loaded: r.rowsLoaded, quarantined: r.rowsQuarantined, rate: r.errorRate,
-        missing: r.missingColumns.join(',') || null, extra: r.extraColumns.join(',') || null, message: r.message ?? null, ms: r.durationMs, wf: workflowId, now: nowUtc(),
+        id: randomUUID(),
+        d: input.date,
+        s: r.source,
+        k: r.key,
+        gen: audit.generation,
+        checksum: audit.checksum,
+        status: r.status,
+        read: r.rowsRead,
+        loaded: r.rowsLoaded,
+        quarantined: r.rowsQuarantined,
+        rate: r.errorRate,
+        missing: r.missingColumns.join(',') || null,
+        extra: r.extraColumns.join(',') || null,
+        message: r.message ?? null,
+        ms: r.durationMs,
+        wf: workflowId,
+        now: nowUtc(),
       },
     );
   });

@@ -20,8 +20,17 @@ export interface GenerateAdSpendResult {
 }
 
 const COLUMNS: (keyof AdSpendWeek)[] = [
-  'week_start', 'country', 'paid_search_spend', 'paid_social_spend', 'display_spend', 'paid_search_clicks', 'paid_social_impressions',
-  'display_impressions', 'competitor_index', 'is_promo_week', 'newsletter_sends',
+  'week_start',
+  'country',
+  'paid_search_spend',
+  'paid_social_spend',
+  'display_spend',
+  'paid_search_clicks',
+  'paid_social_impressions',
+  'display_impressions',
+  'competitor_index',
+  'is_promo_week',
+  'newsletter_sends',
 ];
 const BATCH = 50;
 
@@ -43,12 +52,17 @@ export async function generateAdSpend(deps: ActivityDeps, input: GenerateAdSpend
   );
   const now = nowUtc();
   await wh.transaction(async (tx) => {
-    await tx.exec(`delete from mmm.ad_spend where country = $country and week_start between cast($from_date as date) and cast($to_date as date)`, { ...range, country: input.country });
+    await tx.exec(`delete from mmm.ad_spend where country = $country and week_start between cast($from_date as date) and cast($to_date as date)`, {
+      ...range,
+      country: input.country,
+    });
     for (let i = 0; i < weeks.length; i += BATCH) {
       const params: Params = { now };
       const values = weeks.slice(i, i + BATCH).map((w, r) => {
         COLUMNS.forEach((c, k) => (params[`v${r}_${k}`] = w[c]));
-        return `(cast($v${r}_0 as date), ${COLUMNS.slice(1).map((_, k) => `$v${r}_${k + 1}`).join(', ')}, cast($now as timestamp))`;
+        return `(cast($v${r}_0 as date), ${COLUMNS.slice(1)
+          .map((_, k) => `$v${r}_${k + 1}`)
+          .join(', ')}, cast($now as timestamp))`;
       });
       await tx.exec(`insert into mmm.ad_spend (${COLUMNS.join(', ')}, generated_at) values ${values.join(', ')}`, params);
     }

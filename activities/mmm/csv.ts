@@ -7,9 +7,7 @@ export type Cell = string | number | null;
 export function parseCsv(text: string): { columns: string[]; rows: Record<string, string>[] } {
   const records = parseRecords(text.replace(/^\uFEFF/, ''));
   const [columns = [], ...body] = records;
-  const rows = body
-    .filter((r) => !(r.length === 1 && r[0] === ''))
-    .map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? ''])));
+  const rows = body.filter((r) => !(r.length === 1 && r[0] === '')).map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? ''])));
   return { columns, rows };
 }
 
@@ -21,17 +19,27 @@ function parseRecords(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), out.push(row), (row = []), (field = '');
+      row.push(field);
+      out.push(row);
+      row = [];
+      field = '';
     } else field += ch;
   }
-  if (field !== '' || row.length) row.push(field), out.push(row);
+  if (field !== '' || row.length) {
+    row.push(field);
+    out.push(row);
+  }
   return out;
 }
 

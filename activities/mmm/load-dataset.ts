@@ -25,7 +25,8 @@ export async function loadDataset(deps: ActivityDeps, source: MmmSource, input: 
     const rows = await deps.warehouse.query(`select * from ${source.table} limit ${MAX_ROWS + 1}`);
     return inPeriod(rows.length ? Object.keys(rows[0]) : [], rows, source.variables.date, input);
   }
-  if (!(await deps.store.exists(source.key))) return { columns: [], rows: [], problems: [`no object ${source.key} in the object store (${deps.store.uri(source.key)})`] };
+  if (!(await deps.store.exists(source.key)))
+    return { columns: [], rows: [], problems: [`no object ${source.key} in the object store (${deps.store.uri(source.key)})`] };
   const csv = parseCsv((await deps.store.get(source.key)).toString('utf8'));
   return inPeriod(csv.columns, csv.rows, source.variables.date, input);
 }
@@ -45,17 +46,29 @@ async function loadFromGold(deps: ActivityDeps, input: { from: string; to: strin
     return { columns: [], rows: [], problems: [why] };
   }
   const rows = await wh.query(renderSqlFile('mmm/weekly_dataset.sql', wh.dialect), { from_date: input.from, to_date: input.to, country: input.country });
-  const partial = rows.filter((r) => r.kpi_days !== null && Number(r.kpi_days) < 7).map((r) => `${String(r.week_start).slice(0, 10)} (${r.kpi_days} of 7 days)`);
-  const problems = partial.length ? [`weeks with incomplete gold.daily_kpis: ${partial.slice(0, 5).join(', ')}${partial.length > 5 ? ` and ${partial.length - 5} more` : ''}`] : [];
+  const partial = rows
+    .filter((r) => r.kpi_days !== null && Number(r.kpi_days) < 7)
+    .map((r) => `${String(r.week_start).slice(0, 10)} (${r.kpi_days} of 7 days)`);
+  const problems = partial.length
+    ? [`weeks with incomplete gold.daily_kpis: ${partial.slice(0, 5).join(', ')}${partial.length > 5 ? ` and ${partial.length - 5} more` : ''}`]
+    : [];
   // The SQL fixes the columns; with no rows at all, say so rather than "missing columns".
-  if (!rows.length) return { columns: modelColumns(GOLD_VARIABLES), rows, problems: [`no gold.daily_kpis or mmm.ad_spend rows for ${input.country} in ${input.from}..${input.to}`] };
+  if (!rows.length)
+    return {
+      columns: modelColumns(GOLD_VARIABLES),
+      rows,
+      problems: [`no gold.daily_kpis or mmm.ad_spend rows for ${input.country} in ${input.from}..${input.to}`],
+    };
   return { columns: Object.keys(rows[0]), rows, problems };
 }
 
 function inPeriod(columns: string[], rows: Record<string, unknown>[], dateColumn: string, period: { from: string; to: string }): LoadedDataset {
   if (rows.length > MAX_ROWS) return { columns, rows: [], problems: [`more than ${MAX_ROWS} rows: not a weekly dataset`] };
   // Rows whose date cannot be read are kept, so validation names them.
-  const day = (v: unknown) => String(v ?? '').trim().slice(0, 10);
+  const day = (v: unknown) =>
+    String(v ?? '')
+      .trim()
+      .slice(0, 10);
   const kept = rows.filter((r) => !/^\d{4}-\d{2}-\d{2}$/.test(day(r[dateColumn])) || (day(r[dateColumn]) >= period.from && day(r[dateColumn]) <= period.to));
   return { columns, rows: kept, problems: [] };
 }

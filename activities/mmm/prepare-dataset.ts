@@ -44,18 +44,38 @@ export async function prepareMmmDataset(deps: ActivityDeps, input: PrepareDatase
   const problems = loaded.rows.length || !loaded.problems.length ? [...loaded.problems, ...check.problems] : loaded.problems;
   if (problems.length) {
     const what = `MMM dataset ${describeSource(input.source)} for ${input.country} ${input.from}..${input.to}`;
-    throw ApplicationFailure.nonRetryable(`${what} is not usable (${problems.length} problem${problems.length > 1 ? 's' : ''}): ${problems.map((p, i) => `${i + 1}) ${p}`).join('; ')}`, 'InvalidDataset');
+    throw ApplicationFailure.nonRetryable(
+      `${what} is not usable (${problems.length} problem${problems.length > 1 ? 's' : ''}): ${problems.map((p, i) => `${i + 1}) ${p}`).join('; ')}`,
+      'InvalidDataset',
+    );
   }
   const folder = runFolder(deps.store, input.runId);
   const config = {
-    date_var: v.date, dep_var: v.depVar, dep_var_type: v.depVarType,
-    paid_media_spends: v.paidMediaSpends, paid_media_vars: v.paidMediaVars ?? v.paidMediaSpends,
-    context_vars: v.contextVars, organic_vars: v.organicVars, factor_vars: v.factorVars,
-    adstock: 'geometric', hyperparameters: input.hyperparameters ?? {},
-    iterations: input.iterations, trials: input.trials, seed: input.seed, prophet_country: input.country,
+    date_var: v.date,
+    dep_var: v.depVar,
+    dep_var_type: v.depVarType,
+    paid_media_spends: v.paidMediaSpends,
+    paid_media_vars: v.paidMediaVars ?? v.paidMediaSpends,
+    context_vars: v.contextVars,
+    organic_vars: v.organicVars,
+    factor_vars: v.factorVars,
+    adstock: 'geometric',
+    hyperparameters: input.hyperparameters ?? {},
+    iterations: input.iterations,
+    trials: input.trials,
+    seed: input.seed,
+    prophet_country: input.country,
   };
   await deps.store.put(folder.inputKey, toCsv(check.columns, check.rows));
   await deps.store.put(folder.configKey, JSON.stringify(config, null, 2));
   const weeks = check.rows.map((r) => String(r[v.date]));
-  return { ...folder, source: describeSource(input.source), weeks: weeks.length, firstWeek: weeks[0], lastWeek: weeks.at(-1)!, paidMediaSpends: v.paidMediaSpends, configuredLauncher: deps.config.launcher.kind };
+  return {
+    ...folder,
+    source: describeSource(input.source),
+    weeks: weeks.length,
+    firstWeek: weeks[0],
+    lastWeek: weeks.at(-1)!,
+    paidMediaSpends: v.paidMediaSpends,
+    configuredLauncher: deps.config.launcher.kind,
+  };
 }

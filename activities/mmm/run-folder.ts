@@ -20,7 +20,13 @@ export function runFolder(store: ObjectStore, runId: string): RunFolder {
   const key = (name: string) => assertObjectKey(prefix + name);
   const outputPrefix = `${prefix}output/`;
   return {
-    prefix, inputKey: key('input.csv'), configKey: key('config.json'), outputPrefix,
-    uri: store.uri(prefix), inputUri: store.uri(key('input.csv')), configUri: store.uri(key('config.json')), outputUri: store.uri(key('output')),
+    prefix,
+    inputKey: key('input.csv'),
+    configKey: key('config.json'),
+    outputPrefix,
+    uri: store.uri(prefix),
+    inputUri: store.uri(key('input.csv')),
+    configUri: store.uri(key('config.json')),
+    outputUri: store.uri(key('output')),
   };
 }

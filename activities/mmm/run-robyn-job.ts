@@ -48,13 +48,17 @@ export async function runRobynJob(deps: ActivityDeps, input: RunRobynJobInput, o
   const launcher = createLauncher({ ...deps.config, launcher: { ...deps.config.launcher, kind } }, deps.config.dataDir);
   const ctx = activityContext();
   // Launching may pull an image first: heartbeat meanwhile so it is not taken for a dead worker.
-  const handle = await withHeartbeat(() => launcher.launch({
-    jobId: input.jobId,
-    image: deps.config.launcher.image,
-    command: [...(opts.runnerCommand ?? localRobynCommand())],
-    env: { DAG_CONFIG_URI: input.configUri, DAG_INPUT_URI: input.inputUri, DAG_OUTPUT_URI: input.outputUri },
-    timeoutSeconds: input.timeoutSeconds,
-  }), () => ({ jobId: input.jobId, launcher: kind, state: 'launching' }));
+  const handle = await withHeartbeat(
+    () =>
+      launcher.launch({
+        jobId: input.jobId,
+        image: deps.config.launcher.image,
+        command: [...(opts.runnerCommand ?? localRobynCommand())],
+        env: { DAG_CONFIG_URI: input.configUri, DAG_INPUT_URI: input.inputUri, DAG_OUTPUT_URI: input.outputUri },
+        timeoutSeconds: input.timeoutSeconds,
+      }),
+    () => ({ jobId: input.jobId, launcher: kind, state: 'launching' }),
+  );
   const followedSince = Date.now();
   deps.logger.info('following Robyn job', { jobId: input.jobId, launcher: kind, ref: handle.ref, attempt: ctx?.info.attempt });
   try {
@@ -99,7 +103,10 @@ function finished(handle: JobHandle, kind: LauncherKind, status: JobStatus): Run
     default: {
       // Exit code 2 is the runner's "bad config or input": the dataset or settings must change.
       const type = status.exitCode === 2 ? 'RobynInvalidInput' : 'RobynJobFailed';
-      throw ApplicationFailure.nonRetryable(`${where} failed${status.exitCode !== undefined ? ` with exit code ${status.exitCode}` : ''}: ${status.message ?? 'no message'}`, type);
+      throw ApplicationFailure.nonRetryable(
+        `${where} failed${status.exitCode !== undefined ? ` with exit code ${status.exitCode}` : ''}: ${status.message ?? 'no message'}`,
+        type,
+      );
     }
   }
 }

@@ -54,13 +54,15 @@ export function checkDataset(columns: readonly string[], raw: readonly Record<st
   }
   if (offGrid.length) problems.push(`weeks must be 7 days apart: ${list(offGrid)}`);
   if (gaps.length) problems.push(`missing weeks (gaps): ${list(gaps)}`);
-  if (distinct.length < minWeeks) problems.push(`only ${distinct.length} weeks of data${distinct.length ? ` (${distinct[0]}..${distinct.at(-1)})` : ''}; at least ${minWeeks} are needed`);
+  if (distinct.length < minWeeks)
+    problems.push(`only ${distinct.length} weeks of data${distinct.length ? ` (${distinct[0]}..${distinct.at(-1)})` : ''}; at least ${minWeeks} are needed`);
 
   const numeric = (col: string, rule: 'any' | 'non-negative') => {
     if (!columns.includes(col)) return;
     const absent = rows.filter((r) => r[col] === null).map((r) => String(r[v.date]));
     const text = rows.filter((r) => typeof r[col] === 'string').map((r) => `${r[v.date]}: ${JSON.stringify(r[col])}`);
-    const negative = rule === 'non-negative' ? rows.filter((r) => typeof r[col] === 'number' && (r[col] as number) < 0).map((r) => `${r[v.date]}: ${r[col]}`) : [];
+    const negative =
+      rule === 'non-negative' ? rows.filter((r) => typeof r[col] === 'number' && (r[col] as number) < 0).map((r) => `${r[v.date]}: ${r[col]}`) : [];
     if (absent.length) problems.push(`${col}: no value in ${weeksText(absent.length)} (${list(absent)})`);
     if (text.length) problems.push(`${col}: not a number in ${weeksText(text.length)} (${list(text)})`);
     if (negative.length) problems.push(`${col}: negative in ${weeksText(negative.length)} (${list(negative)})`);
@@ -68,7 +70,8 @@ export function checkDataset(columns: readonly string[], raw: readonly Record<st
   numeric(v.depVar, 'any');
   for (const c of v.paidMediaSpends) {
     numeric(c, 'non-negative');
-    if (columns.includes(c) && rows.length && !rows.some((r) => typeof r[c] === 'number' && (r[c] as number) > 0)) problems.push(`${c}: no spend in any week (Robyn cannot model a channel that never ran)`);
+    if (columns.includes(c) && rows.length && !rows.some((r) => typeof r[c] === 'number' && (r[c] as number) > 0))
+      problems.push(`${c}: no spend in any week (Robyn cannot model a channel that never ran)`);
   }
   for (const c of [...(v.paidMediaVars ?? []), ...v.organicVars]) if (!v.paidMediaSpends.includes(c) && !v.factorVars.includes(c)) numeric(c, 'non-negative');
   for (const c of v.contextVars) if (!v.factorVars.includes(c)) numeric(c, 'any');

@@ -21,7 +21,10 @@ export const mmmVariables = z
     factorVars: z.array(column).default([]),
   })
   .strict()
-  .refine((v) => !v.paidMediaVars || v.paidMediaVars.length === v.paidMediaSpends.length, { message: 'must name one exposure column per spend column', path: ['paidMediaVars'] });
+  .refine((v) => !v.paidMediaVars || v.paidMediaVars.length === v.paidMediaSpends.length, {
+    message: 'must name one exposure column per spend column',
+    path: ['paidMediaVars'],
+  });
 export type MmmVariables = z.infer<typeof mmmVariables>;
 
 /** The warehouse dataset's columns (sql/mmm/weekly_dataset.sql over gold + mmm.ad_spend). */

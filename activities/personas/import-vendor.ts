@@ -18,7 +18,11 @@ export async function bootstrapPersonaTables(wh: Warehouse): Promise<void> {
  * It becomes active when no model is active yet, or when `activate` is set; otherwise it waits
  * as a candidate. A bad file throws VendorFileError before anything is written.
  */
-export async function importVendorFile(deps: ActivityDeps, file: string, opts: { activate?: boolean } = {}): Promise<{ model: PersonaModel; activated: boolean }> {
+export async function importVendorFile(
+  deps: ActivityDeps,
+  file: string,
+  opts: { activate?: boolean } = {},
+): Promise<{ model: PersonaModel; activated: boolean }> {
   const draft = parseVendorFile(file, fs.readFileSync(file, 'utf8'));
   await bootstrapPersonaTables(deps.warehouse);
   const [{ n }] = await deps.warehouse.query<{ n: number }>(`select count(*) as n from ml.persona_models where status = 'active'`);

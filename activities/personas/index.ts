@@ -4,7 +4,13 @@ import type { DecisionRecord } from '../../workflows/shared/approval';
 import { recordPersonaDecisions } from './decisions';
 import { computeDrift, type DriftInput, type DriftResult } from './drift';
 import { labelParticipants, type LabelInput, type LabelResult } from './label';
-import { generateSurveyParticipants, loadSurveyParticipants, participantsKey, type GenerateParticipantsResult, type LoadParticipantsResult } from './participants';
+import {
+  generateSurveyParticipants,
+  loadSurveyParticipants,
+  participantsKey,
+  type GenerateParticipantsResult,
+  type LoadParticipantsResult,
+} from './participants';
 import { activateModel, rejectModel } from './registry';
 import { trainPersonaCandidate, type TrainInput, type TrainResult } from './retrain';
 
@@ -12,7 +18,8 @@ export function createPersonaActivities(deps: ActivityDeps) {
   return {
     /** Whether the nightly persona step can run: participants landed and a model is active. */
     async personaStepReady(input: { date: string }): Promise<{ ready: boolean; reason: string }> {
-      if (!(await deps.store.exists(participantsKey(input.date)))) return { ready: false, reason: `no survey participants landed (${participantsKey(input.date)})` };
+      if (!(await deps.store.exists(participantsKey(input.date))))
+        return { ready: false, reason: `no survey participants landed (${participantsKey(input.date)})` };
       const [active] = await deps.warehouse.query<{ n: number }>(`select count(*) as n from ml.persona_models where status = 'active'`);
       if (!Number(active.n)) return { ready: false, reason: 'no active persona model (dag personas import <file>)' };
       return { ready: true, reason: '' };

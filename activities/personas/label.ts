@@ -51,7 +51,13 @@ export async function labelParticipants(deps: ActivityDeps, input: LabelInput): 
   const total = rows.reduce((s, r) => s + Number(r.n), 0);
   const perPersona = Object.fromEntries(rows.map((r) => [r.persona, Number(r.n)]));
   return {
-    date: input.date, modelVersion: entry.version, threshold, rows: total, unassigned: perPersona.unassigned ?? 0,
-    meanDistance: total ? rows.reduce((s, r) => s + Number(r.distance_sum), 0) / total : 0, perPersona, durationMs: Date.now() - started,
+    date: input.date,
+    modelVersion: entry.version,
+    threshold,
+    rows: total,
+    unassigned: perPersona.unassigned ?? 0,
+    meanDistance: total ? rows.reduce((s, r) => s + Number(r.distance_sum), 0) / total : 0,
+    perPersona,
+    durationMs: Date.now() - started,
   };
 }

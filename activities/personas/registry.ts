@@ -41,18 +41,35 @@ export async function registerModel(
     await tx.exec(
       `insert into ml.persona_models values ($v, 'candidate', $source, $features, $scaling, $metrics, $key, cast($rf as date), cast($rt as date), $parent, cast($now as timestamp), null, null)`,
       {
-        v: model.version, source: model.source, features: model.features.join(','), scaling: JSON.stringify(model.scaling), metrics: opts.metrics ? JSON.stringify(opts.metrics) : null,
-        key: artifactKey(model.version), rf: opts.reference?.from ?? null, rt: opts.reference?.to ?? null, parent: opts.parentVersion ?? null, now,
+        v: model.version,
+        source: model.source,
+        features: model.features.join(','),
+        scaling: JSON.stringify(model.scaling),
+        metrics: opts.metrics ? JSON.stringify(opts.metrics) : null,
+        key: artifactKey(model.version),
+        rf: opts.reference?.from ?? null,
+        rt: opts.reference?.to ?? null,
+        parent: opts.parentVersion ?? null,
+        now,
       },
     );
     const cols = FEATURES.join(', ');
     const slots = FEATURES.map((f) => `$${f}`).join(', ');
     const vec = (v: number[]) => Object.fromEntries(FEATURES.map((f, i) => [f, v[i]]));
     for (const [i, p] of model.personas.entries()) {
-      await tx.exec(`insert into ml.persona_centroids (model_version, persona_id, persona, ${cols}) values ($v, $id, $name, ${slots})`, { v: model.version, id: i, name: p.name, ...vec(p.centroid) });
+      await tx.exec(`insert into ml.persona_centroids (model_version, persona_id, persona, ${cols}) values ($v, $id, $name, ${slots})`, {
+        v: model.version,
+        id: i,
+        name: p.name,
+        ...vec(p.centroid),
+      });
     }
     for (const stat of ['mean', 'std'] as const) {
-      await tx.exec(`insert into ml.persona_scaling (model_version, stat, ${cols}) values ($v, $stat, ${slots})`, { v: model.version, stat, ...vec(model.scaling[stat]) });
+      await tx.exec(`insert into ml.persona_scaling (model_version, stat, ${cols}) values ($v, $stat, ${slots})`, {
+        v: model.version,
+        stat,
+        ...vec(model.scaling[stat]),
+      });
     }
     if (opts.activate) await activateIn(tx, model.version);
     await deps.store.put(artifactKey(model.version), JSON.stringify(model, null, 2));
@@ -96,17 +113,32 @@ export async function rejectModel(deps: ActivityDeps, version: number): Promise<
 }
 
 export async function setReference(deps: ActivityDeps, version: number, from: string, to: string): Promise<void> {
-  await deps.warehouse.exec(`update ml.persona_models set reference_from = cast($f as date), reference_to = cast($t as date) where model_version = $v`, { v: version, f: from, t: to });
+  await deps.warehouse.exec(`update ml.persona_models set reference_from = cast($f as date), reference_to = cast($t as date) where model_version = $v`, {
+    v: version,
+    f: from,
+    t: to,
+  });
 }
 
 export async function registryEntry(deps: ActivityDeps, version?: number): Promise<RegistryEntry> {
-  const rows = await deps.warehouse.query(version === undefined ? `${ROW} where status = 'active'` : `${ROW} where model_version = $v`, version === undefined ? undefined : { v: version });
-  if (!rows.length) throw new RegistryError(version === undefined ? 'no active persona model: import one with `dag personas import <file>`' : `persona model v${version} does not exist`);
+  const rows = await deps.warehouse.query(
+    version === undefined ? `${ROW} where status = 'active'` : `${ROW} where model_version = $v`,
+    version === undefined ? undefined : { v: version },
+  );
+  if (!rows.length)
+    throw new RegistryError(
+      version === undefined ? 'no active persona model: import one with `dag personas import <file>`' : `persona model v${version} does not exist`,
+    );
   const r = rows[0];
   return {
-    version: Number(r.model_version), status: r.status as ModelStatus, source: String(r.source), artifactKey: String(r.artifact_key),
-    referenceFrom: (r.reference_from as string | null) ?? null, referenceTo: (r.reference_to as string | null) ?? null,
-    parentVersion: r.parent_version == null ? null : Number(r.parent_version), metrics: r.metrics_json ? JSON.parse(String(r.metrics_json)) : null,
+    version: Number(r.model_version),
+    status: r.status as ModelStatus,
+    source: String(r.source),
+    artifactKey: String(r.artifact_key),
+    referenceFrom: (r.reference_from as string | null) ?? null,
+    referenceTo: (r.reference_to as string | null) ?? null,
+    parentVersion: r.parent_version == null ? null : Number(r.parent_version),
+    metrics: r.metrics_json ? JSON.parse(String(r.metrics_json)) : null,
   };
 }
 

@@ -28,18 +28,30 @@ export interface TrainResult {
 export async function trainPersonaCandidate(deps: ActivityDeps, input: TrainInput): Promise<TrainResult> {
   const { model: active } = await loadModel(deps, input.baseVersion);
   const rows = await deps.warehouse.query<Record<string, number>>(renderSqlFile('ml/training_sample.sql', deps.warehouse.dialect), {
-    window_from: input.window.from, window_to: input.window.to, sample_size: input.sampleSize ?? 50_000,
+    window_from: input.window.from,
+    window_to: input.window.to,
+    sample_size: input.sampleSize ?? 50_000,
   });
   if (rows.length < active.personas.length * 10) {
-    throw ApplicationFailure.nonRetryable(`only ${rows.length} participants in ${input.window.from}..${input.window.to}: too few to retrain ${active.personas.length} personas`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(
+      `only ${rows.length} participants in ${input.window.from}..${input.window.to}: too few to retrain ${active.personas.length} personas`,
+      'InvalidInput',
+    );
   }
   const points = rows.map((r) => FEATURES.map((f) => Number(r[f])));
   const { draft, comparison } = await withHeartbeat(
     async () => trainCandidate(active, points, { compareK: input.compareK ?? false, silhouetteSample: input.silhouetteSample ?? 2000 }),
     () => ({ phase: 'k-means', points: points.length }),
   );
-  const model = await registerModel(deps, { ...draft, source: `retrain:${input.runId}` }, {
-    activate: false, parentVersion: active.version, metrics: comparison as unknown as Record<string, unknown>, reference: input.window,
-  });
+  const model = await registerModel(
+    deps,
+    { ...draft, source: `retrain:${input.runId}` },
+    {
+      activate: false,
+      parentVersion: active.version,
+      metrics: comparison as unknown as Record<string, unknown>,
+      reference: input.window,
+    },
+  );
   return { version: model.version, baseVersion: active.version, personas: model.personas.map((p) => p.name), comparison };
 }

@@ -46,7 +46,11 @@ export function discoverChecks(): CheckDefinition[] {
       const sql = readSqlFile(file);
       const failsWhen = /observed\s*([<>])\s*threshold/.exec(header(sql, 'fails when', file))?.[1];
       if (failsWhen !== '>' && failsWhen !== '<') throw new Error(`sql/${file}: "fails when" must be "observed > threshold" or "observed < threshold"`);
-      const description = sql.split('\n').filter((l) => /^--\s/.test(l) && !/^--\s*(check|stage|severity|threshold|fails when):/.test(l)).map((l) => l.replace(/^--\s?/, '')).join(' ');
+      const description = sql
+        .split('\n')
+        .filter((l) => /^--\s/.test(l) && !/^--\s*(check|stage|severity|threshold|fails when):/.test(l))
+        .map((l) => l.replace(/^--\s?/, ''))
+        .join(' ');
       return {
         name: header(sql, 'check', file),
         stage: header(sql, 'stage', file) as CheckDefinition['stage'],

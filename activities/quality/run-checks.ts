@@ -48,14 +48,39 @@ export async function runChecks(deps: ActivityDeps, input: RunChecksInput): Prom
     const sql = renderSqlFile(def.file, wh.dialect, vars);
     const [row] = await wh.query<{ observed: number | null; sample: string | null }>(sql, modelParams(deps, sql, input.date));
     const observed = row?.observed === null || row?.observed === undefined ? null : Number(row.observed);
-    results.push({ check: def.name, severity: def.severity, status: evaluate(def, observed), observed, threshold: def.threshold, sample: row?.sample ?? null, description: def.description });
+    results.push({
+      check: def.name,
+      severity: def.severity,
+      status: evaluate(def, observed),
+      observed,
+      threshold: def.threshold,
+      sample: row?.sample ?? null,
+      description: def.description,
+    });
   }
   await wh.transaction(async (tx) => {
-    await tx.exec(`delete from ops.dq_results where run_id = $run and stage = $stage and partition_date = cast($d as date)`, { run: runId, stage: input.stage, d: input.date });
+    await tx.exec(`delete from ops.dq_results where run_id = $run and stage = $stage and partition_date = cast($d as date)`, {
+      run: runId,
+      stage: input.stage,
+      d: input.date,
+    });
     for (const r of results) {
-      await tx.exec(`insert into ops.dq_results values ($run, cast($d as date), $stage, $check, $severity, $observed, $threshold, $status, $sample, $description, cast($now as timestamp))`, {
-        run: runId, d: input.date, stage: input.stage, check: r.check, severity: r.severity, observed: r.observed, threshold: r.threshold, status: r.status, sample: r.sample, description: r.description, now: nowUtc(),
-      });
+      await tx.exec(
+        `insert into ops.dq_results values ($run, cast($d as date), $stage, $check, $severity, $observed, $threshold, $status, $sample, $description, cast($now as timestamp))`,
+        {
+          run: runId,
+          d: input.date,
+          stage: input.stage,
+          check: r.check,
+          severity: r.severity,
+          observed: r.observed,
+          threshold: r.threshold,
+          status: r.status,
+          sample: r.sample,
+          description: r.description,
+          now: nowUtc(),
+        },
+      );
     }
   });
   const failed = results.filter((r) => r.status === 'fail').map((r) => r.check);

@@ -19,7 +19,12 @@ export function createRunActivities(deps: ActivityDeps) {
       await wh.transaction(async (tx) => {
         await tx.exec(`delete from ops.pipeline_runs where partition_date = cast($d as date) and run_id = $run`, { d: input.date, run: info?.runId ?? null });
         await tx.exec(`insert into ops.pipeline_runs values (cast($d as date), $wf, $run, $status, $summary, cast($now as timestamp))`, {
-          d: input.date, wf: info?.workflowId ?? null, run: info?.runId ?? null, status: input.status, summary: input.summary, now: nowUtc(),
+          d: input.date,
+          wf: info?.workflowId ?? null,
+          run: info?.runId ?? null,
+          status: input.status,
+          summary: input.summary,
+          now: nowUtc(),
         });
       });
     },

@@ -44,26 +44,29 @@ export async function buildModel(deps: ActivityDeps, input: BuildModelInput): Pr
   const count = async (s: Session, table: string, where = '') =>
     Number((await s.query<{ n: number }>(`select count(*) as n from ${table}${where}`, where ? { partition_date: input.date } : {}))[0].n);
 
-  const rows = await withHeartbeat(async () => {
-    if (input.layer === 'gold') {
-      const table = stagingTable(model.name, input.date);
-      await wh.exec(`create or replace table ${table} as ${select}`, params);
-      // The published table exists from the first build on, so checks can compare against it.
-      await wh.exec(`create table if not exists gold.${model.name} as select * from ${table} limit 0`);
-      return { table, rows: await count(wh, table) };
-    }
-    const table = `silver.${model.name}`;
-    if (model.materialized === 'table') {
-      await wh.exec(`create or replace table ${table} as ${select}`, params);
-      return { table, rows: await count(wh, table) };
-    }
-    // DDL first and outside the transaction (Snowflake commits on DDL).
-    await wh.exec(`create table if not exists ${table} as select * from (${select}) as model limit 0`, params);
-    return wh.transaction(async (tx) => {
-      await tx.exec(`delete from ${table} where partition_date = cast($partition_date as date)`, { partition_date: input.date });
-      await tx.exec(`insert into ${table} select * from (${select}) as model`, params);
-      return { table, rows: await count(tx, table, ' where partition_date = cast($partition_date as date)') };
-    });
-  }, () => ({ model: `${input.layer}.${input.model}`, date: input.date }));
+  const rows = await withHeartbeat(
+    async () => {
+      if (input.layer === 'gold') {
+        const table = stagingTable(model.name, input.date);
+        await wh.exec(`create or replace table ${table} as ${select}`, params);
+        // The published table exists from the first build on, so checks can compare against it.
+        await wh.exec(`create table if not exists gold.${model.name} as select * from ${table} limit 0`);
+        return { table, rows: await count(wh, table) };
+      }
+      const table = `silver.${model.name}`;
+      if (model.materialized === 'table') {
+        await wh.exec(`create or replace table ${table} as ${select}`, params);
+        return { table, rows: await count(wh, table) };
+      }
+      // DDL first and outside the transaction (Snowflake commits on DDL).
+      await wh.exec(`create table if not exists ${table} as select * from (${select}) as model limit 0`, params);
+      return wh.transaction(async (tx) => {
+        await tx.exec(`delete from ${table} where partition_date = cast($partition_date as date)`, { partition_date: input.date });
+        await tx.exec(`insert into ${table} select * from (${select}) as model`, params);
+        return { table, rows: await count(tx, table, ' where partition_date = cast($partition_date as date)') };
+      });
+    },
+    () => ({ model: `${input.layer}.${input.model}`, date: input.date }),
+  );
   return { model: `${input.layer}.${input.model}`, ...rows, durationMs: Date.now() - started };
 }

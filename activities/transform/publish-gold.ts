@@ -34,14 +34,22 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
         skipped.push(m.name);
         continue;
       }
-      await tx.exec(m.materialized === 'table' ? `delete from gold.${m.name}` : `delete from gold.${m.name} where partition_date = cast($partition_date as date)`, m.materialized === 'table' ? {} : params);
+      await tx.exec(
+        m.materialized === 'table' ? `delete from gold.${m.name}` : `delete from gold.${m.name} where partition_date = cast($partition_date as date)`,
+        m.materialized === 'table' ? {} : params,
+      );
       await tx.exec(`insert into gold.${m.name} select * from ${staged}`);
       rows += Number((await tx.query<{ n: number }>(`select count(*) as n from ${staged}`))[0].n);
       published.push(m.name);
     }
     await tx.exec(`delete from ops.gold_publications where partition_date = cast($partition_date as date)`, params);
     await tx.exec(`insert into ops.gold_publications values (cast($partition_date as date), $wf, $run, $models, $rows, cast($now as timestamp))`, {
-      ...params, wf: info?.workflowId ?? null, run: info?.runId ?? null, models: published.join(','), rows, now: nowUtc(),
+      ...params,
+      wf: info?.workflowId ?? null,
+      run: info?.runId ?? null,
+      models: published.join(','),
+      rows,
+      now: nowUtc(),
     });
     return { published, skipped, rows };
   });

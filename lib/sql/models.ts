@@ -40,7 +40,12 @@ export function parseModel(layer: Layer, file: string): Model {
   const name = path.basename(file, '.sql');
   const mat = /--\s*materialized:\s*(partition|table)/.exec(sql)?.[1] as Materialization | undefined;
   if (!mat) throw new Error(`sql/${file}: header "-- materialized: partition|table" is missing`);
-  const description = sql.split('\n').filter((l) => l.startsWith('--') && !/materialized:/.test(l)).map((l) => l.replace(/^--\s?/, '')).join(' ').trim();
+  const description = sql
+    .split('\n')
+    .filter((l) => l.startsWith('--') && !/materialized:/.test(l))
+    .map((l) => l.replace(/^--\s?/, ''))
+    .join(' ')
+    .trim();
   const deps = new Set<string>();
   for (const m of sql.matchAll(REF)) {
     const ref = `${m[1].toLowerCase()}.${m[2].toLowerCase()}`;

@@ -20,16 +20,23 @@ beforeAll(async () => {
   deps = await freshDeps();
   await land(
     deps,
-    [visit('a', 'paid_search', '2026-11-01 10:00:00'), visit('a', 'email', '2026-11-08 10:00:00'), visit('a', 'direct', '2026-11-15 10:00:00'), visit('b', 'paid_social', '2026-11-01 09:00:00')],
+    [
+      visit('a', 'paid_search', '2026-11-01 10:00:00'),
+      visit('a', 'email', '2026-11-08 10:00:00'),
+      visit('a', 'direct', '2026-11-15 10:00:00'),
+      visit('b', 'paid_social', '2026-11-01 09:00:00'),
+    ],
     [purchase('o1', 'a', '2026-11-15 10:00:00', 100), purchase('o2', 'b', '2026-11-14 09:00:00', 25.5)],
   );
   await buildSilver(deps, ['2026-11-01', '2026-11-08', '2026-11-14', '2026-11-15']);
-  stopWorker = runWorker(await Worker.create({
-    connection: env.connection,
-    taskQueue,
-    workflowsPath: require.resolve('./workflows'),
-    activities: failFastOnPermanentErrors(createAttributionActivities(deps)),
-  }));
+  stopWorker = runWorker(
+    await Worker.create({
+      connection: env.connection,
+      taskQueue,
+      workflowsPath: require.resolve('./workflows'),
+      activities: failFastOnPermanentErrors(createAttributionActivities(deps)),
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await stopWorker?.();
@@ -41,11 +48,16 @@ const run = (input: AttributionInput) => env.client.workflow.execute(Attribution
 
 test('a range with the default windows (7 and 30 days): gold rows, a summary and a stored report', async () => {
   const result = await run({ from: '2026-11-14', to: '2026-11-15' });
-  expect(result.windows.map((w) => [w.windowDays, w.conversions, w.attributed, w.outOfWindow])).toEqual([[7, 2, 1, 1], [30, 2, 2, 0]]);
+  expect(result.windows.map((w) => [w.windowDays, w.conversions, w.attributed, w.outOfWindow])).toEqual([
+    [7, 2, 1, 1],
+    [30, 2, 2, 0],
+  ]);
   expect(result.unpublishedDates).toEqual(['2026-11-14', '2026-11-15']);
   expect(result.report).toMatchObject({ key: 'reports/attribution/2026-11-14_2026-11-15/report.html', prefix: 'reports/attribution/2026-11-14_2026-11-15/' });
   expect(result.report.uri).toBe(deps.store.uri(result.report.key));
-  expect(result.summary).toBe(`2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; report ${result.report.uri}`);
+  expect(result.summary).toBe(
+    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; report ${result.report.uri}`,
+  );
 
   const markdown = (await deps.store.get(result.report.markdownKey)).toString();
   expect(markdown).toContain('| channel | first_touch | last_touch | last_non_direct | linear | time_decay | position_based |');
@@ -54,7 +66,10 @@ test('a range with the default windows (7 and 30 days): gold rows, a summary and
   expect(markdown).toContain('| email | – | – | 1.00 (€100.00) | 0.33 (€33.34) | 0.29 (€28.57) | 0.20 (€20.00) |');
   expect(markdown).toContain('| channel | naive | attributed 7d | out of window 7d | attributed 30d | out of window 30d |');
   expect(markdown).toContain('| paid_social | 1 (€25.50) | 0 (€0.00) | 1 (€25.50) | 1 (€25.50) | 0 (€0.00) |');
-  expect(result.report.chartKeys).toEqual(['reports/attribution/2026-11-14_2026-11-15/credit-by-model-w7.svg', 'reports/attribution/2026-11-14_2026-11-15/credit-by-model-w30.svg']);
+  expect(result.report.chartKeys).toEqual([
+    'reports/attribution/2026-11-14_2026-11-15/credit-by-model-w7.svg',
+    'reports/attribution/2026-11-14_2026-11-15/credit-by-model-w30.svg',
+  ]);
   const svg = (await deps.store.get(result.report.chartKeys[1])).toString();
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>[\s\S]*<\/svg>\n$/);
   expect(svg).toContain('<title>email · linear: 0.33</title>');
@@ -68,13 +83,18 @@ test('models and a single window can be chosen; a re-run replaces rather than ap
   const result = await run(input);
   expect(result).toMatchObject({ from: '2026-11-15', to: '2026-11-15', models: ['first_touch', 'linear'] });
   expect(result.windows.map((w) => w.rows)).toEqual([{ attribution: 4, summary: 1 }]);
-  const [n] = await deps.warehouse.query(`select count(*) as n from gold.attribution where conversion_date = date '2026-11-15' and window_days = 30 and model in ('linear', 'first_touch')`);
+  const [n] = await deps.warehouse.query(
+    `select count(*) as n from gold.attribution where conversion_date = date '2026-11-15' and window_days = 30 and model in ('linear', 'first_touch')`,
+  );
   expect(n).toEqual({ n: 4 });
 });
 
 test.each([
   [{ from: '2026-11-15', to: '2026-11-14' }, 'Attribution input: to: must not be before from'],
-  [{ models: ['last_click'] }, 'Attribution input: models.0: Invalid option: expected one of "first_touch"|"last_touch"|"last_non_direct"|"linear"|"time_decay"|"position_based"'],
+  [
+    { models: ['last_click'] },
+    'Attribution input: models.0: Invalid option: expected one of "first_touch"|"last_touch"|"last_non_direct"|"linear"|"time_decay"|"position_based"',
+  ],
   [{ windowDays: 0 }, 'Attribution input: windowDays: Too small: expected number to be >=1'],
   [{ positionWeights: { first: 0.7, last: 0.5 } }, 'Attribution input: positionWeights: first + last must be above 0 and at most 1'],
   [{ form: '2026-11-01' }, 'Attribution input: unknown key "form"'],

@@ -25,13 +25,18 @@ beforeAll(async () => {
       visit('early', 'paid_search', '2026-11-15 12:00:00'),
       visit('edge', 'email', '2026-11-08 10:00:00'),
       visit('late', 'paid_search', '2026-11-08 09:59:59'),
-      visit('direct', 'direct', '2026-11-13 10:00:00'), visit('direct', 'direct', '2026-11-15 09:00:00'),
-      visit('pair', 'organic_search', '2026-11-13 11:00:00'), visit('pair', 'paid_search', '2026-11-15 11:00:00'),
+      visit('direct', 'direct', '2026-11-13 10:00:00'),
+      visit('direct', 'direct', '2026-11-15 09:00:00'),
+      visit('pair', 'organic_search', '2026-11-13 11:00:00'),
+      visit('pair', 'paid_search', '2026-11-15 11:00:00'),
     ],
     [
-      purchase('o_one', 'one', '2026-11-15 08:00:00', 10), purchase('o_none', 'none', '2026-11-15 10:00:00', 20),
-      purchase('o_early', 'early', '2026-11-15 09:00:00', 30), purchase('o_edge', 'edge', '2026-11-15 10:00:00', 40),
-      purchase('o_late', 'late', '2026-11-15 10:00:00', 50), purchase('o_direct', 'direct', '2026-11-15 10:00:00', 60),
+      purchase('o_one', 'one', '2026-11-15 08:00:00', 10),
+      purchase('o_none', 'none', '2026-11-15 10:00:00', 20),
+      purchase('o_early', 'early', '2026-11-15 09:00:00', 30),
+      purchase('o_edge', 'edge', '2026-11-15 10:00:00', 40),
+      purchase('o_late', 'late', '2026-11-15 10:00:00', 50),
+      purchase('o_direct', 'direct', '2026-11-15 10:00:00', 60),
       purchase('o_pair', 'pair', '2026-11-15 12:00:00', 0.01),
     ],
   );
@@ -40,7 +45,9 @@ beforeAll(async () => {
 afterAll(async () => deps?.warehouse.close());
 
 const byModel = async (windowDays: number, model: string, date = '2026-11-15') =>
-  Object.fromEntries((await credits(deps, windowDays, date)).filter((c) => c.model === model).map((c) => [c.channel, [c.conversions_credited, c.revenue_credited]]));
+  Object.fromEntries(
+    (await credits(deps, windowDays, date)).filter((c) => c.model === model).map((c) => [c.channel, [c.conversions_credited, c.revenue_credited]]),
+  );
 
 test('7-day window: one touch, no touch, conversion before any session, inclusive boundary, direct-only fallback', async () => {
   await attribute(deps, { from: '2026-11-15', to: '2026-11-15', windowDays: 7 });
@@ -49,7 +56,13 @@ test('7-day window: one touch, no touch, conversion before any session, inclusiv
   expect(await byModel(7, 'last_touch')).toEqual({ email: [2, 50], unattributed: [3, 100], direct: [1, 60], paid_search: [1, 0.01] });
   expect(await byModel(7, 'last_non_direct')).toEqual({ email: [2, 50], unattributed: [3, 100], direct: [1, 60], paid_search: [1, 0.01] });
   // One cent over two touches: the first running share 0.5 rounds half away from zero to 1 ¢.
-  expect(await byModel(7, 'position_based')).toEqual({ email: [2, 50], unattributed: [3, 100], direct: [1, 60], organic_search: [0.5, 0.01], paid_search: [0.5, 0] });
+  expect(await byModel(7, 'position_based')).toEqual({
+    email: [2, 50],
+    unattributed: [3, 100],
+    direct: [1, 60],
+    organic_search: [0.5, 0.01],
+    paid_search: [0.5, 0],
+  });
   expect(await byModel(7, 'linear')).toEqual({ email: [2, 50], unattributed: [3, 100], direct: [1, 60], organic_search: [0.5, 0.01], paid_search: [0.5, 0] });
 });
 
@@ -88,7 +101,9 @@ test('touches on the same timestamp are ordered by session_id', async () => {
     expect(await byModel(7, 'last_touch', '2026-11-14')).toEqual({ paid_search: [1, 9] });
     expect(await byModel(7, 'linear', '2026-11-14')).toEqual({ email: [0.5, 4.5], paid_search: [0.5, 4.5] });
   }
-  const [summary] = await deps.warehouse.query(`select channel, attributed_conversions from gold.attribution_window_summary where conversion_date = date '2026-11-14'`);
+  const [summary] = await deps.warehouse.query(
+    `select channel, attributed_conversions from gold.attribution_window_summary where conversion_date = date '2026-11-14'`,
+  );
   expect(summary).toEqual({ channel: 'paid_search', attributed_conversions: 1 });
 });
 

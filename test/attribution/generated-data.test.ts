@@ -26,7 +26,9 @@ const q = <T = Record<string, unknown>>(sql: string) => deps.warehouse.query(sql
 
 test.each([7, 30])('window %i: every model credits every order exactly once, to the cent', async (windowDays) => {
   const result = await attribute(deps, { from: DAYS[0], to: DAYS[2], windowDays });
-  const [orders] = await q<{ n: number; cents: number }>(`select count(*) as n, cast(sum(round(revenue * 100)) as bigint) as cents from silver.orders where is_completed`);
+  const [orders] = await q<{ n: number; cents: number }>(
+    `select count(*) as n, cast(sum(round(revenue * 100)) as bigint) as cents from silver.orders where is_completed`,
+  );
   expect(result.conversions).toBe(orders.n);
   expect(orders.n).toBeGreaterThan(300);
   // Multi-day journeys exist, so multi-touch models really split credit.
@@ -61,11 +63,18 @@ test('a longer window attributes at least as many conversions', async () => {
 test('the gate refuses staged credits that are off by one cent or one micro-conversion', async () => {
   const staged = attributionStaging(DAYS[0], DAYS[2], 99);
   const params = { from_date: DAYS[0], to_date: DAYS[2], window_days: 7 };
-  await deps.warehouse.exec(`create or replace table ${staged.credits} as ${renderSqlFile('attribution/attribution_credits.sql', 'duckdb')}`, { ...params, half_life_days: 7, first_weight: 0.4, last_weight: 0.4 });
+  await deps.warehouse.exec(`create or replace table ${staged.credits} as ${renderSqlFile('attribution/attribution_credits.sql', 'duckdb')}`, {
+    ...params,
+    half_life_days: 7,
+    first_weight: 0.4,
+    last_weight: 0.4,
+  });
   await deps.warehouse.exec(`create or replace table ${staged.summary} as ${renderSqlFile('attribution/attribution_window_summary.sql', 'duckdb')}`, params);
   expect((await verifyStagedAttribution(deps.warehouse, staged)).problems).toEqual([]);
   await deps.warehouse.exec(`update ${staged.credits} set linear_cents = linear_cents + 1 where order_id = (select min(order_id) from ${staged.credits})`);
-  await deps.warehouse.exec(`update ${staged.credits} set time_decay_units = time_decay_units - 1 where order_id = (select max(order_id) from ${staged.credits})`);
+  await deps.warehouse.exec(
+    `update ${staged.credits} set time_decay_units = time_decay_units - 1 where order_id = (select max(order_id) from ${staged.credits})`,
+  );
   const { problems } = await verifyStagedAttribution(deps.warehouse, staged);
   expect(problems).toHaveLength(1);
   expect(problems[0]).toMatch(/^2 conversions whose credit does not sum to exactly 1 and their revenue \(e\.g\. o_\d+_\d+, o_\d+_\d+\)$/);

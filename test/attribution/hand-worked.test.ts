@@ -24,7 +24,12 @@ beforeAll(async () => {
 });
 afterAll(async () => deps?.warehouse.close());
 
-const row = (model: string, channel: string, conversions: number, revenue: number) => ({ model, channel, conversions_credited: conversions, revenue_credited: revenue });
+const row = (model: string, channel: string, conversions: number, revenue: number) => ({
+  model,
+  channel,
+  conversions_credited: conversions,
+  revenue_credited: revenue,
+});
 
 test('paid_search → email → direct, €100: the exact credit of every model', async () => {
   expect(await credits(deps, 30)).toEqual([
@@ -45,12 +50,29 @@ test('paid_search → email → direct, €100: the exact credit of every model'
 
 test('the window summary of the same order: attributed to its last touch', async () => {
   expect(await deps.warehouse.query(`select * exclude (conversion_date) from gold.attribution_window_summary`)).toEqual([
-    { channel: 'direct', window_days: 30, naive_conversions: 1, naive_revenue: 100, attributed_conversions: 1, attributed_revenue: 100, out_of_window_conversions: 0, out_of_window_revenue: 0 },
+    {
+      channel: 'direct',
+      window_days: 30,
+      naive_conversions: 1,
+      naive_revenue: 100,
+      attributed_conversions: 1,
+      attributed_revenue: 100,
+      out_of_window_conversions: 0,
+      out_of_window_revenue: 0,
+    },
   ]);
 });
 
 test('configurable weights: position-based 30/50 and a 14-day half-life', async () => {
-  await attribute(deps, { from: '2026-11-15', to: '2026-11-15', windowDays: 30, models: ['position_based', 'time_decay'], firstWeight: 0.3, lastWeight: 0.5, halfLifeDays: 14 });
+  await attribute(deps, {
+    from: '2026-11-15',
+    to: '2026-11-15',
+    windowDays: 30,
+    models: ['position_based', 'time_decay'],
+    firstWeight: 0.3,
+    lastWeight: 0.5,
+    halfLifeDays: 14,
+  });
   // Half-life 14: weights 0.5 : 0.70711 : 1 (sum 2.20711) → running shares 0.226541, 0.546918, 1
   // → 2265 ¢, 5469 ¢, 10000 ¢ and 226541, 546918, 1000000 micro-conversions.
   const got = (await credits(deps, 30)).filter((c) => c.model === 'position_based' || c.model === 'time_decay');

@@ -22,9 +22,22 @@ test('an empty range still renders both tables and a chart', () => {
   const r = renderAttributionReport({ from: '2026-11-01', to: '2026-11-01', windows: [7], models: ['linear'], credit: [], summary: [] });
   expect(r.markdown).toBe(
     [
-      '# Attribution 2026-11-01 to 2026-11-01', '', 'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.', '',
-      '## 7-day window', '', '| channel | linear |', '| --- | --- |', '', '![credit by model, 7-day window](credit-by-model-w7.svg)', '',
-      '## Attribution window: naive vs attributed vs out of window', '', '| channel | naive | attributed 7d | out of window 7d |', '| --- | --- | --- | --- |', '',
+      '# Attribution 2026-11-01 to 2026-11-01',
+      '',
+      'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.',
+      '',
+      '## 7-day window',
+      '',
+      '| channel | linear |',
+      '| --- | --- |',
+      '',
+      '![credit by model, 7-day window](credit-by-model-w7.svg)',
+      '',
+      '## Attribution window: naive vs attributed vs out of window',
+      '',
+      '| channel | naive | attributed 7d | out of window 7d |',
+      '| --- | --- | --- | --- |',
+      '',
     ].join('\n'),
   );
   expect(Object.keys(r.charts)).toEqual(['credit-by-model-w7.svg']);

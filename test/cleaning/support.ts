@@ -29,7 +29,11 @@ export async function makeCleaningWorker(env: TestEnv, deps: ActivityDeps, taskQ
 }
 
 /** Polls the `cleaningPlan` query until plan `version` (or any) awaits a decision. */
-export async function awaitingPlan<T extends { status: string; version: number | null }>(query: () => Promise<T>, version?: number, timeoutMs = 90_000): Promise<T> {
+export async function awaitingPlan<T extends { status: string; version: number | null }>(
+  query: () => Promise<T>,
+  version?: number,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await query().catch(() => undefined);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { DuckDbWarehouse } from '../../adapters/warehouse/duckdb/duckdb-warehouse';
 
@@ -34,5 +35,5 @@ async function wrongSchemaParquet(file: string): Promise<Buffer> {
   } finally {
     await wh.close();
   }
-  return require('node:fs').readFileSync(file);
+  return fs.readFileSync(file);
 }

@@ -16,7 +16,12 @@ beforeAll(async () => {
   gcs = await startFakeGcs();
   await new Storage({ apiEndpoint: gcs.endpoint, projectId: 'test' }).createBucket('landing-test');
   const local = await freshDeps();
-  const store = createObjectStore(loadConfig({ DAG_OBJECT_STORE: 'gcs', DAG_GCS_BUCKET: 'landing-test', DAG_GCS_PREFIX: 'acme', DAG_GCS_ENDPOINT: gcs.endpoint, GOOGLE_CLOUD_PROJECT: 'test' }, os.tmpdir()));
+  const store = createObjectStore(
+    loadConfig(
+      { DAG_OBJECT_STORE: 'gcs', DAG_GCS_BUCKET: 'landing-test', DAG_GCS_PREFIX: 'acme', DAG_GCS_ENDPOINT: gcs.endpoint, GOOGLE_CLOUD_PROJECT: 'test' },
+      os.tmpdir(),
+    ),
+  );
   deps = { ...local, store };
 });
 afterAll(async () => {
@@ -42,8 +47,13 @@ test('two objects that arrive together are both loaded, once, and marked process
     [`landing/${D}/events-part2.csv`, 'loaded', 1],
   ]);
   expect(await count()).toBe(3);
-  expect((await deps.store.list(`landing/${D}/_processed/`)).map((o) => o.key)).toEqual([`landing/${D}/_processed/events-part1.csv.json`, `landing/${D}/_processed/events-part2.csv.json`]);
-  const audit = await deps.warehouse.query<{ g: string }>(`select source_generation as g from ops.load_audit where source_key = $k`, { k: `landing/${D}/events-part1.csv` });
+  expect((await deps.store.list(`landing/${D}/_processed/`)).map((o) => o.key)).toEqual([
+    `landing/${D}/_processed/events-part1.csv.json`,
+    `landing/${D}/_processed/events-part2.csv.json`,
+  ]);
+  const audit = await deps.warehouse.query<{ g: string }>(`select source_generation as g from ops.load_audit where source_key = $k`, {
+    k: `landing/${D}/events-part1.csv`,
+  });
   expect(audit[0].g).toBe((await deps.store.stat(`landing/${D}/events-part1.csv`)).generation);
 });
 

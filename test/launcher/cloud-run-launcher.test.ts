@@ -57,14 +57,16 @@ test('launch runs the job with env, task count and timeout overrides; the execut
   expect(api.calls[1].request).toEqual({
     name: JOB,
     overrides: {
-      containerOverrides: [{
-        env: [
-          { name: 'DAG_CONFIG_URI', value: 'gs://b/mmm/run1/config.json' },
-          { name: 'DAG_INPUT_URI', value: 'gs://b/mmm/run1/input.csv' },
-          { name: 'DAG_OUTPUT_URI', value: 'gs://b/mmm/run1/out' },
-          { name: JOB_ID_ENV, value: 'robyn-wf-42' },
-        ],
-      }],
+      containerOverrides: [
+        {
+          env: [
+            { name: 'DAG_CONFIG_URI', value: 'gs://b/mmm/run1/config.json' },
+            { name: 'DAG_INPUT_URI', value: 'gs://b/mmm/run1/input.csv' },
+            { name: 'DAG_OUTPUT_URI', value: 'gs://b/mmm/run1/out' },
+            { name: JOB_ID_ENV, value: 'robyn-wf-42' },
+          ],
+        },
+      ],
       taskCount: 1,
       timeout: { seconds: 7200 },
     },
@@ -92,8 +94,16 @@ test('status maps execution counts and conditions to job states', async () => {
   expect(await launcher.status(handle)).toEqual({ state: 'running', startedAt: '2025-11-24T16:00:00.500Z' });
   set({ completionTime: { seconds: 1764000600 }, succeededCount: 1 });
   expect(await launcher.status(handle)).toMatchObject({ state: 'succeeded', finishedAt: '2025-11-24T16:10:00.000Z' });
-  set({ succeededCount: 0, failedCount: 1, logUri: 'https://console.cloud.google.com/logs/x', conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task robyn-runner-x7k2p-task0 failed with exit code 2' }] });
-  expect(await launcher.status(handle)).toMatchObject({ state: 'failed', message: 'Task robyn-runner-x7k2p-task0 failed with exit code 2\nlogs: https://console.cloud.google.com/logs/x' });
+  set({
+    succeededCount: 0,
+    failedCount: 1,
+    logUri: 'https://console.cloud.google.com/logs/x',
+    conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task robyn-runner-x7k2p-task0 failed with exit code 2' }],
+  });
+  expect(await launcher.status(handle)).toMatchObject({
+    state: 'failed',
+    message: 'Task robyn-runner-x7k2p-task0 failed with exit code 2\nlogs: https://console.cloud.google.com/logs/x',
+  });
   set({ conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'The configured timeout was reached.' }] });
   expect(await launcher.status(handle)).toMatchObject({ state: 'timed_out' });
   set({ failedCount: 0, cancelledCount: 1 });

@@ -19,7 +19,11 @@ afterEach(() => engine.stop());
 const spec: JobSpec = {
   jobId: 'robyn-wf-42',
   image: 'marketing-dag/robyn-runner:latest',
-  env: { DAG_CONFIG_URI: 'file:///srv/dag-data/objects/mmm/run1/config.json', DAG_INPUT_URI: 'file:///srv/dag-data/objects/mmm/run1/input.csv', DAG_OUTPUT_URI: 'file:///srv/dag-data/objects/mmm/run1/out' },
+  env: {
+    DAG_CONFIG_URI: 'file:///srv/dag-data/objects/mmm/run1/config.json',
+    DAG_INPUT_URI: 'file:///srv/dag-data/objects/mmm/run1/input.csv',
+    DAG_OUTPUT_URI: 'file:///srv/dag-data/objects/mmm/run1/out',
+  },
   timeoutSeconds: 3600,
 };
 const calls = () => engine.requests.map((r) => `${r.method} ${r.path}`);
@@ -27,14 +31,24 @@ const calls = () => engine.requests.map((r) => `${r.method} ${r.path}`);
 test('launch pulls a missing image, creates the container with env, labels and mounts, then starts it', async () => {
   const handle = await launcher.launch(spec);
   expect(calls()).toEqual([
-    'GET /containers/json', 'POST /containers/create', 'POST /images/create', 'POST /containers/create', `POST /containers/${handle.ref}/start`,
+    'GET /containers/json',
+    'POST /containers/create',
+    'POST /images/create',
+    'POST /containers/create',
+    `POST /containers/${handle.ref}/start`,
   ]);
   expect(JSON.parse(engine.requests[0].query.filters)).toEqual({ label: [`${LABELS.jobId}=robyn-wf-42`] });
   expect(engine.requests[2].query).toMatchObject({ fromImage: 'marketing-dag/robyn-runner', tag: 'latest' });
   const create = engine.requests[3];
   expect(create.query.name).toBe('marketing-dag-robyn-wf-42');
   expect(create.body.Image).toBe('marketing-dag/robyn-runner:latest');
-  expect(create.body.Env).toEqual(expect.arrayContaining([`DAG_CONFIG_URI=${spec.env.DAG_CONFIG_URI}`, `DAG_INPUT_URI=${spec.env.DAG_INPUT_URI}`, `DAG_OUTPUT_URI=${spec.env.DAG_OUTPUT_URI}`]));
+  expect(create.body.Env).toEqual(
+    expect.arrayContaining([
+      `DAG_CONFIG_URI=${spec.env.DAG_CONFIG_URI}`,
+      `DAG_INPUT_URI=${spec.env.DAG_INPUT_URI}`,
+      `DAG_OUTPUT_URI=${spec.env.DAG_OUTPUT_URI}`,
+    ]),
+  );
   expect(create.body.Labels[LABELS.jobId]).toBe('robyn-wf-42');
   const deadline = Date.parse(create.body.Labels[LABELS.deadline]);
   expect(Math.abs(deadline - (Date.now() + 3600_000))).toBeLessThan(10_000);
@@ -87,7 +101,7 @@ test('cancel stops and removes the container; later status says cancelled; cance
   await expect(launcher.cancel(handle)).resolves.toBeUndefined();
 });
 
-test('a name taken by a container that is not this job\'s is an error, not a second container', async () => {
+test("a name taken by a container that is not this job's is an error, not a second container", async () => {
   engine.images.add(spec.image);
   const other = await launcher.launch({ ...spec, jobId: 'other' });
   engine.containers.get(other.ref)!.Name = containerName(spec.jobId);

@@ -69,7 +69,10 @@ const jobDir = (jobId: string) => path.join(root, 'jobs', jobId); // ids used he
 
 test('success: env contract reaches the runner, progress is surfaced, exit 0 → succeeded', async () => {
   const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
-  const s = spec('ok-1', 'out=${DAG_OUTPUT_URI#file://}; echo "{\\"progress\\":0.5,\\"message\\":\\"half\\"}" >> $out/progress.ndjson; echo "$DAG_CONFIG_URI $DAG_INPUT_URI" > $out/env.txt; sleep 1');
+  const s = spec(
+    'ok-1',
+    'out=${DAG_OUTPUT_URI#file://}; echo "{\\"progress\\":0.5,\\"message\\":\\"half\\"}" >> $out/progress.ndjson; echo "$DAG_CONFIG_URI $DAG_INPUT_URI" > $out/env.txt; sleep 1',
+  );
   const handle = await launch(launcher, s);
   expect(handle).toMatchObject({ launcher: 'local', jobId: 'ok-1' });
   const running = await waitUntil(launcher, handle, (st) => st.progress === 0.5);
@@ -80,7 +83,7 @@ test('success: env contract reaches the runner, progress is surfaced, exit 0 →
   expect(fs.readFileSync(path.join(root, 'out', 'ok-1', 'env.txt'), 'utf8').trim()).toBe('file:///cfg.json file:///in.csv');
 });
 
-test('the runner gets JobSpec.env and a minimal base env, not the worker\'s secrets', async () => {
+test("the runner gets JobSpec.env and a minimal base env, not the worker's secrets", async () => {
   process.env.OPENAI_API_KEY = 'sk-worker-secret';
   try {
     const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
@@ -151,7 +154,9 @@ test('worker restart: a fresh launcher re-attaches from the handle and relaunchi
 
 test('a job launched by a worker process that has since exited is followed from its handle', async () => {
   const fixture = path.join(__dirname, 'fixtures', 'launch-then-exit.ts');
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, path.join(root, 'jobs'), 'orphan-1', 'sleep 1; echo done >&2; exit 4'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, path.join(root, 'jobs'), 'orphan-1', 'sleep 1; echo done >&2; exit 4'], {
+    encoding: 'utf8',
+  });
   const handle = JSON.parse(out) as JobHandle;
   started.push(handle);
   const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));

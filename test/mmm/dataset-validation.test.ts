@@ -7,11 +7,25 @@ import type { ActivityDeps } from '../../lib/deps';
 import { freshDeps } from '../support/fixtures';
 import { DEMO_KEY, DEMO_VARIABLES, demoSource, putDemoCsv } from './support';
 
-const V: MmmVariables = { date: 'week', depVar: 'revenue', depVarType: 'revenue', paidMediaSpends: ['tv_spend', 'search_spend'], contextVars: ['temp'], organicVars: [], factorVars: [] };
+const V: MmmVariables = {
+  date: 'week',
+  depVar: 'revenue',
+  depVarType: 'revenue',
+  paidMediaSpends: ['tv_spend', 'search_spend'],
+  contextVars: ['temp'],
+  organicVars: [],
+  factorVars: [],
+};
 
 /** n consecutive Mondays from 2026-01-05 with valid values; `edit` spoils some. */
 function weeks(n: number, edit: (rows: Record<string, string>[]) => void = () => undefined): string {
-  const rows: Record<string, string>[] = Array.from({ length: n }, (_, i) => ({ week: new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10), revenue: String(1000 + i), tv_spend: String(10 * i), search_spend: '5', temp: String(i % 9 - 4) }));
+  const rows: Record<string, string>[] = Array.from({ length: n }, (_, i) => ({
+    week: new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10),
+    revenue: String(1000 + i),
+    tv_spend: String(10 * i),
+    search_spend: '5',
+    temp: String((i % 9) - 4),
+  }));
   edit(rows);
   const cols = Object.keys(rows[0]);
   return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n');
@@ -67,12 +81,32 @@ describe('the prepare activity', () => {
   });
   afterAll(() => deps.warehouse.close());
   const input = (over: Partial<PrepareDatasetInput>): PrepareDatasetInput => ({
-    runId: 'run-1', from: '2016-01-04', to: '2019-01-06', country: 'DE', source: demoSource, minWeeks: 52, iterations: 50, trials: 1, seed: 7, ...over,
+    runId: 'run-1',
+    from: '2016-01-04',
+    to: '2019-01-06',
+    country: 'DE',
+    source: demoSource,
+    minWeeks: 52,
+    iterations: 50,
+    trials: 1,
+    seed: 7,
+    ...over,
   });
 
   test('a bad CSV fails non-retryably with ONE message listing every problem, before anything is written', async () => {
-    await deps.store.put('mmm/uploads/bad.csv', weeks(30, (r) => (r[3].tv_spend = '-1')));
-    const err = await prepareMmmDataset(deps, input({ runId: 'run-bad', from: '2026-01-05', to: '2026-12-31', source: { kind: 'csv', key: 'mmm/uploads/bad.csv', variables: { ...V, paidMediaSpends: ['tv_spend', 'radio_spend'] } } })).catch((e) => e);
+    await deps.store.put(
+      'mmm/uploads/bad.csv',
+      weeks(30, (r) => (r[3].tv_spend = '-1')),
+    );
+    const err = await prepareMmmDataset(
+      deps,
+      input({
+        runId: 'run-bad',
+        from: '2026-01-05',
+        to: '2026-12-31',
+        source: { kind: 'csv', key: 'mmm/uploads/bad.csv', variables: { ...V, paidMediaSpends: ['tv_spend', 'radio_spend'] } },
+      }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'InvalidDataset', nonRetryable: true });
     expect(err.message).toBe(
@@ -83,22 +117,57 @@ describe('the prepare activity', () => {
   });
 
   test('a missing object and a missing table are named', async () => {
-    await expect(prepareMmmDataset(deps, input({ source: { ...demoSource, key: 'mmm/uploads/nope.csv' } }))).rejects.toThrow(/1\) no object mmm\/uploads\/nope\.csv in the object store/);
-    await expect(prepareMmmDataset(deps, input({ source: { kind: 'table', table: 'mmm.nope', variables: DEMO_VARIABLES } }))).rejects.toThrow(/1\) table mmm\.nope does not exist/);
+    await expect(prepareMmmDataset(deps, input({ source: { ...demoSource, key: 'mmm/uploads/nope.csv' } }))).rejects.toThrow(
+      /1\) no object mmm\/uploads\/nope\.csv in the object store/,
+    );
+    await expect(prepareMmmDataset(deps, input({ source: { kind: 'table', table: 'mmm.nope', variables: DEMO_VARIABLES } }))).rejects.toThrow(
+      /1\) table mmm\.nope does not exist/,
+    );
   });
 
   test('the demo CSV is snapshotted for the period with only the model columns, plus the job config', async () => {
     const ready = await prepareMmmDataset(deps, input({ hyperparameters: { tv_S_thetas: [0.3, 0.8] } }));
-    expect(ready).toMatchObject({ weeks: 157, firstWeek: '2016-01-04', lastWeek: '2018-12-31', source: `csv:${DEMO_KEY}`, prefix: 'mmm/runs/run-1/', outputPrefix: 'mmm/runs/run-1/output/' });
+    expect(ready).toMatchObject({
+      weeks: 157,
+      firstWeek: '2016-01-04',
+      lastWeek: '2018-12-31',
+      source: `csv:${DEMO_KEY}`,
+      prefix: 'mmm/runs/run-1/',
+      outputPrefix: 'mmm/runs/run-1/output/',
+    });
     expect(ready.inputUri).toBe(deps.store.uri('mmm/runs/run-1/input.csv'));
     const snap = parseCsv((await deps.store.get(ready.inputKey)).toString());
-    expect(snap.columns).toEqual(['DATE', 'revenue', 'tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S', 'facebook_I', 'search_clicks_P', 'competitor_sales_B', 'events', 'newsletter']);
+    expect(snap.columns).toEqual([
+      'DATE',
+      'revenue',
+      'tv_S',
+      'ooh_S',
+      'print_S',
+      'facebook_S',
+      'search_S',
+      'facebook_I',
+      'search_clicks_P',
+      'competitor_sales_B',
+      'events',
+      'newsletter',
+    ]);
     expect(snap.rows).toHaveLength(157);
     expect(snap.rows[0]).toMatchObject({ DATE: '2016-01-04', events: 'na' });
     expect(JSON.parse((await deps.store.get(ready.configKey)).toString())).toEqual({
-      date_var: 'DATE', dep_var: 'revenue', dep_var_type: 'revenue', paid_media_spends: DEMO_VARIABLES.paidMediaSpends, paid_media_vars: DEMO_VARIABLES.paidMediaVars,
-      context_vars: ['competitor_sales_B', 'events'], organic_vars: ['newsletter'], factor_vars: ['events'], adstock: 'geometric',
-      hyperparameters: { tv_S_thetas: [0.3, 0.8] }, iterations: 50, trials: 1, seed: 7, prophet_country: 'DE',
+      date_var: 'DATE',
+      dep_var: 'revenue',
+      dep_var_type: 'revenue',
+      paid_media_spends: DEMO_VARIABLES.paidMediaSpends,
+      paid_media_vars: DEMO_VARIABLES.paidMediaVars,
+      context_vars: ['competitor_sales_B', 'events'],
+      organic_vars: ['newsletter'],
+      factor_vars: ['events'],
+      adstock: 'geometric',
+      hyperparameters: { tv_S_thetas: [0.3, 0.8] },
+      iterations: 50,
+      trials: 1,
+      seed: 7,
+      prophet_country: 'DE',
     });
   });
 

@@ -15,8 +15,12 @@ let deps: ActivityDeps;
 beforeAll(async () => {
   deps = await freshDeps();
   const wh = deps.warehouse;
-  await wh.exec(`create table gold.daily_kpis (partition_date date, sessions bigint, users bigint, conversions bigint, revenue double, average_order_value double, conversion_rate double)`);
-  await wh.exec(`create table gold.channel_daily (partition_date date, channel varchar, sessions bigint, users bigint, conversions bigint, revenue double, conversion_rate double)`);
+  await wh.exec(
+    `create table gold.daily_kpis (partition_date date, sessions bigint, users bigint, conversions bigint, revenue double, average_order_value double, conversion_rate double)`,
+  );
+  await wh.exec(
+    `create table gold.channel_daily (partition_date date, channel varchar, sessions bigint, users bigint, conversions bigint, revenue double, conversion_rate double)`,
+  );
   const days = `select cast(d as date) as day, cast(date_diff('day', cast($first as date), cast(d as date)) as integer) as i from range(cast($first as date), cast($last as date) + 1, interval 1 day) as t(d)`;
   await wh.exec(`insert into gold.daily_kpis select day, 500, 400, 10, 1000 + i, 100, 0.02 from (${days})`, { first: FIRST, last: LAST_DAY });
   await wh.exec(
@@ -28,7 +32,16 @@ beforeAll(async () => {
 afterAll(() => deps.warehouse.close());
 
 const input = (over: Partial<PrepareDatasetInput> = {}): PrepareDatasetInput => ({
-  runId: 'gold-run', from: FIRST, to: LAST_DAY, country: 'FR', source: { kind: 'gold', demoSpend: true, seed: 42 }, minWeeks: 52, iterations: 50, trials: 1, seed: 1, ...over,
+  runId: 'gold-run',
+  from: FIRST,
+  to: LAST_DAY,
+  country: 'FR',
+  source: { kind: 'gold', demoSpend: true, seed: 42 },
+  minWeeks: 52,
+  iterations: 50,
+  trials: 1,
+  seed: 1,
+  ...over,
 });
 
 test('demo spend follows the paid sessions in gold, is deterministic, and a re-run replaces it', async () => {
@@ -46,24 +59,51 @@ test('demo spend follows the paid sessions in gold, is deterministic, and a re-r
     expect(r.spend / sessions).toBeLessThanOrEqual(0.85 * 1.25);
   });
   const sessions = rows.map((_, week) => 100 + 100 * (week % 4));
-  expect(correlation(sessions, rows.map((r) => r.spend))).toBeGreaterThan(0.9);
+  expect(
+    correlation(
+      sessions,
+      rows.map((r) => r.spend),
+    ),
+  ).toBeGreaterThan(0.9);
   const again = weeklyAdSpend([{ weekStart: FIRST, channel: 'paid_search', sessions: 700 }], { country: 'FR', seed: 42 });
   expect(again[0].paid_search_spend).toBe(rows[0].spend);
-  expect(weeklyAdSpend([{ weekStart: FIRST, channel: 'paid_search', sessions: 700 }], { country: 'FR', seed: 43 })[0].paid_search_spend).not.toBe(rows[0].spend);
+  expect(weeklyAdSpend([{ weekStart: FIRST, channel: 'paid_search', sessions: 700 }], { country: 'FR', seed: 43 })[0].paid_search_spend).not.toBe(
+    rows[0].spend,
+  );
 });
 
 test('the gold dataset: weekly revenue from gold.daily_kpis beside the spend, one row per week', async () => {
   const ready = await prepareMmmDataset(deps, input());
-  expect(ready).toMatchObject({ weeks: WEEKS, firstWeek: FIRST, lastWeek: '2026-02-23', source: 'gold', paidMediaSpends: PAID_CHANNELS.map((c) => c.spendColumn) });
+  expect(ready).toMatchObject({
+    weeks: WEEKS,
+    firstWeek: FIRST,
+    lastWeek: '2026-02-23',
+    source: 'gold',
+    paidMediaSpends: PAID_CHANNELS.map((c) => c.spendColumn),
+  });
   const { columns, rows } = parseCsv((await deps.store.get(ready.inputKey)).toString());
-  expect(columns).toEqual(['week_start', 'revenue', 'paid_search_spend', 'paid_social_spend', 'display_spend', 'paid_search_clicks', 'paid_social_impressions', 'display_impressions', 'competitor_index', 'is_promo_week', 'newsletter_sends']);
+  expect(columns).toEqual([
+    'week_start',
+    'revenue',
+    'paid_search_spend',
+    'paid_social_spend',
+    'display_spend',
+    'paid_search_clicks',
+    'paid_social_impressions',
+    'display_impressions',
+    'competitor_index',
+    'is_promo_week',
+    'newsletter_sends',
+  ]);
   // Week w holds days 7w..7w+6: revenue 7 * 1000 + (7w + 3) * 7.
   rows.forEach((r, w) => expect(Number(r.revenue)).toBe(7000 + 7 * (7 * w + 3)));
   expect(rows.filter((r) => r.is_promo_week === '1').map((r) => r.week_start)).toEqual(['2025-11-24', '2025-12-29']); // Black Friday's week, ISO week 1 (New Year's sale)
 });
 
 test('gold with a missing day and a missing week, and negative spend: every problem listed in one message', async () => {
-  await deps.warehouse.exec(`delete from gold.daily_kpis where partition_date = date '2025-03-05' or partition_date between date '2025-06-02' and date '2025-06-08'`);
+  await deps.warehouse.exec(
+    `delete from gold.daily_kpis where partition_date = date '2025-03-05' or partition_date between date '2025-06-02' and date '2025-06-08'`,
+  );
   await deps.warehouse.exec(`update mmm.ad_spend set display_spend = -3 where week_start = date '2025-09-01'`);
   const err = await prepareMmmDataset(deps, input({ source: { kind: 'gold', demoSpend: false, seed: 42 } })).catch((e) => e);
   expect(err).toMatchObject({ type: 'InvalidDataset', nonRetryable: true });

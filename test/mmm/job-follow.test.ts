@@ -33,8 +33,14 @@ const start = (taskQueue: string, input: RobynMmmInput = INPUT): Promise<Handle>
   env.client.workflow.start(RobynMmm, { taskQueue, workflowId: `robyn-mmm-test-${randomUUID()}`, args: [input] });
 const outputDir = (h: Handle) => path.join(fileURLToPath(deps.store.uri(`mmm/runs/${h.firstExecutionRunId}/`)), 'output');
 const jobState = (h: Handle) => new LocalJobState(path.join(deps.config.dataDir, 'jobs'), `robyn-${h.workflowId}-${h.firstExecutionRunId}`);
-const starts = (h: Handle) => fs.readFileSync(path.join(outputDir(h), 'starts.log'), 'utf8').trim().split('\n').map(Number);
-const runRow = async (h: Handle) => (await deps.warehouse.query(`select status, message, job_id, launcher from mmm.runs where run_id = $id`, { id: h.firstExecutionRunId }))[0];
+const starts = (h: Handle) =>
+  fs
+    .readFileSync(path.join(outputDir(h), 'starts.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(Number);
+const runRow = async (h: Handle) =>
+  (await deps.warehouse.query(`select status, message, job_id, launcher from mmm.runs where run_id = $id`, { id: h.firstExecutionRunId }))[0];
 
 /** The runRobynJob heartbeat the UI shows, once it reports progress. */
 async function heartbeat(h: Handle, until: (d: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
@@ -66,7 +72,9 @@ test('a runner exiting non-zero fails the workflow once, with its exit code and 
     const err = await h.result().catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause.cause).toMatchObject({ type: 'RobynJobFailed', nonRetryable: true });
-    expect(err.cause.cause.message).toMatch(/^Robyn job robyn-robyn-mmm-test-.* \(local \d+\) failed with exit code 1: runner exited with code 1\nfake-runner: failing on purpose with exit code 1$/);
+    expect(err.cause.cause.message).toMatch(
+      /^Robyn job robyn-robyn-mmm-test-.* \(local \d+\) failed with exit code 1: runner exited with code 1\nfake-runner: failing on purpose with exit code 1$/,
+    );
     expect(starts(h)).toHaveLength(1);
     expect(await runRow(h)).toMatchObject({ status: 'failed', launcher: 'local', message: err.cause.cause.message });
   } finally {
@@ -91,7 +99,11 @@ test('cancelling the workflow stops the job (SIGTERM to the runner) before the w
     expect(alive(pid)).toBe(false);
     expect(fs.readFileSync(path.join(outputDir(h), 'stops.log'), 'utf8')).toBe('SIGTERM\n');
     const state = jobState(h);
-    const status = await new LocalProcessLauncher(path.join(deps.config.dataDir, 'jobs')).status({ launcher: 'local', jobId: state.jobId, ref: String(state.readPid('wrapper.pid')) });
+    const status = await new LocalProcessLauncher(path.join(deps.config.dataDir, 'jobs')).status({
+      launcher: 'local',
+      jobId: state.jobId,
+      ref: String(state.readPid('wrapper.pid')),
+    });
     expect(status.state).toBe('cancelled');
     expect(await runRow(h)).toMatchObject({ status: 'cancelled' });
   } finally {
@@ -146,7 +158,9 @@ test('bad input and a {} start: clear messages; {} means the gold source over th
   try {
     const typo = { country: 'germany', itertions: 5, source: { kind: 'table', table: 'x; drop table y' } } as unknown as RobynMmmInput;
     const bad = await (await start(taskQueue, typo)).result().catch((e) => e);
-    expect(bad.cause.message).toMatch(/^RobynMmm input: country: must be a two-letter country code like DE; source.table: must be a table name like schema.table .*; source.variables: .*; unknown key "itertions"$/);
+    expect(bad.cause.message).toMatch(
+      /^RobynMmm input: country: must be a two-letter country code like DE; source.table: must be a table name like schema.table .*; source.variables: .*; unknown key "itertions"$/,
+    );
     const h = await start(taskQueue, {});
     const err = await h.result().catch((e) => e);
     const due = (await h.describe()).startTime;
@@ -167,11 +181,18 @@ test('a scheduled run while a manual run holds robyn-mmm-<country> is refused an
   const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(3) });
   const opts = robynScheduleOptions(await testConfig({ DAG_TASK_QUEUE: taskQueue }), { country });
   const schedule = await env.client.schedule.create({
-    ...opts, scheduleId: `robyn-test-${randomUUID()}`, state: { paused: true },
+    ...opts,
+    scheduleId: `robyn-test-${randomUUID()}`,
+    state: { paused: true },
     action: { ...opts.action, taskQueue, args: [{ ...INPUT, country }] } as typeof opts.action,
   });
   try {
-    const manual = await env.client.workflow.start(RobynMmm, { taskQueue, workflowId: robynMmmWorkflowId(country), workflowIdConflictPolicy: 'FAIL', args: [{ ...INPUT, country }] });
+    const manual = await env.client.workflow.start(RobynMmm, {
+      taskQueue,
+      workflowId: robynMmmWorkflowId(country),
+      workflowIdConflictPolicy: 'FAIL',
+      args: [{ ...INPUT, country }],
+    });
     await heartbeat(manual, () => true); // the manual run's job is being followed
     const fire = async (n: number) => {
       await schedule.trigger();
@@ -185,13 +206,20 @@ test('a scheduled run while a manual run holds robyn-mmm-<country> is refused an
     const refused = await fire(0);
     const err = await refused.result().catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect(err.cause).toMatchObject({ type: 'AlreadyRunning', nonRetryable: true, message: `refused: RobynMmm for ${country} is already running as robyn-mmm-${country} (one run per country at a time); this scheduled run launched nothing` });
+    expect(err.cause).toMatchObject({
+      type: 'AlreadyRunning',
+      nonRetryable: true,
+      message: `refused: RobynMmm for ${country} is already running as robyn-mmm-${country} (one run per country at a time); this scheduled run launched nothing`,
+    });
     expect((await refused.describe()).searchAttributes.PipelineStatus).toEqual(['refused']);
     // The fake runner writes no model summary, so every run that gets as far as its job ends
     // RobynOutputMissing: what matters is who ran a job — only runs under robyn-mmm-<country>.
     const outputMissing = (e: unknown) => (e as { cause?: { cause?: { type?: string } } }).cause?.cause?.type;
     expect(outputMissing(await manual.result().catch((e) => e))).toBe('RobynOutputMissing');
-    const runs = () => deps.warehouse.query<{ workflow_id: string; run_id: string }>(`select workflow_id, run_id from mmm.runs where country = $c order by finished_at`, { c: country });
+    const runs = () =>
+      deps.warehouse.query<{ workflow_id: string; run_id: string }>(`select workflow_id, run_id from mmm.runs where country = $c order by finished_at`, {
+        c: country,
+      });
     expect(await runs()).toEqual([{ workflow_id: robynMmmWorkflowId(country), run_id: manual.firstExecutionRunId }]);
 
     // With the country free again, the schedule's run goes ahead as the child robyn-mmm-<country>.

@@ -35,16 +35,32 @@ type Candidate = { solID: string; nrmse: number; decomp_rssd: number; pareto_fro
 
 test('real Robyn on the demo CSV: the chosen model is on the Pareto front and lands in mmm.runs / mmm.channel_results', async () => {
   const result = await env.client.workflow.execute(RobynMmm, {
-    taskQueue, workflowId: `robyn-mmm-test-${randomUUID()}`,
+    taskQueue,
+    workflowId: `robyn-mmm-test-${randomUUID()}`,
     args: [{ source: demoSource, from: '2016-01-04', to: '2018-12-31', iterations: 200, trials: 1, seed: 123, hyperparameters: { tv_S_thetas: [0.3, 0.8] } }],
   });
-  expect(result).toMatchObject({ country: 'DE', from: '2016-01-04', to: '2019-01-06', weeks: 157, source: 'csv:mmm/uploads/dt_simulated_weekly.csv', candidateModels: 200, robynVersion: 'robynpy 0.3.6' });
+  expect(result).toMatchObject({
+    country: 'DE',
+    from: '2016-01-04',
+    to: '2019-01-06',
+    weeks: 157,
+    source: 'csv:mmm/uploads/dt_simulated_weekly.csv',
+    candidateModels: 200,
+    robynVersion: 'robynpy 0.3.6',
+  });
   expect(result.runUri).toBe(deps.store.uri(`mmm/runs/${result.runId}/`));
-  expect(result.summary).toBe(`chosen model ${result.chosenModel} (NRMSE ${result.nrmse.toFixed(3)}, DECOMP.RSSD ${result.decompRssd.toFixed(3)}) of 200 on 157 weeks; results in ${result.runUri}`);
+  expect(result.summary).toBe(
+    `chosen model ${result.chosenModel} (NRMSE ${result.nrmse.toFixed(3)}, DECOMP.RSSD ${result.decompRssd.toFixed(3)}) of 200 on 157 weeks; results in ${result.runUri}`,
+  );
 
   // The run folder: snapshot, config, and the runner's outputs.
   const folder = fileURLToPath(result.runUri);
-  expect(JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8'))).toMatchObject({ iterations: 200, trials: 1, seed: 123, paid_media_spends: DEMO_VARIABLES.paidMediaSpends });
+  expect(JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8'))).toMatchObject({
+    iterations: 200,
+    trials: 1,
+    seed: 123,
+    paid_media_spends: DEMO_VARIABLES.paidMediaSpends,
+  });
   const summary = JSON.parse(fs.readFileSync(path.join(folder, 'output', 'model_summary.json'), 'utf8'));
   for (const plot of result.plotUris) expect(fs.statSync(fileURLToPath(plot)).size).toBeGreaterThan(1000);
 
@@ -52,21 +68,40 @@ test('real Robyn on the demo CSV: the chosen model is on the Pareto front and la
   const candidates: Candidate[] = summary.candidates;
   const chosen = candidates.find((c) => c.solID === result.chosenModel)!;
   expect(chosen.pareto_front).toBe(1);
-  const dominates = (a: Candidate, b: Candidate) => a.nrmse <= b.nrmse && a.decomp_rssd <= b.decomp_rssd && (a.nrmse < b.nrmse || a.decomp_rssd < b.decomp_rssd);
+  const dominates = (a: Candidate, b: Candidate) =>
+    a.nrmse <= b.nrmse && a.decomp_rssd <= b.decomp_rssd && (a.nrmse < b.nrmse || a.decomp_rssd < b.decomp_rssd);
   expect(candidates.filter((c) => dominates(c, chosen))).toEqual([]);
 
   const [run] = await deps.warehouse.query(`select * from mmm.runs where run_id = $id`, { id: result.runId });
   expect(run).toMatchObject({
-    status: 'succeeded', country: 'DE', source: 'csv:mmm/uploads/dt_simulated_weekly.csv', weeks: 157, iterations: 200, trials: 1, launcher: 'local',
-    job_id: result.jobId, run_uri: result.runUri, chosen_model: chosen.solID, nrmse: chosen.nrmse, decomp_rssd: chosen.decomp_rssd, candidate_models: 200,
-    pareto_models: summary.pareto_models.length, message: null,
+    status: 'succeeded',
+    country: 'DE',
+    source: 'csv:mmm/uploads/dt_simulated_weekly.csv',
+    weeks: 157,
+    iterations: 200,
+    trials: 1,
+    launcher: 'local',
+    job_id: result.jobId,
+    run_uri: result.runUri,
+    chosen_model: chosen.solID,
+    nrmse: chosen.nrmse,
+    decomp_rssd: chosen.decomp_rssd,
+    candidate_models: 200,
+    pareto_models: summary.pareto_models.length,
+    message: null,
   });
   // Channel spend equals the snapshot's spend per channel; ROI = effect / spend.
   const snapshot = parseCsv(fs.readFileSync(path.join(folder, 'input.csv'), 'utf8')).rows;
-  const channels = await deps.warehouse.query<{ channel: string; spend: number; effect: number; roi: number }>(`select channel, spend, effect, roi from mmm.channel_results where run_id = $id order by channel`, { id: result.runId });
+  const channels = await deps.warehouse.query<{ channel: string; spend: number; effect: number; roi: number }>(
+    `select channel, spend, effect, roi from mmm.channel_results where run_id = $id order by channel`,
+    { id: result.runId },
+  );
   expect(channels.map((c) => c.channel)).toEqual([...DEMO_VARIABLES.paidMediaSpends].sort());
   for (const c of channels) {
-    expect(c.spend).toBeCloseTo(snapshot.reduce((s, r) => s + Number(r[c.channel]), 0), 0);
+    expect(c.spend).toBeCloseTo(
+      snapshot.reduce((s, r) => s + Number(r[c.channel]), 0),
+      0,
+    );
     expect(c.roi).toBeCloseTo(c.effect / c.spend, 6);
   }
 }, 180_000);

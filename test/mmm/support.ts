@@ -14,10 +14,14 @@ import { quietLogger, runWorker, type TestEnv } from '../support/temporal';
 export const DEMO_CSV = path.resolve(__dirname, '../../../shared/data/robyn/dt_simulated_weekly.csv');
 export const DEMO_KEY = 'mmm/uploads/dt_simulated_weekly.csv';
 export const DEMO_VARIABLES: MmmVariables = {
-  date: 'DATE', depVar: 'revenue', depVarType: 'revenue',
+  date: 'DATE',
+  depVar: 'revenue',
+  depVarType: 'revenue',
   paidMediaSpends: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'],
   paidMediaVars: ['tv_S', 'ooh_S', 'print_S', 'facebook_I', 'search_clicks_P'],
-  contextVars: ['competitor_sales_B', 'events'], organicVars: ['newsletter'], factorVars: ['events'],
+  contextVars: ['competitor_sales_B', 'events'],
+  organicVars: ['newsletter'],
+  factorVars: ['events'],
 };
 export const demoSource = { kind: 'csv' as const, key: DEMO_KEY, variables: DEMO_VARIABLES };
 
@@ -34,7 +38,12 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
  * A worker with the project's activities plus the MMM ones (runner command of the test's
  * choosing) on `taskQueue`; heartbeats reach the server within a second so cancellation does too.
  */
-export async function makeMmmWorker(env: TestEnv, deps: ActivityDeps, taskQueue: string, opts: RobynJobOptions): Promise<{ worker: Worker; stop: () => Promise<void> }> {
+export async function makeMmmWorker(
+  env: TestEnv,
+  deps: ActivityDeps,
+  taskQueue: string,
+  opts: RobynJobOptions,
+): Promise<{ worker: Worker; stop: () => Promise<void> }> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger });
   const worker = await Worker.create({
     connection: env.connection,

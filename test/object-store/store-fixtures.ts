@@ -25,7 +25,10 @@ export type StoreKind = (typeof STORE_KINDS)[number];
 
 /** Backends named by DAG_TEST_OBJECT_STORES (comma-separated; default all). */
 export function selectedStoreKinds(env: Env = process.env): StoreKind[] {
-  const wanted = (env.DAG_TEST_OBJECT_STORES ?? STORE_KINDS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (env.DAG_TEST_OBJECT_STORES ?? STORE_KINDS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((w) => !(STORE_KINDS as readonly string[]).includes(w));
   if (unknown.length) throw new Error(`DAG_TEST_OBJECT_STORES: unknown store(s) ${unknown.join(', ')}; known: ${STORE_KINDS.join(', ')}`);
   return wanted as StoreKind[];

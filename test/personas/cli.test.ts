@@ -37,6 +37,8 @@ test('dag personas import refuses a bad file with the reason and writes nothing'
   const { p, config } = await program();
   const bad = path.join(config.dataDir, 'bad.csv');
   fs.writeFileSync(bad, fs.readFileSync(VENDOR_FIXTURE, 'utf8').replace('Premium Paula', 'Sustainable Steve'));
-  await expect(p.parseAsync(['node', 'dag', 'personas', 'import', bad])).rejects.toThrow(new CliError('refused: bad.csv: duplicate persona name "Sustainable Steve" (line 2 and line 5)'));
+  await expect(p.parseAsync(['node', 'dag', 'personas', 'import', bad])).rejects.toThrow(
+    new CliError('refused: bad.csv: duplicate persona name "Sustainable Steve" (line 2 and line 5)'),
+  );
   expect(fs.existsSync(path.join(config.dataDir, 'objects/ml/personas/active.json'))).toBe(false);
 });

@@ -23,7 +23,9 @@ test('a new day drawn from the same personas does not drift', async () => {
   const r = await computeDrift(deps, { date: '2026-11-02' });
   expect(r).toMatchObject({ baseline: false, isDrift: false, reasons: [], driftedFeatures: [] });
   expect(Math.abs(r.labelShift!.meanDistanceShift)).toBeLessThan(0.05);
-  const [row] = await deps.warehouse.query<{ is_drift: boolean; features_json: string }>(`select is_drift, features_json from ml.drift_reports where partition_date = date '2026-11-02'`);
+  const [row] = await deps.warehouse.query<{ is_drift: boolean; features_json: string }>(
+    `select is_drift, features_json from ml.drift_reports where partition_date = date '2026-11-02'`,
+  );
   expect(row.is_drift).toBe(false);
   for (const f of JSON.parse(row.features_json) as { psi: number; wassersteinNorm: number; ks: number }[]) {
     expect(f.psi).toBeLessThan(0.05);
@@ -39,7 +41,18 @@ test('a planted shift in three features is declared, names those features, and i
   expect(r.driftedFeatures).toEqual(['x2', 'x5', 'x9']);
   expect(r.reasons.join('; ')).toMatch(/mean distance to assigned centroid \+\d+\.\d% \(> 25\.0%\)/);
   const charts = await deps.store.list(r.chartPrefix);
-  expect(charts.map((c) => c.key.slice(r.chartPrefix.length))).toEqual(['x1.svg', 'x10.svg', 'x2.svg', 'x3.svg', 'x4.svg', 'x5.svg', 'x6.svg', 'x7.svg', 'x8.svg', 'x9.svg']);
+  expect(charts.map((c) => c.key.slice(r.chartPrefix.length))).toEqual([
+    'x1.svg',
+    'x10.svg',
+    'x2.svg',
+    'x3.svg',
+    'x4.svg',
+    'x5.svg',
+    'x6.svg',
+    'x7.svg',
+    'x8.svg',
+    'x9.svg',
+  ]);
   const svg = (await deps.store.get(`${r.chartPrefix}x5.svg`)).toString();
   expect(svg).toMatch(/^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   expect(svg).toContain('x5: PSI ');
@@ -49,7 +62,10 @@ test('a planted shift in three features is declared, names those features, and i
 test('thresholds are configurable: a loose mean-distance threshold leaves only the feature evidence', async () => {
   const r = await computeDrift(deps, { date: '2026-11-03', thresholds: { meanDistanceShift: 100, driftedFeatureShare: 0.3 } });
   expect(r.reasons).toEqual(['3/10 features drifted (≥ 30.0%)']);
-  const loose = await computeDrift(deps, { date: '2026-11-03', thresholds: { meanDistanceShift: 100, psi: 100, wassersteinNorm: 100, unassignedIncrease: 1, labelPsi: 100 } });
+  const loose = await computeDrift(deps, {
+    date: '2026-11-03',
+    thresholds: { meanDistanceShift: 100, psi: 100, wassersteinNorm: 100, unassignedIncrease: 1, labelPsi: 100 },
+  });
   expect(loose).toMatchObject({ isDrift: false, driftedFeatures: [] });
 });
 

@@ -5,7 +5,11 @@ import { FEATURES, personaModelSchema, type PersonaModel } from '../../personas/
 import { parseVendorFile } from '../../personas/vendor-file';
 import { VENDOR_FIXTURE } from './support/persona-env';
 
-const v1: PersonaModel = personaModelSchema.parse({ ...parseVendorFile(VENDOR_FIXTURE, fs.readFileSync(VENDOR_FIXTURE, 'utf8')), version: 1, createdAt: '2026-01-01T00:00:00Z' });
+const v1: PersonaModel = personaModelSchema.parse({
+  ...parseVendorFile(VENDOR_FIXTURE, fs.readFileSync(VENDOR_FIXTURE, 'utf8')),
+  version: 1,
+  createdAt: '2026-01-01T00:00:00Z',
+});
 let current = v1;
 let loads = 0;
 let endpoint: PersonaEndpoint;
@@ -17,7 +21,11 @@ afterAll(async () => endpoint?.close());
 
 const vectorOf = (values: number[]) => Object.fromEntries(FEATURES.map((f, i) => [f, values[i]]));
 const post = async (body: string | object) => {
-  const res = await fetch(`${endpoint.url}/label`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${endpoint.url}/label`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -43,7 +51,11 @@ test('labels a batch, marking a vector that fits no persona as unassigned', asyn
 test.each([
   ['a missing feature', { vector: { ...vectorOf(v1.personas[0].centroid), x7: undefined } }, ['vector.x7: is missing']],
   ['a string value', { vector: { ...vectorOf(v1.personas[0].centroid), x3: '4.2' } }, ['vector.x3: must be a number, got "4.2"']],
-  ['an infinite value', '{"vector": {"x1": 1e999, "x2": 1, "x3": 1, "x4": 1, "x5": 1, "x6": 1, "x7": 1, "x8": 1, "x9": 1, "x10": 1}}', ['vector.x1: must be a finite number']],
+  [
+    'an infinite value',
+    '{"vector": {"x1": 1e999, "x2": 1, "x3": 1, "x4": 1, "x5": 1, "x6": 1, "x7": 1, "x8": 1, "x9": 1, "x10": 1}}',
+    ['vector.x1: must be a finite number'],
+  ],
   ['an unknown feature', { vector: { ...vectorOf(v1.personas[0].centroid), x11: 1 } }, ['vector.unknown key(s) x11']],
   ['an empty batch', { vectors: [] }, ['vectors: Too small: expected array to have >=1 items']],
   ['a bad row in a batch', { vectors: [vectorOf(v1.personas[0].centroid), { x1: 1 }] }, expect.arrayContaining(['vectors.1.x2: is missing'])],

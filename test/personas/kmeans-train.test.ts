@@ -9,7 +9,11 @@ import { parseVendorFile } from '../../personas/vendor-file';
 import { Rng } from '../../generator/random';
 import { VENDOR_FIXTURE } from './support/persona-env';
 
-const vendor: PersonaModel = personaModelSchema.parse({ ...parseVendorFile(VENDOR_FIXTURE, fs.readFileSync(VENDOR_FIXTURE, 'utf8')), version: 1, createdAt: '2026-01-01T00:00:00Z' });
+const vendor: PersonaModel = personaModelSchema.parse({
+  ...parseVendorFile(VENDOR_FIXTURE, fs.readFileSync(VENDOR_FIXTURE, 'utf8')),
+  version: 1,
+  createdAt: '2026-01-01T00:00:00Z',
+});
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'personas-gen-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -17,7 +21,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 function draw(model: Pick<PersonaModel, 'personas' | 'scaling'>, n: number, seed: number): number[][] {
   const file = path.join(dir, `p-${seed}-${n}.csv`);
   writeParticipantsCsv(file, model, { date: '2026-11-01', participants: n, seed, outlierShare: 0 });
-  return fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(2, 12).map(Number));
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(2, 12).map(Number));
 }
 
 test('the generator is deterministic, writes the documented columns, and shifts only the named features', () => {

@@ -47,12 +47,28 @@ test('SQL labels a hand-made example exactly: nearest persona, standardised dist
   await insertParticipants('2026-10-01');
   const result = await labelParticipants(deps, { date: '2026-10-01', modelVersion: model.version, threshold: 3.5 });
   expect(result).toMatchObject({ rows: 5, unassigned: 1, modelVersion: model.version, perPersona: { Alpha: 1, Beta: 2, Gamma: 1, unassigned: 1 } });
-  const rows = await deps.warehouse.query<{ participant_id: string; persona: string; nearest_persona: string; distance: number; margin: number; is_unassigned: boolean; model_version: number }>(
+  const rows = await deps.warehouse.query<{
+    participant_id: string;
+    persona: string;
+    nearest_persona: string;
+    distance: number;
+    margin: number;
+    is_unassigned: boolean;
+    model_version: number;
+  }>(
     `select participant_id, persona, nearest_persona, round(distance, 6) as distance, round(margin, 6) as margin, is_unassigned, model_version from ml.persona_labels where partition_date = date '2026-10-01' order by participant_id`,
   );
   expect(rows).toEqual([
     { participant_id: 'at_alpha', persona: 'Alpha', nearest_persona: 'Alpha', distance: 0, margin: 2, is_unassigned: false, model_version: model.version },
-    { participant_id: 'far_away', persona: 'unassigned', nearest_persona: 'Alpha', distance: 5, margin: 0.385165, is_unassigned: true, model_version: model.version },
+    {
+      participant_id: 'far_away',
+      persona: 'unassigned',
+      nearest_persona: 'Alpha',
+      distance: 5,
+      margin: 0.385165,
+      is_unassigned: true,
+      model_version: model.version,
+    },
     { participant_id: 'just_beta', persona: 'Beta', nearest_persona: 'Beta', distance: 0.9, margin: 0.2, is_unassigned: false, model_version: model.version },
     { participant_id: 'toward_beta', persona: 'Beta', nearest_persona: 'Beta', distance: 0.5, margin: 1, is_unassigned: false, model_version: model.version },
     { participant_id: 'toward_gamma', persona: 'Gamma', nearest_persona: 'Gamma', distance: 1, margin: 1, is_unassigned: false, model_version: model.version },
@@ -65,7 +81,12 @@ test('SQL labels a hand-made example exactly: nearest persona, standardised dist
 });
 
 test('labelling a partition again replaces its labels, also when another version relabels it', async () => {
-  const count = async () => (await deps.warehouse.query<{ n: number; versions: number }>(`select count(*) as n, count(distinct model_version) as versions from ml.persona_labels where partition_date = date '2026-10-01'`))[0];
+  const count = async () =>
+    (
+      await deps.warehouse.query<{ n: number; versions: number }>(
+        `select count(*) as n, count(distinct model_version) as versions from ml.persona_labels where partition_date = date '2026-10-01'`,
+      )
+    )[0];
   const handMade = (await deps.warehouse.query<{ v: number }>(`select max(model_version) as v from ml.persona_models where source = 'test:hand-made'`))[0].v;
   await labelParticipants(deps, { date: '2026-10-01', modelVersion: handMade });
   expect(await count()).toEqual({ n: 5, versions: 1 });
@@ -75,7 +96,8 @@ test('labelling a partition again replaces its labels, also when another version
 });
 
 test('the registry keeps exactly one active version through activation, refusal and rejection', async () => {
-  const active = async () => (await deps.warehouse.query<{ v: number }>(`select model_version as v from ml.persona_models where status = 'active'`)).map((r) => r.v);
+  const active = async () =>
+    (await deps.warehouse.query<{ v: number }>(`select model_version as v from ml.persona_models where status = 'active'`)).map((r) => r.v);
   expect(await active()).toEqual([1]);
   const candidate = await registerModel(deps, { ...HAND_MADE, source: 'test:candidate' }, { activate: false });
   expect((await registryEntry(deps, candidate.version)).status).toBe('candidate');

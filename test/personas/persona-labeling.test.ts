@@ -22,8 +22,13 @@ afterAll(async () => {
 });
 
 const run = (input: PersonaLabelingInput) =>
-  env.client.workflow.execute(PersonaLabeling, { taskQueue: worker.taskQueue, workflowId: `personas-test-${Math.random().toString(36).slice(2)}`, args: [input] });
-const day = (date: string, seed: number, shift?: { features: ('x1' | 'x4' | 'x8')[]; stdPerDay: number; from: string }) => run({ date, generate: { participants: 2000, seed, shift } });
+  env.client.workflow.execute(PersonaLabeling, {
+    taskQueue: worker.taskQueue,
+    workflowId: `personas-test-${Math.random().toString(36).slice(2)}`,
+    args: [input],
+  });
+const day = (date: string, seed: number, shift?: { features: ('x1' | 'x4' | 'x8')[]; stdPerDay: number; from: string }) =>
+  run({ date, generate: { participants: 2000, seed, shift } });
 
 test('generated days are labelled in the warehouse; the first sets the baseline, a similar day does not retrain', async () => {
   const first = await day('2026-11-01', 1);
@@ -56,7 +61,10 @@ test.each([
   [{ generate: { participants: 0 } }, 'PersonaLabeling input: generate.participants: Too small: expected number to be >=1'],
   [{ date: '2026-02-30' }, 'PersonaLabeling input: date: is not a real calendar date'],
   [{ drift: { psi: -1 } }, 'PersonaLabeling input: drift.psi: Too small: expected number to be >0'],
-  [{ generate: { shift: { features: ['x11'], stdPerDay: 1, from: '2026-11-01' } } }, 'PersonaLabeling input: generate.shift.features.0: Invalid option: expected one of "x1"|"x2"|"x3"|"x4"|"x5"|"x6"|"x7"|"x8"|"x9"|"x10"'],
+  [
+    { generate: { shift: { features: ['x11'], stdPerDay: 1, from: '2026-11-01' } } },
+    'PersonaLabeling input: generate.shift.features.0: Invalid option: expected one of "x1"|"x2"|"x3"|"x4"|"x5"|"x6"|"x7"|"x8"|"x9"|"x10"',
+  ],
 ])('bad input %j fails with one clear message', async (input, message) => {
   const err = await run(input as PersonaLabelingInput).catch((e) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);

@@ -32,9 +32,13 @@ test('90 days complete, each exactly once, across two worker restarts', async ()
   const dataDir = tempDataDir('backfill-restarts-');
   const env = { DAG_DATA_DIR: dataDir, DAG_TASK_QUEUE: `backfill-${randomUUID()}`, DAG_LOG_LEVEL: 'warn' };
   worker = await startChildWorker(env);
-  const handle = await client.workflow.start(Backfill, { taskQueue: env.DAG_TASK_QUEUE, workflowId: `backfill-restarts-${randomUUID()}`, args: [{ from: FROM, to: TO, maxConcurrent: 4, generate: { rows: 150, anomalies: false, seed: 1 } }] });
+  const handle = await client.workflow.start(Backfill, {
+    taskQueue: env.DAG_TASK_QUEUE,
+    workflowId: `backfill-restarts-${randomUUID()}`,
+    args: [{ from: FROM, to: TO, maxConcurrent: 4, generate: { rows: 150, anomalies: false, seed: 1 } }],
+  });
   for (const after of [20, 50]) {
-    for (let done = 0; done < after; ) {
+    for (let done = 0; done < after;) {
       await new Promise((r) => setTimeout(r, 250));
       done = Object.keys((await handle.query(backfillProgress)).done).length;
     }
@@ -59,6 +63,10 @@ test('90 days complete, each exactly once, across two worker restarts', async ()
             (select count(*) from ops.load_audit where source = 'events' and status = 'loaded') as loads`,
   );
   await wh.close();
-  expect({ dup: Number(check.dup), audited: Number(check.audited), loads: Number(check.loads) }).toEqual({ dup: 0, audited: counts['bronze.events'], loads: 90 });
+  expect({ dup: Number(check.dup), audited: Number(check.audited), loads: Number(check.loads) }).toEqual({
+    dup: 0,
+    audited: counts['bronze.events'],
+    loads: 90,
+  });
   for (const date of [FROM, '2025-02-14', TO]) expect((await client.workflow.getHandle(nightlyWorkflowId(date)).describe()).status.name).toBe('COMPLETED');
 }, 300_000);

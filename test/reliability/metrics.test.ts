@@ -23,9 +23,18 @@ const sample = (text: string, series: string) => Number(new RegExp(`^${series.re
 test('pipeline counters and Temporal runtime metrics are scraped and match the run', async () => {
   const [pipelinePort, temporalPort] = [await freePort(), await freePort()];
   const taskQueue = `metrics-${randomUUID()}`;
-  worker = await startChildWorker({ DAG_DATA_DIR: tempDataDir('metrics-'), DAG_TASK_QUEUE: taskQueue, DAG_METRICS_PORT: String(pipelinePort), DAG_TEMPORAL_METRICS_PORT: String(temporalPort) });
+  worker = await startChildWorker({
+    DAG_DATA_DIR: tempDataDir('metrics-'),
+    DAG_TASK_QUEUE: taskQueue,
+    DAG_METRICS_PORT: String(pipelinePort),
+    DAG_TEMPORAL_METRICS_PORT: String(temporalPort),
+  });
   client = new Client({ connection: await Connection.connect({ address: testServer().address }) });
-  const result = await client.workflow.execute(NightlyPipeline, { taskQueue, workflowId: `metrics-${randomUUID()}`, args: [{ date: '2026-02-02', review: false, generate: { rows: 3000, anomalies: true, seed: 4 } }] });
+  const result = await client.workflow.execute(NightlyPipeline, {
+    taskQueue,
+    workflowId: `metrics-${randomUUID()}`,
+    args: [{ date: '2026-02-02', review: false, generate: { rows: 3000, anomalies: true, seed: 4 } }],
+  });
   expect(result.status).toBe('blocked');
 
   const own = await scrape(pipelinePort);
@@ -34,7 +43,8 @@ test('pipeline counters and Temporal runtime metrics are scraped and match the r
     expect(sample(own, `dag_bronze_rows_quarantined_total{source="${l.source}"}`)).toBe(l.rowsQuarantined);
   }
   expect(result.layers.bronze.quarantined).toBeGreaterThan(0);
-  for (const check of result.blocked!.failedChecks) expect(sample(own, `dag_quality_checks_failed_total{stage="${result.blocked!.stage}",check="${check}"}`)).toBe(1);
+  for (const check of result.blocked!.failedChecks)
+    expect(sample(own, `dag_quality_checks_failed_total{stage="${result.blocked!.stage}",check="${check}"}`)).toBe(1);
   expect(own).toContain('# TYPE dag_bronze_rows_loaded_total counter');
 
   const runtime = await scrape(temporalPort);

@@ -28,13 +28,20 @@ afterAll(async () => {
 test('a scheduled run for a date a manual run is processing is refused; only the manual run writes; later it runs as nightly-<date>', async () => {
   const date = addDays(new Date().toISOString().slice(0, 10), -1); // what a schedule firing now processes
   const manual = await env.client.workflow.start(NightlyPipeline, {
-    taskQueue: w.taskQueue, workflowId: nightlyWorkflowId(date), workflowIdConflictPolicy: 'FAIL',
+    taskQueue: w.taskQueue,
+    workflowId: nightlyWorkflowId(date),
+    workflowIdConflictPolicy: 'FAIL',
     args: [{ date, generate: { rows: 20_000, anomalies: false, seed: 8 } }],
   });
   await waitUntilRunning(manual, 'loadBronzeFile');
 
   const opts = nightlyScheduleOptions(w.config);
-  const schedule = await env.client.schedule.create({ ...opts, scheduleId: `nightly-test-${randomUUID()}`, action: { ...opts.action, taskQueue: w.taskQueue } as typeof opts.action, state: { paused: true } });
+  const schedule = await env.client.schedule.create({
+    ...opts,
+    scheduleId: `nightly-test-${randomUUID()}`,
+    action: { ...opts.action, taskQueue: w.taskQueue } as typeof opts.action,
+    state: { paused: true },
+  });
   try {
     const fire = async (n: number): Promise<NightlyResult> => {
       await schedule.trigger();
@@ -51,7 +58,10 @@ test('a scheduled run for a date a manual run is processing is refused; only the
     expect((await manual.describe()).status.name).toBe('RUNNING');
     const finished = await manual.result();
     expect(finished.status).toBe('succeeded');
-    const writers = await w.deps.warehouse.query<{ wf: string }>(`select distinct workflow_id as wf from ops.load_audit where partition_date = cast($d as date)`, { d: date });
+    const writers = await w.deps.warehouse.query<{ wf: string }>(
+      `select distinct workflow_id as wf from ops.load_audit where partition_date = cast($d as date)`,
+      { d: date },
+    );
     expect(writers).toEqual([{ wf: nightlyWorkflowId(date) }]);
 
     // Once the manual run is done, the schedule's run goes ahead — under the partition's id.

@@ -32,7 +32,15 @@ test('running workflows resume and complete after the dev server restarts on its
   worker = await startChildWorker({ TEMPORAL_ADDRESS: server.address, DAG_DATA_DIR: path.join(dir, 'data'), DAG_TASK_QUEUE: taskQueue });
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const dates = ['2026-04-01', '2026-04-02'];
-  const handles = await Promise.all(dates.map((date) => client!.workflow.start(NightlyPipeline, { taskQueue, workflowId: `restart-${date}-${randomUUID()}`, args: [{ date, generate: { rows: 10_000, anomalies: false, seed: 2 } }] })));
+  const handles = await Promise.all(
+    dates.map((date) =>
+      client!.workflow.start(NightlyPipeline, {
+        taskQueue,
+        workflowId: `restart-${date}-${randomUUID()}`,
+        args: [{ date, generate: { rows: 10_000, anomalies: false, seed: 2 } }],
+      }),
+    ),
+  );
   await waitUntilRunning(handles[1], 'buildModel');
 
   await server.stop();

@@ -11,11 +11,21 @@ import { localRobynCommand } from '../../adapters/launcher/local/robyn-runner-co
 const DEMO_CSV = path.resolve(__dirname, '../../../shared/data/robyn/dt_simulated_weekly.csv');
 const SPENDS = ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'];
 const CONFIG = {
-  date_var: 'DATE', dep_var: 'revenue', dep_var_type: 'revenue',
-  paid_media_spends: SPENDS, paid_media_vars: ['tv_S', 'ooh_S', 'print_S', 'facebook_I', 'search_clicks_P'],
-  context_vars: ['competitor_sales_B', 'events'], organic_vars: ['newsletter'], factor_vars: ['events'],
-  window_start: '2016-01-04', window_end: '2018-12-31', adstock: 'geometric',
-  hyperparameters: { tv_S_thetas: [0.3, 0.8] }, iterations: 200, trials: 1, seed: 123,
+  date_var: 'DATE',
+  dep_var: 'revenue',
+  dep_var_type: 'revenue',
+  paid_media_spends: SPENDS,
+  paid_media_vars: ['tv_S', 'ooh_S', 'print_S', 'facebook_I', 'search_clicks_P'],
+  context_vars: ['competitor_sales_B', 'events'],
+  organic_vars: ['newsletter'],
+  factor_vars: ['events'],
+  window_start: '2016-01-04',
+  window_end: '2018-12-31',
+  adstock: 'geometric',
+  hyperparameters: { tv_S_thetas: [0.3, 0.8] },
+  iterations: 200,
+  trials: 1,
+  seed: 123,
 };
 
 let root: string;
@@ -31,7 +41,11 @@ function jobFor(jobId: string, config: object): { spec: JobSpec; out: string } {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   const out = path.join(dir, 'out');
-  const env = { DAG_CONFIG_URI: pathToFileURL(path.join(dir, 'config.json')).href, DAG_INPUT_URI: pathToFileURL(DEMO_CSV).href, DAG_OUTPUT_URI: pathToFileURL(out).href };
+  const env = {
+    DAG_CONFIG_URI: pathToFileURL(path.join(dir, 'config.json')).href,
+    DAG_INPUT_URI: pathToFileURL(DEMO_CSV).href,
+    DAG_OUTPUT_URI: pathToFileURL(out).href,
+  };
   return { spec: { jobId, image: 'marketing-dag/robyn-runner:latest', command: localRobynCommand(), env, timeoutSeconds: 600 }, out };
 }
 
@@ -46,7 +60,11 @@ async function follow(launcher: LocalProcessLauncher, handle: JobHandle, seen: J
 
 /** Spend per channel summed over the modelling window, straight from the CSV. */
 function windowSpend(): Record<string, number> {
-  const [header, ...rows] = fs.readFileSync(DEMO_CSV, 'utf8').trim().split('\n').map((l) => l.split(',').map((c) => c.replace(/"/g, '')));
+  const [header, ...rows] = fs
+    .readFileSync(DEMO_CSV, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map((c) => c.replace(/"/g, '')));
   const sums: Record<string, number> = Object.fromEntries(SPENDS.map((s) => [s, 0]));
   for (const row of rows) {
     if (row[0] < CONFIG.window_start || row[0] > CONFIG.window_end) continue;
@@ -74,7 +92,8 @@ test('real Robyn on the demo data: summary, chosen model on the Pareto front, ch
   const chosen = candidates.find((c) => c.solID === summary.chosen.solID)!;
   expect(chosen.pareto_front).toBe(1);
   expect(summary.pareto_models).toContain(chosen.solID);
-  const dominates = (a: Candidate, b: Candidate) => a.nrmse <= b.nrmse && a.decomp_rssd <= b.decomp_rssd && (a.nrmse < b.nrmse || a.decomp_rssd < b.decomp_rssd);
+  const dominates = (a: Candidate, b: Candidate) =>
+    a.nrmse <= b.nrmse && a.decomp_rssd <= b.decomp_rssd && (a.nrmse < b.nrmse || a.decomp_rssd < b.decomp_rssd);
   expect(candidates.filter((c) => dominates(c, chosen))).toEqual([]);
   expect(summary.chosen).toMatchObject({ nrmse: chosen.nrmse, decomp_rssd: chosen.decomp_rssd, selection_rule: expect.stringContaining('front 1') });
 
@@ -94,7 +113,11 @@ test('real Robyn on the demo data: summary, chosen model on the Pareto front, ch
   const csv = fs.readFileSync(path.join(out, 'pareto_aggregated.csv'), 'utf8').split('\n');
   expect(csv[0].split(',').slice(0, 3)).toEqual(['solID', 'rn', 'coef']);
   expect(csv.filter((l) => l.startsWith(`${chosen.solID},tv_S,`))).toHaveLength(1);
-  const progress = fs.readFileSync(path.join(out, 'progress.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const progress = fs
+    .readFileSync(path.join(out, 'progress.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(progress.at(-1)).toMatchObject({ progress: 1 });
 }, 180_000);
 

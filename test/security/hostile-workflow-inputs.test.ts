@@ -28,13 +28,11 @@ test.each<[string, unknown, RegExp]>([
   ['Backfill', { from: '2026-11-01', to: '2026-11-02', maxConcurrent: 10_000 }, /^Backfill input: maxConcurrent: /],
   ['Attribution', { from: '../../etc', to: '2026-11-01' }, /^Attribution input: from: must be a date like/],
   ['PersonaLabeling', { date: '2026-02-30' }, /^PersonaLabeling input: date: is not a real calendar date/],
-  ['PersonaLabeling', { date: '2026-11-01', modelVersion: "1 or 1=1" }, /^PersonaLabeling input: modelVersion: /],
+  ['PersonaLabeling', { date: '2026-11-01', modelVersion: '1 or 1=1' }, /^PersonaLabeling input: modelVersion: /],
   ['NightlyPipeline', 'not an object', /^NightlyPipeline input: input: /],
 ])('%s %j is refused as InvalidInput', async (type, input, message) => {
   const workflowId = `hostile-${Math.random().toString(36).slice(2)}`;
-  const err = await env.client.workflow
-    .execute(type, { taskQueue: w.taskQueue, workflowId, args: [input] })
-    .catch((e: unknown) => e);
+  const err = await env.client.workflow.execute(type, { taskQueue: w.taskQueue, workflowId, args: [input] }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('InvalidInput');

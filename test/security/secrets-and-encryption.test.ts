@@ -54,9 +54,15 @@ beforeAll(async () => {
   worker = await startChildWorker(env);
   client = new Client({ connection: await Connection.connect({ address: testServer().address }), dataConverter: dataConverter(config) });
   const ids = [`secrets-${randomUUID()}`, `secrets-bad-${randomUUID()}`];
-  const ok = await client.workflow.execute(NightlyPipeline, { taskQueue: env.DAG_TASK_QUEUE, workflowId: ids[0], args: [{ date: DATE, generate: { rows: 3000, anomalies: false, seed: 6 } }] });
+  const ok = await client.workflow.execute(NightlyPipeline, {
+    taskQueue: env.DAG_TASK_QUEUE,
+    workflowId: ids[0],
+    args: [{ date: DATE, generate: { rows: 3000, anomalies: false, seed: 6 } }],
+  });
   expect(ok.status).toBe('succeeded');
-  await client.workflow.execute(NightlyPipeline, { taskQueue: env.DAG_TASK_QUEUE, workflowId: ids[1], args: [{ date: 'not-a-date' } as never] }).catch(() => undefined);
+  await client.workflow
+    .execute(NightlyPipeline, { taskQueue: env.DAG_TASK_QUEUE, workflowId: ids[1], args: [{ date: 'not-a-date' } as never] })
+    .catch(() => undefined);
   ids.push(`attribution-${DATE}`);
   const raw = await Promise.all(ids.map((id) => client.workflow.getHandle(id).fetchHistory()));
   histories = raw.map((h) => payloadsIn(h.events));
@@ -90,8 +96,15 @@ test('workflow and activity payloads are encrypted at rest; the decoded ones are
 test('the codec endpoint decodes history payloads for the UI (CORS), and refuses another key clearly', async () => {
   const server = await startCodecServer({ codec: payloadCodec(config)!, corsOrigin: 'http://localhost:8233' });
   try {
-    const b64 = (p: Payload) => ({ metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data!).toString('base64') });
-    const res = await fetch(`${server.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' }, body: JSON.stringify({ payloads: [b64(histories[0][0])] }) });
+    const b64 = (p: Payload) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data!).toString('base64'),
+    });
+    const res = await fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
+      body: JSON.stringify({ payloads: [b64(histories[0][0])] }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
     const { payloads } = (await res.json()) as { payloads: { data: string; metadata: Record<string, string> }[] };
@@ -114,10 +127,21 @@ test('failure messages and stack traces are encrypted too: absent from the raw h
   const MARKER = 'FAILURE-MARKER-9c4e2a71';
   const taskQueue = env.DAG_TASK_QUEUE;
   // One failure raised in workflow code (the sandbox's failure converter), one in an activity (the worker's).
-  const inWorkflow = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `secrets-fail-wf-${randomUUID()}`, args: [{ date: DATE, [MARKER]: true } as never] });
+  const inWorkflow = await client.workflow.start(NightlyPipeline, {
+    taskQueue,
+    workflowId: `secrets-fail-wf-${randomUUID()}`,
+    args: [{ date: DATE, [MARKER]: true } as never],
+  });
   const inActivity = await client.workflow.start(RobynMmm, {
-    taskQueue, workflowId: `secrets-fail-act-${randomUUID()}`,
-    args: [{ from: '2025-01-06', to: '2025-12-28', source: { kind: 'csv', key: `mmm/${MARKER}.csv`, variables: { date: 'week', depVar: 'revenue', paidMediaSpends: ['tv_spend'] } } }],
+    taskQueue,
+    workflowId: `secrets-fail-act-${randomUUID()}`,
+    args: [
+      {
+        from: '2025-01-06',
+        to: '2025-12-28',
+        source: { kind: 'csv', key: `mmm/${MARKER}.csv`, variables: { date: 'week', depVar: 'revenue', paidMediaSpends: ['tv_spend'] } },
+      },
+    ],
   });
   const [wfErr, actErr] = await Promise.all([inWorkflow.result().catch((e: unknown) => e), inActivity.result().catch((e: unknown) => e)]);
 
@@ -134,12 +158,16 @@ test('failure messages and stack traces are encrypted too: absent from the raw h
 
   // Fetched without the codec: every failure (workflow, activity, causes) says only "Encoded failure".
   const plain = new Client({ connection: client.connection });
-  for (const [handle, minFailures] of [[inWorkflow, 1], [inActivity, 3]] as const) {
+  for (const [handle, minFailures] of [
+    [inWorkflow, 1],
+    [inActivity, 3],
+  ] as const) {
     const raw = await plain.workflow.getHandle(handle.workflowId).fetchHistory();
     const failures = failuresIn(raw.events);
     expect(failures.length).toBeGreaterThanOrEqual(minFailures);
     expect(failures.map((f) => ({ message: f.message, stackTrace: f.stackTrace ?? '', attributes: encodingOf(f.encodedAttributes) }))).toEqual(
-      failures.map(() => ({ message: 'Encoded failure', stackTrace: '', attributes: ENCRYPTED_ENCODING })));
+      failures.map(() => ({ message: 'Encoded failure', stackTrace: '', attributes: ENCRYPTED_ENCODING })),
+    );
     expect(payloadsIn(raw.events).filter((p) => Buffer.from(p.data ?? []).includes(MARKER))).toEqual([]);
     expect(JSON.stringify(raw)).not.toContain(MARKER);
     // The encrypted attributes are the message and the stack trace, readable with the key.

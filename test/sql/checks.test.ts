@@ -29,7 +29,9 @@ async function healthyDay(date = D) {
     event('a', `${date} 22:07:00`, { _partition_date: date, event_type: 'purchase', event_data: '{"order_id":"o1","revenue":40}' }),
   ]);
   await insertRows(deps.warehouse, 'bronze.orders', [order(`o-${date}`, 'a', `${date} 22:07:00`, 40, { _partition_date: date })]);
-  await insertRows(deps.warehouse, 'ops.load_audit', [{ partition_date: date, source_key: 'k', status: 'loaded', rows_read: 100, rows_quarantined: 1, loaded_at: `${date} 23:00:00` }]);
+  await insertRows(deps.warehouse, 'ops.load_audit', [
+    { partition_date: date, source_key: 'k', status: 'loaded', rows_read: 100, rows_quarantined: 1, loaded_at: `${date} 23:00:00` },
+  ]);
 }
 
 test('every check has a header the runner understands', () => {
@@ -49,7 +51,10 @@ test('a healthy day passes every silver and gold check', async () => {
 test('negative revenue, orphan purchases and future timestamps block, naming offending keys', async () => {
   await healthyDay();
   await insertRows(deps.warehouse, 'bronze.orders', [order('neg', 'a', `${D} 10:00:00`, -5), order('orphan', 'nobody', `${D} 10:00:00`, 5)]);
-  await insertRows(deps.warehouse, 'bronze.events', [event('a', '2027-12-01 10:00:00', { event_id: 'future' }), event('a', '2026-10-01 10:00:00', { event_id: 'ancient' })]);
+  await insertRows(deps.warehouse, 'bronze.events', [
+    event('a', '2027-12-01 10:00:00', { event_id: 'future' }),
+    event('a', '2026-10-01 10:00:00', { event_id: 'ancient' }),
+  ]);
   const o = await check('silver');
   expect(o.passed).toBe(false);
   expect(o.failed.sort()).toEqual(['future_timestamps', 'negative_revenue', 'orphan_purchases']);
@@ -71,12 +76,16 @@ test('duplicates in bronze only warn (silver dedups); silver key checks stay gre
 
 test('quarantine rate above the threshold blocks; the threshold is configurable', async () => {
   await healthyDay();
-  await insertRows(deps.warehouse, 'ops.load_audit', [{ partition_date: D, source_key: 'k2', status: 'loaded', rows_read: 100, rows_quarantined: 19, loaded_at: `${D} 23:00:00` }]);
+  await insertRows(deps.warehouse, 'ops.load_audit', [
+    { partition_date: D, source_key: 'k2', status: 'loaded', rows_read: 100, rows_quarantined: 19, loaded_at: `${D} 23:00:00` },
+  ]);
   expect(result(await check('silver'), 'quarantine_rate')).toMatchObject({ observed: 0.1, threshold: 0.05, status: 'fail', sample: '20 of 200 rows' });
   await deps.warehouse.close();
   deps = await freshDeps({ DAG_MAX_QUARANTINE_RATE: '0.2' });
   await healthyDay();
-  await insertRows(deps.warehouse, 'ops.load_audit', [{ partition_date: D, source_key: 'k2', status: 'loaded', rows_read: 100, rows_quarantined: 19, loaded_at: `${D} 23:00:00` }]);
+  await insertRows(deps.warehouse, 'ops.load_audit', [
+    { partition_date: D, source_key: 'k2', status: 'loaded', rows_read: 100, rows_quarantined: 19, loaded_at: `${D} 23:00:00` },
+  ]);
   expect(result(await check('silver'), 'quarantine_rate')).toMatchObject({ threshold: 0.2, status: 'pass' });
 });
 
@@ -99,7 +108,10 @@ test('a feed that stopped early warns on freshness; DAG_CHECKS can make it block
 });
 
 test('a trading day without revenue blocks gold; purchases without checkout warn on the funnel', async () => {
-  await insertRows(deps.warehouse, 'bronze.events', [event('a', `${D} 23:00:00`), event('a', `${D} 23:01:00`, { event_type: 'purchase', event_data: '{"revenue":0}' })]);
+  await insertRows(deps.warehouse, 'bronze.events', [
+    event('a', `${D} 23:00:00`),
+    event('a', `${D} 23:01:00`, { event_type: 'purchase', event_data: '{"revenue":0}' }),
+  ]);
   const o = await check('gold');
   expect(result(o, 'revenue_on_trading_day')).toMatchObject({ observed: 0, status: 'fail' });
   expect(result(o, 'funnel_monotonic')).toMatchObject({ status: 'warn', sample: 'purchase' });
@@ -107,7 +119,10 @@ test('a trading day without revenue blocks gold; purchases without checkout warn
 
 test('a swing in sessions against the previous published partition warns', async () => {
   await healthyDay('2026-10-31');
-  await insertRows(deps.warehouse, 'bronze.events', [event('b', '2026-10-31 23:00:00', { _partition_date: '2026-10-31' }), event('c', '2026-10-31 23:00:00', { _partition_date: '2026-10-31' })]);
+  await insertRows(deps.warehouse, 'bronze.events', [
+    event('b', '2026-10-31 23:00:00', { _partition_date: '2026-10-31' }),
+    event('c', '2026-10-31 23:00:00', { _partition_date: '2026-10-31' }),
+  ]);
   await check('gold', '2026-10-31');
   await publishGold(deps, { date: '2026-10-31' });
   await healthyDay();

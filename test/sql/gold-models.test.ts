@@ -11,7 +11,8 @@ afterEach(async () => deps.warehouse.close());
 
 async function buildAll(date = D) {
   for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date, layer: 'silver', model });
-  for (const model of ['daily_kpis', 'funnel_daily', 'channel_daily', 'monthly_revenue', 'customer_rfm']) await buildModel(deps, { date, layer: 'gold', model });
+  for (const model of ['daily_kpis', 'funnel_daily', 'channel_daily', 'monthly_revenue', 'customer_rfm'])
+    await buildModel(deps, { date, layer: 'gold', model });
 }
 
 /** Two users, three sessions; one session buys for €100 (order o1), one adds to cart. */
@@ -32,9 +33,9 @@ test('daily KPIs, funnel and channel performance on a hand-computed day', async 
   await smallDay();
   await buildAll();
   const staged = (m: string) => `staging.${m}__20261101`;
-  expect(await rows(deps.warehouse, `select sessions, users, conversions, revenue, average_order_value, conversion_rate from ${staged('daily_kpis')}`)).toEqual([
-    { sessions: 3, users: 2, conversions: 1, revenue: 100, average_order_value: 100, conversion_rate: 0.3333 },
-  ]);
+  expect(await rows(deps.warehouse, `select sessions, users, conversions, revenue, average_order_value, conversion_rate from ${staged('daily_kpis')}`)).toEqual(
+    [{ sessions: 3, users: 2, conversions: 1, revenue: 100, average_order_value: 100, conversion_rate: 0.3333 }],
+  );
   expect(await rows(deps.warehouse, `select step, sessions, rate_from_previous, rate_from_start from ${staged('funnel_daily')} order by step_order`)).toEqual([
     { step: 'page_view', sessions: 3, rate_from_previous: null, rate_from_start: 1 },
     { step: 'add_to_cart', sessions: 2, rate_from_previous: 0.6667, rate_from_start: 0.6667 },
@@ -50,13 +51,20 @@ test('daily KPIs, funnel and channel performance on a hand-computed day', async 
 
 test('RFM scores and segments as of the partition', async () => {
   const orders = [
-    order('x1', 'loyal', '2026-10-30 10:00:00', 50), order('x2', 'loyal', '2026-10-31 10:00:00', 50), order('x3', 'loyal', '2026-11-01 10:00:00', 50),
+    order('x1', 'loyal', '2026-10-30 10:00:00', 50),
+    order('x2', 'loyal', '2026-10-31 10:00:00', 50),
+    order('x3', 'loyal', '2026-11-01 10:00:00', 50),
     order('y1', 'once', '2026-11-01 10:00:00', 500),
     order('z1', 'gone', '2026-06-01 10:00:00', 10),
   ];
   await insertRows(deps.warehouse, 'bronze.orders', orders);
   await buildAll();
-  expect(await rows(deps.warehouse, `select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score from staging.customer_rfm__20261101 order by customer_id`)).toEqual([
+  expect(
+    await rows(
+      deps.warehouse,
+      `select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score from staging.customer_rfm__20261101 order by customer_id`,
+    ),
+  ).toEqual([
     { customer_id: 'cu_gone', recency_days: 153, frequency: 1, monetary: 10, r_score: 2, f_score: 1, m_score: 2 },
     { customer_id: 'cu_loyal', recency_days: 0, frequency: 3, monetary: 150, r_score: 5, f_score: 3, m_score: 4 },
     { customer_id: 'cu_once', recency_days: 0, frequency: 1, monetary: 500, r_score: 5, f_score: 1, m_score: 5 },

@@ -110,7 +110,7 @@ function forward(
     const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers }, (upRes) => {
       const parts: Buffer[] = [];
       upRes.on('data', (c: Buffer) => parts.push(c));
-      upRes.on('end', () => reply(upRes.statusCode ?? 502, { ...upRes.headers }, Buffer.concat(parts)).then(resolve, reject));
+      upRes.on('end', () => void reply(upRes.statusCode ?? 502, { ...upRes.headers }, Buffer.concat(parts)).then(resolve, reject));
       upRes.on('error', reject);
     });
     up.on('error', reject);

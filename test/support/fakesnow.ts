@@ -30,7 +30,17 @@ import { startFakesnowProxy, type FakesnowProxy } from './fakesnow-proxy';
  */
 export interface Fakesnow {
   /** Settings for SnowflakeWarehouse.open (they go through the proxy). */
-  connection: { account: string; username: string; password: string; database: string; warehouse: string; schema: string; host: string; port: number; protocol: 'http' };
+  connection: {
+    account: string;
+    username: string;
+    password: string;
+    database: string;
+    warehouse: string;
+    schema: string;
+    host: string;
+    port: number;
+    protocol: 'http';
+  };
   proxy: FakesnowProxy;
   stop(): Promise<void>;
 }
@@ -68,7 +78,17 @@ export async function startFakesnow(opts: { readyTimeoutMs?: number } = {}): Pro
   child.stderr?.on('data', (d: Buffer) => sink?.write(d));
   const proxy = await startFakesnowProxy({ host: '127.0.0.1', port }, path.join(VENV, 'python'));
   return {
-    connection: { account: 'fakesnow', username: 'fake', password: 'fake', database: 'dag_test', warehouse: 'fake_wh', schema: 'public', host: '127.0.0.1', port: proxy.port, protocol: 'http' },
+    connection: {
+      account: 'fakesnow',
+      username: 'fake',
+      password: 'fake',
+      database: 'dag_test',
+      warehouse: 'fake_wh',
+      schema: 'public',
+      host: '127.0.0.1',
+      port: proxy.port,
+      protocol: 'http',
+    },
     proxy,
     stop: async () => {
       await proxy.stop();

@@ -29,14 +29,40 @@ let seq = 0;
 export function event(client: string, ts: string, over: Record<string, SqlValue> = {}): Record<string, SqlValue> {
   seq++;
   return {
-    event_id: `e${seq}`, client_id: client, event_type: 'page_view', event_ts: ts, page_url: 'https://shop.example.com/', referrer: null,
-    utm_source: null, utm_medium: null, utm_campaign: null, device: 'mobile', event_data: null,
-    _partition_date: D, _source_key: `landing/${D}/events.csv`, _line: seq + 1, _loaded_at: '2026-11-02 01:00:00', ...over,
+    event_id: `e${seq}`,
+    client_id: client,
+    event_type: 'page_view',
+    event_ts: ts,
+    page_url: 'https://shop.example.com/',
+    referrer: null,
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    device: 'mobile',
+    event_data: null,
+    _partition_date: D,
+    _source_key: `landing/${D}/events.csv`,
+    _line: seq + 1,
+    _loaded_at: '2026-11-02 01:00:00',
+    ...over,
   };
 }
 
 export function order(id: string, client: string, ts: string, revenue: number, over: Record<string, SqlValue> = {}): Record<string, SqlValue> {
-  return { order_id: id, client_id: client, customer_id: `cu_${client}`, ordered_at: ts, currency: 'EUR', revenue, status: 'completed', _partition_date: D, _source_key: `landing/${D}/orders.ndjson`, _line: 1, _loaded_at: '2026-11-02 01:00:00', ...over };
+  return {
+    order_id: id,
+    client_id: client,
+    customer_id: `cu_${client}`,
+    ordered_at: ts,
+    currency: 'EUR',
+    revenue,
+    status: 'completed',
+    _partition_date: D,
+    _source_key: `landing/${D}/orders.ndjson`,
+    _line: 1,
+    _loaded_at: '2026-11-02 01:00:00',
+    ...over,
+  };
 }
 
 export async function rows<T = Record<string, unknown>>(wh: Warehouse, sql: string): Promise<T[]> {

@@ -12,7 +12,6 @@ import { WORKFLOWS_PATH } from '../../workers/worker';
 export const STATE_FILE = path.resolve(__dirname, '../../.data/test/temporal-test-env.json');
 
 declare global {
-  // eslint-disable-next-line no-var
   var __DAG_DEV_SERVER__: DevServer | undefined;
 }
 
@@ -21,7 +20,9 @@ export default async function globalSetup(): Promise<void> {
   const cliPath = resolveTemporalCli(process.env.TEMPORAL_CLI_PATH);
   if (!cliPath) throw new Error('Temporal CLI not found and could not be built: run scripts/setup-tools.sh temporal');
   const [server, bundle] = await Promise.all([
-    process.env.DAG_TEST_TEMPORAL_ADDRESS ? undefined : startDevServer({ cliPath, headless: true, logFile: path.join(path.dirname(STATE_FILE), 'temporal.log') }),
+    process.env.DAG_TEST_TEMPORAL_ADDRESS
+      ? undefined
+      : startDevServer({ cliPath, headless: true, logFile: path.join(path.dirname(STATE_FILE), 'temporal.log') }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const bundlePath = path.join(path.dirname(STATE_FILE), 'workflow-bundle.js');

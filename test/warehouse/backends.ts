@@ -30,7 +30,11 @@ export async function openBackend(name: Backend['name']): Promise<Backend> {
   try {
     const { password, ...conn } = fakesnow.connection;
     // Short backoff: a test should fail in seconds, not after the production retry budget.
-    const warehouse = await SnowflakeWarehouse.open({ ...conn, auth: { kind: 'password', password }, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+    const warehouse = await SnowflakeWarehouse.open({
+      ...conn,
+      auth: { kind: 'password', password },
+      retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+    });
     return {
       name,
       warehouse,

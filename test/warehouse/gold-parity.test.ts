@@ -46,7 +46,11 @@ run('gold parity: DuckDB vs Snowflake (fakesnow)', () => {
 
   const sorted = async (wh: Warehouse, table: string) => {
     const rows = await wh.query(`select * from ${table}`);
-    const norm = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(6)) : v === null ? null : String(v).replace(/T00:00:00(\.000)?Z$/, '')])));
+    const norm = rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(6)) : v === null ? null : String(v).replace(/T00:00:00(\.000)?Z$/, '')]),
+      ),
+    );
     return norm.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort();
   };
 
@@ -63,7 +67,8 @@ run('gold parity: DuckDB vs Snowflake (fakesnow)', () => {
   });
 
   test('the quality checks reach the same verdicts', async () => {
-    const verdicts = async (d: ActivityDeps) => (await runChecks(d, { date: D, stage: 'silver', runId: 'parity' })).results.map((r) => [r.check, r.status, r.observed]);
+    const verdicts = async (d: ActivityDeps) =>
+      (await runChecks(d, { date: D, stage: 'silver', runId: 'parity' })).results.map((r) => [r.check, r.status, r.observed]);
     expect(await verdicts(deps.snowflake)).toEqual(await verdicts(deps.duckdb));
   });
 });

@@ -23,7 +23,9 @@ describe.each(BACKENDS)('SQL macros on %s', (name) => {
   });
 
   test('row_json turns a row into JSON text (keys in the warehouse case)', async () => {
-    const [row] = await backend.warehouse.query<{ v: string }>(renderSql(`select {{ row_json(r) }} as v from (select 1 as id, 'x' as label, cast(null as varchar) as note) r`, backend.warehouse.dialect));
+    const [row] = await backend.warehouse.query<{ v: string }>(
+      renderSql(`select {{ row_json(r) }} as v from (select 1 as id, 'x' as label, cast(null as varchar) as note) r`, backend.warehouse.dialect),
+    );
     const parsed = JSON.parse(row.v) as Record<string, unknown>;
     expect(Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), v]))).toEqual({ id: 1, label: 'x', note: null });
   });

@@ -5,22 +5,19 @@ import * as zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 /** Small raw files for the loadRawFile contract, written fresh into a temp folder per test file. */
-export const CSV_TEXT = [
-  'order_id,customer,amount,note',
-  '1,"Smith, Jane",00123,plain',
-  '2,"say ""hi""",5.50,',
-  '3,short',
-  '4,a,b,c,extra',
-  "5,\"'); drop table bronze.x; --\",7,$name",
-  '6,ünïcødé,8,last',
-].join('\n') + '\n';
+export const CSV_TEXT =
+  [
+    'order_id,customer,amount,note',
+    '1,"Smith, Jane",00123,plain',
+    '2,"say ""hi""",5.50,',
+    '3,short',
+    '4,a,b,c,extra',
+    '5,"\'); drop table bronze.x; --",7,$name',
+    '6,ünïcødé,8,last',
+  ].join('\n') + '\n';
 
-export const NDJSON_TEXT = [
-  '{"order_id": "1", "amount": 12.5, "tags": ["a"]}',
-  'this is not json',
-  '',
-  '{"order_id": "3", "customer": "Ann", "amount": null}',
-].join('\n') + '\n';
+export const NDJSON_TEXT =
+  ['{"order_id": "1", "amount": 12.5, "tags": ["a"]}', 'this is not json', '', '{"order_id": "3", "customer": "Ann", "amount": null}'].join('\n') + '\n';
 
 export interface RawFiles {
   dir: string;
@@ -46,7 +43,9 @@ export async function writeRawFiles(): Promise<RawFiles> {
   // Parquet written by DuckDB itself, as the demo-data generator does.
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`copy (select * from (values ('o1', 1, 2.5), ('o2', 3, 4.0)) t(order_id, quantity, unit_price)) to '${parquet.replace(/'/g, "''")}' (format parquet)`);
+  await c.run(
+    `copy (select * from (values ('o1', 1, 2.5), ('o2', 3, 4.0)) t(order_id, quantity, unit_price)) to '${parquet.replace(/'/g, "''")}' (format parquet)`,
+  );
   c.closeSync();
   db.closeSync();
   return { dir, csv, csvGz, multiline, ndjson, parquet, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };

@@ -24,7 +24,10 @@ run('Snowflake adapter against fakesnow', () => {
     await tagged.query('select 1 as tagged_probe');
     await tagged.close();
     await b.warehouse.query('select 2 as untagged_probe');
-    expect(sent(/tagged_probe/).map((q) => q.parameters.QUERY_TAG)).toEqual(['{"app":"marketing-dag","workflow":"NightlyPipeline","partition":"2026-11-01"}', undefined]);
+    expect(sent(/tagged_probe/).map((q) => q.parameters.QUERY_TAG)).toEqual([
+      '{"app":"marketing-dag","workflow":"NightlyPipeline","partition":"2026-11-01"}',
+      undefined,
+    ]);
   });
 
   test('transient HTTP failures are retried until the statement runs', async () => {
@@ -60,8 +63,15 @@ run('Snowflake adapter against fakesnow', () => {
   test('openWarehouse builds a Snowflake warehouse from environment settings', async () => {
     const c = b.fakesnow!.connection;
     const config = loadConfig({
-      DAG_WAREHOUSE: 'snowflake', SNOWFLAKE_ACCOUNT: c.account, SNOWFLAKE_USER: c.username, SNOWFLAKE_PASSWORD: c.password,
-      SNOWFLAKE_DATABASE: c.database, SNOWFLAKE_WAREHOUSE: c.warehouse, SNOWFLAKE_HOST: c.host, SNOWFLAKE_PORT: String(c.port), SNOWFLAKE_PROTOCOL: 'http',
+      DAG_WAREHOUSE: 'snowflake',
+      SNOWFLAKE_ACCOUNT: c.account,
+      SNOWFLAKE_USER: c.username,
+      SNOWFLAKE_PASSWORD: c.password,
+      SNOWFLAKE_DATABASE: c.database,
+      SNOWFLAKE_WAREHOUSE: c.warehouse,
+      SNOWFLAKE_HOST: c.host,
+      SNOWFLAKE_PORT: String(c.port),
+      SNOWFLAKE_PROTOCOL: 'http',
     });
     const wh = await openWarehouse(config);
     try {
@@ -79,7 +89,9 @@ test('openWarehouse opens DuckDB by default', async () => {
   try {
     expect(wh.dialect).toBe('duckdb');
     expect(withQueryTag(wh, { workflow: 'NightlyPipeline' })).toBe(wh);
-    expect(await wh.query(`select count(*) as n from information_schema.schemata where schema_name in ('bronze', 'silver', 'gold', 'ops', 'ml', 'mmm', 'staging')`)).toEqual([{ n: 7 }]);
+    expect(
+      await wh.query(`select count(*) as n from information_schema.schemata where schema_name in ('bronze', 'silver', 'gold', 'ops', 'ml', 'mmm', 'staging')`),
+    ).toEqual([{ n: 7 }]);
   } finally {
     await wh.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ describe('toPositionalBinds', () => {
     expect(toPositionalBinds('select $a, $b, $a', { a: 1, b: 'x' })).toEqual({ sqlText: 'select ?, ?, ?', binds: [1, 'x', 1] });
   });
 
-  test("leaves $ in strings, quoted identifiers, $$ blocks, comments and $1 alone", () => {
+  test('leaves $ in strings, quoted identifiers, $$ blocks, comments and $1 alone', () => {
     const sql = `select '$.a', 'it''s $a', "$a", $$ $a $$, $1 -- $a\n/* $a */ , $a`;
     expect(toPositionalBinds(sql, { a: 5 })).toEqual({ sqlText: sql.replace(/, \$a$/, ', ?'), binds: [5] });
   });
@@ -33,7 +33,13 @@ describe('csvRecords', () => {
   const TEXT = 'a,b\r\n"x, ""y""",2\n"multi\nline",3\n\n"bad"tail,4\nlast,"open';
   const read = async (chunks: Array<string | UnbalancedLine>, maxPending?: number) => {
     const out: CsvRecord[] = [];
-    for await (const r of csvRecords((async function* () { yield* chunks; })(), maxPending)) out.push(r);
+    for await (const r of csvRecords(
+      (async function* () {
+        yield* chunks;
+      })(),
+      maxPending,
+    ))
+      out.push(r);
     return out;
   };
 
@@ -112,13 +118,23 @@ describe('withRetry', () => {
 
   test('gives up after the last attempt with the last error', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('still down'), { code: 401001 }); }, policy)).rejects.toThrow('still down');
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw Object.assign(new Error('still down'), { code: 401001 });
+      }, policy),
+    ).rejects.toThrow('still down');
     expect(calls).toBe(3);
   });
 
   test('never retries a SQL error', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('bad sql'), { sqlState: '42000' }); }, policy)).rejects.toThrow('bad sql');
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw Object.assign(new Error('bad sql'), { sqlState: '42000' });
+      }, policy),
+    ).rejects.toThrow('bad sql');
     expect(calls).toBe(1);
   });
 });

@@ -33,7 +33,12 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
 
     test('numbers, booleans and NULL bind with their types; a name may repeat', async () => {
       // cast($d …): fakesnow receives non-integer (REAL) binds as text; real Snowflake binds a double.
-      const [r] = await rows('select $i + 1 as i, cast($d as double) * 2 as d, $ok as ok, $none is null as none_is_null, $i = $i as same', { i: 41, d: 1.25, ok: true, none: null });
+      const [r] = await rows('select $i + 1 as i, cast($d as double) * 2 as d, $ok as ok, $none is null as none_is_null, $i = $i as same', {
+        i: 41,
+        d: 1.25,
+        ok: true,
+        none: null,
+      });
       expect(r).toEqual({ i: 42, d: 2.5, ok: true, none_is_null: true, same: true });
     });
 
@@ -46,7 +51,9 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
     });
 
     test('a script without parameters runs statement by statement and returns the last rows', async () => {
-      const out = await rows("create or replace table staging.script_test (v varchar);\ninsert into staging.script_test values ('a;b');\nselect v from staging.script_test");
+      const out = await rows(
+        "create or replace table staging.script_test (v varchar);\ninsert into staging.script_test values ('a;b');\nselect v from staging.script_test",
+      );
       expect(out).toEqual([{ v: 'a;b' }]);
     });
   });
@@ -95,15 +102,25 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
         good('6', 'ünïcødé', '8'),
       ]);
       const bad = loaded.filter((r) => r._error !== null);
-      expect(bad.map((r) => [r._line, r._raw, r.order_id])).toEqual([[4, '3,short', null], [5, '4,a,b,c,extra', null]]);
+      expect(bad.map((r) => [r._line, r._raw, r.order_id])).toEqual([
+        [4, '3,short', null],
+        [5, '4,a,b,c,extra', null],
+      ]);
       expect(bad.map((r) => String(r._error).split(':')[0])).toEqual(['MISSING COLUMNS', 'TOO MANY COLUMNS']);
     });
 
     // Exact even when earlier lines were rejected (DuckDB lists a line once per missing column).
     test('CSV: good rows carry their exact file line', async () => {
       await b.warehouse.loadRawFile('bronze.contract_lines', { path: files.csv, format: 'csv', compression: 'none' }, columns);
-      const loaded = await rows<{ order_id: string; _line: number }>('select order_id, _line from bronze.contract_lines where _error is null order by order_id');
-      expect(loaded).toEqual([{ order_id: '1', _line: 2 }, { order_id: '2', _line: 3 }, { order_id: '5', _line: 6 }, { order_id: '6', _line: 7 }]);
+      const loaded = await rows<{ order_id: string; _line: number }>(
+        'select order_id, _line from bronze.contract_lines where _error is null order by order_id',
+      );
+      expect(loaded).toEqual([
+        { order_id: '1', _line: 2 },
+        { order_id: '2', _line: 3 },
+        { order_id: '5', _line: 6 },
+        { order_id: '6', _line: 7 },
+      ]);
     });
 
     test('CSV: quoted newlines and CRLF line ends', async () => {
@@ -115,7 +132,11 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
     });
 
     test('NDJSON: fields by name, a broken line becomes an error row, blank lines skipped', async () => {
-      const result = await b.warehouse.loadRawFile('bronze.contract_events', { path: files.ndjson, format: 'ndjson', compression: 'none' }, ['order_id', 'customer', 'amount']);
+      const result = await b.warehouse.loadRawFile('bronze.contract_events', { path: files.ndjson, format: 'ndjson', compression: 'none' }, [
+        'order_id',
+        'customer',
+        'amount',
+      ]);
       expect(result).toEqual({ rows: 3, fileColumns: ['order_id', 'amount', 'tags', 'customer'] });
       expect(await rows('select * from bronze.contract_events order by _line')).toEqual([
         { order_id: '1', customer: null, amount: '12.5', _line: 1, _error: null, _raw: null },
@@ -125,11 +146,21 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
     });
 
     test('Parquet: columns as text by name', async () => {
-      const result = await b.warehouse.loadRawFile('bronze.contract_items', { path: files.parquet, format: 'parquet', compression: 'none' }, ['order_id', 'quantity', 'unit_price', 'sku']);
+      const result = await b.warehouse.loadRawFile('bronze.contract_items', { path: files.parquet, format: 'parquet', compression: 'none' }, [
+        'order_id',
+        'quantity',
+        'unit_price',
+        'sku',
+      ]);
       expect({ rows: result.rows, fileColumns: [...result.fileColumns].sort() }).toEqual({ rows: 2, fileColumns: ['order_id', 'quantity', 'unit_price'] });
-      const loaded = await rows<{ order_id: string; quantity: string; unit_price: string; sku: null }>('select order_id, quantity, unit_price, sku from bronze.contract_items order by order_id');
+      const loaded = await rows<{ order_id: string; quantity: string; unit_price: string; sku: null }>(
+        'select order_id, quantity, unit_price, sku from bronze.contract_items order by order_id',
+      );
       // Snowflake prints 4.0 from a VARIANT as "4", DuckDB as "4.0": compare the numbers.
-      expect(loaded.map((r) => [r.order_id, Number(r.quantity), Number(r.unit_price), r.sku])).toEqual([['o1', 1, 2.5, null], ['o2', 3, 4, null]]);
+      expect(loaded.map((r) => [r.order_id, Number(r.quantity), Number(r.unit_price), r.sku])).toEqual([
+        ['o1', 1, 2.5, null],
+        ['o2', 3, 4, null],
+      ]);
     });
 
     // Issue #9: a quote its line does not close costs that line only, on every warehouse.
@@ -141,23 +172,30 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
         fs.writeFileSync(p, body);
         return p;
       };
-      const load = (p: string, columns: string[], compression: 'none' | 'gzip' = 'none') => b.warehouse.loadRawFile('bronze.contract_quotes', { path: p, format: 'csv', compression }, columns);
-      const loaded = () => rows<{ a: string | null; _line: number; _error: string | null; _raw: string | null }>('select a, _line, _error, _raw from bronze.contract_quotes order by _line');
+      const load = (p: string, columns: string[], compression: 'none' | 'gzip' = 'none') =>
+        b.warehouse.loadRawFile('bronze.contract_quotes', { path: p, format: 'csv', compression }, columns);
+      const loaded = () =>
+        rows<{ a: string | null; _line: number; _error: string | null; _raw: string | null }>(
+          'select a, _line, _error, _raw from bronze.contract_quotes order by _line',
+        );
 
-      test.each(['none', 'gzip'] as const)('a quote never closed (compression %s): only its line is quarantined, every line after it loads on its own line', async (compression) => {
-        const body = csv(['a,b,c', '1,x,y', '2,x,y', '3,x,y', '4,"2026-11-01T00:00:00Z,y', '5,x,y', '6,x,y', '7,x,y']);
-        const p = write(`never-closed.csv${compression === 'gzip' ? '.gz' : ''}`, compression === 'gzip' ? zlib.gzipSync(body) : body);
-        expect(await load(p, ['a', 'b'], compression)).toEqual({ rows: 7, fileColumns: ['a', 'b', 'c'] });
-        expect(await loaded()).toEqual([
-          { a: '1', _line: 2, _error: null, _raw: null },
-          { a: '2', _line: 3, _error: null, _raw: null },
-          { a: '3', _line: 4, _error: null, _raw: null },
-          { a: null, _line: 5, _error: UNBALANCED, _raw: '4,"2026-11-01T00:00:00Z,y' },
-          { a: '5', _line: 6, _error: null, _raw: null },
-          { a: '6', _line: 7, _error: null, _raw: null },
-          { a: '7', _line: 8, _error: null, _raw: null },
-        ]);
-      });
+      test.each(['none', 'gzip'] as const)(
+        'a quote never closed (compression %s): only its line is quarantined, every line after it loads on its own line',
+        async (compression) => {
+          const body = csv(['a,b,c', '1,x,y', '2,x,y', '3,x,y', '4,"2026-11-01T00:00:00Z,y', '5,x,y', '6,x,y', '7,x,y']);
+          const p = write(`never-closed.csv${compression === 'gzip' ? '.gz' : ''}`, compression === 'gzip' ? zlib.gzipSync(body) : body);
+          expect(await load(p, ['a', 'b'], compression)).toEqual({ rows: 7, fileColumns: ['a', 'b', 'c'] });
+          expect(await loaded()).toEqual([
+            { a: '1', _line: 2, _error: null, _raw: null },
+            { a: '2', _line: 3, _error: null, _raw: null },
+            { a: '3', _line: 4, _error: null, _raw: null },
+            { a: null, _line: 5, _error: UNBALANCED, _raw: '4,"2026-11-01T00:00:00Z,y' },
+            { a: '5', _line: 6, _error: null, _raw: null },
+            { a: '6', _line: 7, _error: null, _raw: null },
+            { a: '7', _line: 8, _error: null, _raw: null },
+          ]);
+        },
+      );
 
       test('quotes closed later by a quoted value, one on the last line, in a CRLF file: each bad line alone is quarantined, other rejects stay', async () => {
         // Line 3's quote is closed by the first quote of line 4's JSON; line 6's and line 9's run to the end.
@@ -190,7 +228,9 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
       test('a stray quote that a later one closes cleanly is valid CSV: the lines between stay inside that value, none is dropped', async () => {
         const body = csv(['a,b,c', '1,x,y', '2,"x,y', '3,x,y', '4,x",y', '5,x,y']);
         expect((await load(write('closed-cleanly.csv', body), ['a', 'b', 'c'])).rows).toBe(3);
-        const got = await rows<{ a: string; b: string; c: string; _line: number; _error: null }>('select a, b, c, _line, _error from bronze.contract_quotes order by a');
+        const got = await rows<{ a: string; b: string; c: string; _line: number; _error: null }>(
+          'select a, b, c, _line, _error from bronze.contract_quotes order by a',
+        );
         // _line after a record that spans lines is not exact by contract (Warehouse.loadRawFile):
         // DuckDB counts records (4), Snowflake counts file lines (6).
         expect(got.map(({ _line, ...r }) => r)).toEqual([
@@ -210,7 +250,9 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
         const n = 300_000;
         const lines = ['a,b,c', ...Array.from({ length: n }, (_, i) => (i + 1 === 4 ? `${i + 1},"x${'-'.repeat(30)},y` : `${i + 1},x${'-'.repeat(30)},y`))];
         expect((await load(write('large.csv.gz', zlib.gzipSync(csv(lines))), ['a'], 'gzip')).rows).toBe(n);
-        const [s] = await rows<{ n: number; on_their_line: number; bad: number }>(`select count(*) as n, count(case when cast(a as integer) + 1 = _line then 1 end) as on_their_line, min(case when _error is not null then _line end) as bad from bronze.contract_quotes`);
+        const [s] = await rows<{ n: number; on_their_line: number; bad: number }>(
+          `select count(*) as n, count(case when cast(a as integer) + 1 = _line then 1 end) as on_their_line, min(case when _error is not null then _line end) as bad from bronze.contract_quotes`,
+        );
         expect(s).toEqual({ n, on_their_line: n - 1, bad: 5 });
       });
     });
@@ -227,7 +269,16 @@ describe.each(BACKENDS)('Warehouse contract on %s', (name) => {
   test('rows have the same shapes: numbers, ISO timestamps, booleans, lowercase keys', async () => {
     const [r] = await rows(`select 42 as int_value, count(*) as row_count, cast(12.50 as decimal(10, 2)) as price, cast(1.5 as double) as ratio,
       cast('2026-11-01 10:00:00.250' as timestamp) as seen_at, cast('2026-11-01' as date) as day, 1 = 1 as is_true, cast(null as varchar) as nothing`);
-    expect(r).toEqual({ int_value: 42, row_count: 1, price: 12.5, ratio: 1.5, seen_at: '2026-11-01T10:00:00.250Z', day: '2026-11-01T00:00:00.000Z', is_true: true, nothing: null });
+    expect(r).toEqual({
+      int_value: 42,
+      row_count: 1,
+      price: 12.5,
+      ratio: 1.5,
+      seen_at: '2026-11-01T10:00:00.250Z',
+      day: '2026-11-01T00:00:00.000Z',
+      is_true: true,
+      nothing: null,
+    });
   });
 
   test('a SQL error is an error', async () => {

@@ -14,7 +14,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const run = (input: object) => env.client.workflow.execute(Backfill, { taskQueue: w.taskQueue, workflowId: `backfill-${Math.random().toString(36).slice(2)}`, args: [input as never] });
+const run = (input: object) =>
+  env.client.workflow.execute(Backfill, { taskQueue: w.taskQueue, workflowId: `backfill-${Math.random().toString(36).slice(2)}`, args: [input as never] });
 const generate = { rows: 1500, anomalies: false, seed: 4 };
 
 test('backfills several dates with bounded concurrency, then resumes only what is missing', async () => {
@@ -42,7 +43,11 @@ test('a blocked date is reported, does not stop the others, and is picked up by 
 });
 
 test('progress is queryable while it runs', async () => {
-  const handle = await env.client.workflow.start(Backfill, { taskQueue: w.taskQueue, workflowId: `backfill-q-${Date.now()}`, args: [{ from: '2026-07-01', to: '2026-07-03', maxConcurrent: 1, generate }] });
+  const handle = await env.client.workflow.start(Backfill, {
+    taskQueue: w.taskQueue,
+    workflowId: `backfill-q-${Date.now()}`,
+    args: [{ from: '2026-07-01', to: '2026-07-03', maxConcurrent: 1, generate }],
+  });
   let seen = await handle.query(backfillProgress);
   while (seen.state === 'planning') seen = await handle.query(backfillProgress);
   expect(seen.state).toBe('running');

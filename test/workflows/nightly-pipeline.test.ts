@@ -26,8 +26,13 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
   expect(result.status).toBe('succeeded');
   expect(result.blocked).toBeUndefined();
   expect(result.layers.gold!.published.sort()).toEqual(['channel_daily', 'customer_rfm', 'daily_kpis', 'funnel_daily', 'monthly_revenue']);
-  expect(result.checks.map((c) => [c.stage, c.passed])).toEqual([['silver', true], ['gold', true]]);
-  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 9\/9 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/);
+  expect(result.checks.map((c) => [c.stage, c.passed])).toEqual([
+    ['silver', true],
+    ['gold', true],
+  ]);
+  expect(result.summary).toMatch(
+    /^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 9\/9 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
+  );
   expect(result.summary).not.toContain('attribution FAILED');
   expect(await goldRows('2026-10-30')).toBe(1);
 });
@@ -50,7 +55,8 @@ test('planted anomalies block publication with the failing checks named; publish
 });
 
 test('running the same date twice leaves identical row counts (idempotent)', async () => {
-  const counts = async () => w.deps.warehouse.query(`select 'events' as t, count(*) as n from bronze.events union all select 'q', count(*) from ops.quarantine order by t`);
+  const counts = async () =>
+    w.deps.warehouse.query(`select 'events' as t, count(*) as n from bronze.events union all select 'q', count(*) from ops.quarantine order by t`);
   const first = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 }, review: false });
   const after1 = await counts();
   const second = await start({ date: '2026-11-03', generate: { rows: 2000, anomalies: true, seed: 9 }, review: false });
@@ -83,7 +89,11 @@ test.each([
 
 test('a blocked partition opens a cleaning review child; a rejection leaves it blocked with the reason', async () => {
   const id = `nightly-review-${Date.now()}`;
-  const handle = await env.client.workflow.start(NightlyPipeline, { taskQueue: w.taskQueue, workflowId: id, args: [{ date: '2026-11-07', generate: { rows: 3000, anomalies: true, seed: 5 } }] });
+  const handle = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue: w.taskQueue,
+    workflowId: id,
+    args: [{ date: '2026-11-07', generate: { rows: 3000, anomalies: true, seed: 5 } }],
+  });
   const review = env.client.workflow.getHandle('cleaning-2026-11-07');
   let plan: { version?: number } | undefined;
   for (let i = 0; i < 200 && !plan?.version; i++) {

@@ -13,7 +13,12 @@ import type { CleaningStatus } from './search-attributes';
  * `CleaningStatus = "AwaitingApproval"`.
  */
 const decisionObject = z
-  .object({ decision: z.enum(['accept', 'reject', 'revise']), approver: z.string().trim().min(1).max(200), reason: z.string().max(2000).optional(), version: z.number().int().min(0) })
+  .object({
+    decision: z.enum(['accept', 'reject', 'revise']),
+    approver: z.string().trim().min(1).max(200),
+    reason: z.string().max(2000).optional(),
+    version: z.number().int().min(0),
+  })
   .strict();
 /** `planVersion` (the name approvers of cleaning plans know) is accepted for `version`. */
 export const decisionSchema = z.preprocess((v) => {
@@ -66,7 +71,14 @@ const STATUS_OF = { accept: 'Accepted', reject: 'Rejected', revise: 'RevisionReq
 
 export function createApproval<TSubject>(opts: ApprovalOptions) {
   const defs = approvalDefinitions<TSubject>(opts.names);
-  const state: ApprovalState<TSubject> = { subject: null, version: null, status: 'NotRequested', requester: opts.requester, approvers: [...opts.approvers], history: [] };
+  const state: ApprovalState<TSubject> = {
+    subject: null,
+    version: null,
+    status: 'NotRequested',
+    requester: opts.requester,
+    approvers: [...opts.approvers],
+    history: [],
+  };
   let decided: DecisionRecord | undefined;
   let unaudited: DecisionRecord[] = [];
   const setStatus = (s: ApprovalStatus) => {
@@ -98,7 +110,15 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     if (parsed.success) return void receive(parsed.data, 'signal');
     const r = (raw ?? {}) as Partial<Decision>;
     const malformed = parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ');
-    keep({ decision: r.decision ?? 'reject', approver: String(r.approver ?? '?'), version: Number(r.version ?? -1), at: new Date().toISOString(), via: 'signal', outcome: 'ignored', ignoredReason: `malformed decision: ${malformed}` });
+    keep({
+      decision: r.decision ?? 'reject',
+      approver: String(r.approver ?? '?'),
+      version: Number(r.version ?? -1),
+      at: new Date().toISOString(),
+      via: 'signal',
+      outcome: 'ignored',
+      ignoredReason: `malformed decision: ${malformed}`,
+    });
   });
   // Malformed updates are refused before they enter history; well-formed ones are answered with their record.
   setHandler(defs.update, (d: Decision) => receive(decisionSchema.parse(d), 'update'), { validator: (d: Decision) => void decisionSchema.parse(d) });
@@ -130,7 +150,17 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
         await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());
         await flush();
       }
-      const final = decided ?? keep({ decision: 'reject', approver: 'system:timeout', reason: `no decision within ${String(timeout)}`, version: state.version ?? 0, at: new Date().toISOString(), via: 'timeout', outcome: 'applied' });
+      const final =
+        decided ??
+        keep({
+          decision: 'reject',
+          approver: 'system:timeout',
+          reason: `no decision within ${String(timeout)}`,
+          version: state.version ?? 0,
+          at: new Date().toISOString(),
+          via: 'timeout',
+          outcome: 'applied',
+        });
       await flush();
       setStatus(final.via === 'timeout' ? 'TimedOut' : STATUS_OF[final.decision]);
       return final;

@@ -16,7 +16,11 @@ const { personaStepReady } = proxyActivities<Activities>(SHORT);
 export async function attribute(date: string): Promise<string> {
   const out: string[] = [];
   try {
-    const attribution = await executeChild(Attribution, { workflowId: `attribution-${date}`, args: [{ from: date, to: date }], staticSummary: `Attribution for ${date}` });
+    const attribution = await executeChild(Attribution, {
+      workflowId: `attribution-${date}`,
+      args: [{ from: date, to: date }],
+      staticSummary: `Attribution for ${date}`,
+    });
     out.push(`attribution: ${attribution.summary}`);
   } catch (err) {
     out.push(`attribution FAILED: ${(err as Error).message}`);
@@ -37,7 +41,8 @@ export async function openReview(date: string): Promise<{ outcome: string; reaso
   try {
     return await executeChild(CleaningReview, { workflowId: `cleaning-${date}`, args: [{ date }], staticSummary: `Cleaning review for ${date}` });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'already_open', reason: `a review for ${date} is already open (cleaning-${date})` };
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { outcome: 'already_open', reason: `a review for ${date} is already open (cleaning-${date})` };
     throw err;
   }
 }

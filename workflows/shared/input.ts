@@ -19,5 +19,7 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, workflo
 
 /** 1234567 → "1,234,567" without Intl (kept deterministic and tiny for the workflow sandbox). */
 export function fmt(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -22,7 +22,11 @@ export async function buildLayer(layer: 'silver' | 'gold', date: string): Promis
   const models: Record<string, number> = {};
   for (const wave of plan.waves) {
     const built = await Promise.all(
-      wave.map((m) => buildModel.executeWithOptions({ ...LONG_SQL, summary: `${layer}.${m.name} for ${date}${layer === 'gold' ? ' (staging)' : ''}` }, [{ date, layer, model: m.name }])),
+      wave.map((m) =>
+        buildModel.executeWithOptions({ ...LONG_SQL, summary: `${layer}.${m.name} for ${date}${layer === 'gold' ? ' (staging)' : ''}` }, [
+          { date, layer, model: m.name },
+        ]),
+      ),
     );
     for (const b of built) models[b.model] = b.rows;
   }
@@ -41,4 +45,3 @@ export function describeChecks(c: ChecksOutcome): string {
   if (c.warnings.length) parts.push(`warnings ${c.warnings.join(', ')}`);
   return parts.join('; ');
 }
-

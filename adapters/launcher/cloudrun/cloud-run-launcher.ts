@@ -12,7 +12,11 @@ export const JOB_ID_ENV = 'DAG_JOB_ID';
 export class CloudRunLauncher implements Launcher {
   readonly kind = 'cloudrun' as const;
 
-  constructor(private readonly jobs: CloudRunJobsApi, private readonly executions: CloudRunExecutionsApi, private readonly jobName: string) {
+  constructor(
+    private readonly jobs: CloudRunJobsApi,
+    private readonly executions: CloudRunExecutionsApi,
+    private readonly jobName: string,
+  ) {
     if (!/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/.test(jobName)) {
       throw new Error(`Cloud Run job must be projects/<project>/locations/<region>/jobs/<job>, got ${JSON.stringify(jobName)}`);
     }

@@ -25,7 +25,10 @@ export interface DockerLauncherOptions {
 export class DockerLauncher implements Launcher {
   readonly kind = 'docker' as const;
 
-  constructor(private readonly docker: Docker, private readonly options: DockerLauncherOptions = {}) {}
+  constructor(
+    private readonly docker: Docker,
+    private readonly options: DockerLauncherOptions = {},
+  ) {}
 
   async launch(spec: JobSpec): Promise<JobHandle> {
     const existing = await this.findContainer(spec.jobId);

@@ -43,7 +43,10 @@ export function folderName(jobId: string): string {
 export class LocalJobState {
   readonly dir: string;
 
-  constructor(root: string, readonly jobId: string) {
+  constructor(
+    root: string,
+    readonly jobId: string,
+  ) {
     if (jobId === '') throw new Error('jobId must not be empty');
     this.dir = path.join(path.resolve(root), folderName(jobId));
   }
@@ -109,7 +112,11 @@ export class LocalJobState {
     } catch {
       return '';
     }
-    return text.split('\n').filter((l) => l.trim() !== '').slice(-STDERR_TAIL_LINES).join('\n');
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-STDERR_TAIL_LINES)
+      .join('\n');
   }
 }
 

@@ -13,7 +13,20 @@ const CLAIM_WAIT_MS = 5000;
  * The only worker env vars a runner inherits (plus JobSpec.env), as a container would get only
  * its own env: the worker's secrets (API keys, warehouse passwords) must not leak into jobs.
  */
-const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'R_HOME', 'R_LIBS', 'R_LIBS_USER', 'LD_LIBRARY_PATH', 'GOOGLE_APPLICATION_CREDENTIALS'];
+const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'R_HOME',
+  'R_LIBS',
+  'R_LIBS_USER',
+  'LD_LIBRARY_PATH',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+];
 
 /**
  * The embedded launcher: runs the runner command as a detached child process under a tiny

@@ -76,13 +76,15 @@ export class GcsObjectStore implements ObjectStore {
   async list(prefix: string): Promise<ObjectInfo[]> {
     assertObjectPrefix(prefix);
     const [files] = await this.bucket.getFiles({ prefix: this.prefix + prefix, autoPaginate: true });
-    return files
-      .map((f) => ({ key: f.name.slice(this.prefix.length), metadata: f.metadata }))
-      // Objects written by other tools may have names this store cannot address (e.g. "a//b");
-      // listing them would only hand callers keys that every other method rejects.
-      .filter((f) => isAddressable(f.key))
-      .map((f) => toInfo(f.key, f.metadata))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return (
+      files
+        .map((f) => ({ key: f.name.slice(this.prefix.length), metadata: f.metadata }))
+        // Objects written by other tools may have names this store cannot address (e.g. "a//b");
+        // listing them would only hand callers keys that every other method rejects.
+        .filter((f) => isAddressable(f.key))
+        .map((f) => toInfo(f.key, f.metadata))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    );
   }
 
   async stat(key: string): Promise<ObjectInfo> {

@@ -4,7 +4,11 @@ import * as fs from 'node:fs';
  * A physical line that opened a quote which broke its record: bytes [start, end) without the line
  * break (LF or CRLF), and its line number as DuckDB counts them (records and blank lines, header = 1).
  */
-export interface UnbalancedQuoteLine { start: number; end: number; line: number }
+export interface UnbalancedQuoteLine {
+  start: number;
+  end: number;
+  line: number;
+}
 
 /** The reason both loaders give for such a line (its own row, with its own text). */
 export const UNBALANCED_QUOTE = 'UNBALANCED QUOTE: a quote opened on this line is not closed on it; the lines after it were read on their own';
@@ -13,7 +17,12 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-const enum State { FieldStart, Unquoted, Quoted, QuoteInQuoted }
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
 const CHUNK = 4 * 1024 * 1024;
 
 /**
@@ -33,7 +42,7 @@ export async function findUnbalancedQuoteLines(file: string, width: number): Pro
     const buf = Buffer.alloc(CHUNK);
     const header = await lineEnd(fh, 0, size, buf);
     const scan = new RecordScan(width, header + 1);
-    for (let pos = header + 1; ; ) {
+    for (let pos = header + 1; ;) {
       if (pos >= size) {
         pos = scan.endOfFile(size);
         if (pos >= size) return scan.bad;
@@ -68,7 +77,10 @@ class RecordScan {
   private lastByte = 0; // of the previous chunk
   private line = 2;
 
-  constructor(private readonly width: number, private recordStart: number) {}
+  constructor(
+    private readonly width: number,
+    private recordStart: number,
+  ) {}
 
   feed(buf: Buffer, n: number, offset: number): number {
     for (let i = 0; i < n; i++) {
@@ -84,8 +96,10 @@ class RecordScan {
           } else if (b !== CR) this.state = State.Unquoted;
           break;
         case State.Unquoted:
-          if (b === COMMA) { this.fields++; this.state = State.FieldStart; }
-          else if (b === LF) {
+          if (b === COMMA) {
+            this.fields++;
+            this.state = State.FieldStart;
+          } else if (b === LF) {
             const next = this.endRecord(offset + i);
             if (next !== offset + i + 1) return next;
           }
@@ -98,12 +112,18 @@ class RecordScan {
           }
           break;
         case State.QuoteInQuoted:
-          if (b === QUOTE) this.state = State.Quoted; // "" inside a quoted value
-          else if (b === COMMA) { this.fields++; this.state = State.FieldStart; }
-          else if (b === LF) {
+          if (b === QUOTE)
+            this.state = State.Quoted; // "" inside a quoted value
+          else if (b === COMMA) {
+            this.fields++;
+            this.state = State.FieldStart;
+          } else if (b === LF) {
             const next = this.endRecord(offset + i);
             if (next !== offset + i + 1) return next;
-          } else if (b !== CR) { this.broken = true; this.state = State.Unquoted; }
+          } else if (b !== CR) {
+            this.broken = true;
+            this.state = State.Unquoted;
+          }
           break;
       }
     }

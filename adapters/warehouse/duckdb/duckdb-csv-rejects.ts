@@ -38,7 +38,14 @@ import { findUnbalancedQuoteLines, UNBALANCED_QUOTE, type UnbalancedQuoteLine } 
  */
 
 /** After a CSV read into `table`: rejected lines merged in, lines swallowed by an unbalanced quote recovered. */
-export async function settleCsvRejects(c: DuckDBConnection, table: string, columns: readonly string[], src: BulkLoadSource, width: number, reread: (plainFile: string) => Promise<void>): Promise<void> {
+export async function settleCsvRejects(
+  c: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  src: BulkLoadSource,
+  width: number,
+  reread: (plainFile: string) => Promise<void>,
+): Promise<void> {
   if ((await rejectedLines(c)) === 0) return;
   if (await quoteTrouble(c)) {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dag-csv-'));
@@ -66,12 +73,15 @@ export async function settleCsvRejects(c: DuckDBConnection, table: string, colum
   await mergeRejects(c, table, columns);
 }
 
-const rejectedLines = async (c: DuckDBConnection) => Number((await c.runAndReadAll(`select count(distinct line)::integer as n from _rj`)).getRowObjectsJS()[0].n);
+const rejectedLines = async (c: DuckDBConnection) =>
+  Number((await c.runAndReadAll(`select count(distinct line)::integer as n from _rj`)).getRowObjectsJS()[0].n);
 
 /** A reject that a quote may have caused: UNQUOTED VALUE, or a csv_line that spans lines or is empty. */
 async function quoteTrouble(c: DuckDBConnection): Promise<boolean> {
-  const [row] = (await c.runAndReadAll(`select count(*)::integer as n from _rj
-    where error_type = 'UNQUOTED VALUE' or strpos(trim(csv_line, chr(13) || chr(10)), chr(10)) > 0 or coalesce(csv_line, '') = ''`)).getRowObjectsJS();
+  const [row] = (
+    await c.runAndReadAll(`select count(*)::integer as n from _rj
+    where error_type = 'UNQUOTED VALUE' or strpos(trim(csv_line, chr(13) || chr(10)), chr(10)) > 0 or coalesce(csv_line, '') = ''`)
+  ).getRowObjectsJS();
   return Number(row.n) > 0;
 }
 
@@ -104,7 +114,11 @@ async function restoreBadLines(c: DuckDBConnection, table: string, file: string,
     for (const [k, line] of bad.entries()) {
       const buf = Buffer.alloc(line.end - line.start);
       await fh.read(buf, 0, buf.length, line.start);
-      await c.run(`insert into _unbalanced values ($placeholder, $line, $raw)`, { placeholder: placeholder(k, width), line: line.line, raw: buf.toString('utf8') });
+      await c.run(`insert into _unbalanced values ($placeholder, $line, $raw)`, {
+        placeholder: placeholder(k, width),
+        line: line.line,
+        raw: buf.toString('utf8'),
+      });
     }
   } finally {
     await fh.close();
@@ -113,7 +127,9 @@ async function restoreBadLines(c: DuckDBConnection, table: string, file: string,
     select coalesce(found.line, u.line) as line, u.raw
     from _unbalanced as u
     left join (select trim(_raw, chr(13) || chr(10)) as placeholder, min(_line) as line from ${table} where _error is not null group by 1) as found using (placeholder)`);
-  await c.run(`update ${table} as t set _error = $reason, _raw = u.raw from _unbalanced_at as u where t._line = u.line and t._error is not null`, { reason: UNBALANCED_QUOTE });
+  await c.run(`update ${table} as t set _error = $reason, _raw = u.raw from _unbalanced_at as u where t._line = u.line and t._error is not null`, {
+    reason: UNBALANCED_QUOTE,
+  });
 }
 
 /**

@@ -18,13 +18,20 @@ export async function loadRawFile(c: DuckDBConnection, table: string, src: BulkL
   columns.forEach((col) => assertIdentifier(col));
   const params = { path: src.path };
   if (fs.statSync(src.path).size === 0) {
-    await c.run(`create or replace table ${table} as select ${columns.map((col) => `null::varchar as "${col}"`).join(', ')}, 0::bigint as _line, null::varchar as _error, null::varchar as _raw limit 0`);
+    await c.run(
+      `create or replace table ${table} as select ${columns.map((col) => `null::varchar as "${col}"`).join(', ')}, 0::bigint as _line, null::varchar as _error, null::varchar as _raw limit 0`,
+    );
     return { rows: 0, fileColumns: [] };
   }
   if (src.format === 'ndjson') return loadNdjson(c, table, src, columns);
   // File column names are input: they never reach SQL text. CSV columns are read by position
   // (c0, c1, …) and mapped to contract names here; Parquet names are compared, not spliced.
-  const fileColumns = src.format === 'csv' ? await readCsvHeader(src) : (await c.runAndReadAll(`select name from parquet_schema($path) where num_children is null or num_children = 0`, params)).getRowObjectsJS().map((r) => String(r.name));
+  const fileColumns =
+    src.format === 'csv'
+      ? await readCsvHeader(src)
+      : (await c.runAndReadAll(`select name from parquet_schema($path) where num_children is null or num_children = 0`, params))
+          .getRowObjectsJS()
+          .map((r) => String(r.name));
   const reader = src.format === 'csv' ? csvReader(src, fileColumns.length) : `read_parquet($path)`;
   const select = columns
     .map((col) => {
@@ -36,10 +43,16 @@ export async function loadRawFile(c: DuckDBConnection, table: string, src: BulkL
   // _line assumes one line per row (header = line 1); corrected below when lines were rejected.
   const firstLine = src.format === 'csv' ? 2 : 1;
   const read = async (from: string, path: string) => {
-    await c.run(`create or replace table ${table} as select ${select}, row_number() over () + ${firstLine - 1} as _line, null::varchar as _error, null::varchar as _raw from ${from}`, { path });
+    await c.run(
+      `create or replace table ${table} as select ${select}, row_number() over () + ${firstLine - 1} as _line, null::varchar as _error, null::varchar as _raw from ${from}`,
+      { path },
+    );
   };
   await read(reader, src.path);
-  if (src.format === 'csv') await settleCsvRejects(c, table, columns, src, fileColumns.length, (plain) => read(csvReader({ ...src, path: plain, compression: 'none' }, fileColumns.length), plain));
+  if (src.format === 'csv')
+    await settleCsvRejects(c, table, columns, src, fileColumns.length, (plain) =>
+      read(csvReader({ ...src, path: plain, compression: 'none' }, fileColumns.length), plain),
+    );
   const count = await c.runAndReadAll(`select count(*)::integer as n from ${table}`);
   return { rows: Number(count.getRowObjectsJS()[0].n), fileColumns };
 }
@@ -85,10 +98,14 @@ export function parseCsvLine(line: string): string[] {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
-    if (quoted && ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-    else if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) { out.push(cur); cur = ''; }
-    else cur += ch;
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      cur += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -98,11 +115,17 @@ async function loadNdjson(c: DuckDBConnection, table: string, src: BulkLoadSourc
   const params = { path: src.path };
   const lines = `read_csv($path, header = false, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', auto_detect = false, compression = '${src.compression === 'gzip' ? 'gzip' : 'none'}', max_line_size = 10000000)`;
   const fields = columns.map((col) => `case when _ok then json_extract_string(line, '$.${col}') end as "${col}"`).join(', ');
-  await c.run(`create or replace table ${table} as
+  await c.run(
+    `create or replace table ${table} as
     select ${fields}, _line, case when not _ok then 'not valid JSON' end as _error, case when not _ok then line end as _raw
     from (select line, row_number() over () as _line, coalesce(case when json_valid(line) then json_type(line) = 'OBJECT' end, false) as _ok from ${lines})
-    where line is not null and trim(line) <> ''`, params);
-  const keys = await c.runAndReadAll(`select k from (select unnest(json_keys(line)) as k, row_number() over () as n from ${lines} where case when json_valid(line) then json_type(line) = 'OBJECT' else false end) group by k order by min(n)`, params);
+    where line is not null and trim(line) <> ''`,
+    params,
+  );
+  const keys = await c.runAndReadAll(
+    `select k from (select unnest(json_keys(line)) as k, row_number() over () as n from ${lines} where case when json_valid(line) then json_type(line) = 'OBJECT' else false end) group by k order by min(n)`,
+    params,
+  );
   const count = await c.runAndReadAll(`select count(*)::integer as n from ${table}`);
   return { rows: Number(count.getRowObjectsJS()[0].n), fileColumns: keys.getRowObjectsJS().map((r) => String(r.k)) };
 }

@@ -31,7 +31,9 @@ export class DuckDbWarehouse implements Warehouse {
     if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
     const instance = await DuckDBInstance.create(opts.path, settings);
     const wh = new DuckDbWarehouse(instance);
-    await wh.exec('create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging');
+    await wh.exec(
+      'create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging',
+    );
     await wh.exec(`attach if not exists ':memory:' as scratch`);
     return wh;
   }

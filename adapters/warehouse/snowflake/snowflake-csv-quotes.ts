@@ -18,7 +18,12 @@ const CR = 0x0d;
  * A gzip file is first unpacked next to the output (`tmpDir`), since the scan and the cut read
  * by byte position; the copy is removed afterwards. Nothing holds more than a chunk or a line.
  */
-export async function readWithUnbalancedLinesCut<T>(src: BulkLoadSource, tmpDir: string, width: number, read: (pieces: AsyncIterable<string | UnbalancedLine>) => Promise<T>): Promise<T> {
+export async function readWithUnbalancedLinesCut<T>(
+  src: BulkLoadSource,
+  tmpDir: string,
+  width: number,
+  read: (pieces: AsyncIterable<string | UnbalancedLine>) => Promise<T>,
+): Promise<T> {
   let file = src.path;
   try {
     if (src.compression === 'gzip') {

@@ -49,7 +49,9 @@ export async function prepareRawFile(src: BulkLoadSource, columns: readonly stri
     return await writePrepared(outPath, (result) => csvLines(input(src), columns, result, true));
   } catch (err) {
     if (!(err instanceof QuoteTrouble)) throw err;
-    return readWithUnbalancedLinesCut(src, path.dirname(outPath), err.width, (pieces) => writePrepared(outPath, (result) => csvLines(pieces, columns, result, false)));
+    return readWithUnbalancedLinesCut(src, path.dirname(outPath), err.width, (pieces) =>
+      writePrepared(outPath, (result) => csvLines(pieces, columns, result, false)),
+    );
   }
 }
 
@@ -94,7 +96,12 @@ function outLine(values: ReadonlyArray<string | null>): string {
 }
 
 /** `firstRead`: stop with QuoteTrouble at a record an unbalanced quote broke (see above). */
-async function* csvLines(pieces: AsyncIterable<string | UnbalancedLine>, columns: readonly string[], result: PreparedRawFile, firstRead: boolean): AsyncGenerator<string> {
+async function* csvLines(
+  pieces: AsyncIterable<string | UnbalancedLine>,
+  columns: readonly string[],
+  result: PreparedRawFile,
+  firstRead: boolean,
+): AsyncGenerator<string> {
   let header: string[] | undefined;
   let positions: number[] = [];
   try {
@@ -108,7 +115,10 @@ async function* csvLines(pieces: AsyncIterable<string | UnbalancedLine>, columns
         continue;
       }
       if (rec.fields.length === 1 && rec.fields[0] === '' && !rec.error) continue; // blank line
-      const width = rec.fields.length === header.length ? null : `${rec.fields.length > header.length ? 'TOO MANY COLUMNS' : 'MISSING COLUMNS'}: Expected Number of Columns: ${header.length} Found: ${rec.fields.length}`;
+      const width =
+        rec.fields.length === header.length
+          ? null
+          : `${rec.fields.length > header.length ? 'TOO MANY COLUMNS' : 'MISSING COLUMNS'}: Expected Number of Columns: ${header.length} Found: ${rec.fields.length}`;
       const error = rec.error ?? width;
       // After the cut a record like this should not be left; if one is, it is quarantined whole.
       if (firstRead && error && rec.spansLines) throw new QuoteTrouble(header.length);

@@ -53,7 +53,9 @@ async function put(s: Session, file: string, folder: string, compression: 'gzip'
   // The path is ours (mkdtemp + fixed name), never input; PUT takes no bind for it.
   const url = `file://${file.replace(/\\/g, '/')}`;
   if (/['\s]/.test(url)) throw new Error(`staging path has quotes or spaces: ${url}`);
-  const rows = await s.query<{ status?: string; message?: string }>(`put ${url} @${RAW_STAGE}/${folder}/ auto_compress = false source_compression = ${compression} overwrite = true`);
+  const rows = await s.query<{ status?: string; message?: string }>(
+    `put ${url} @${RAW_STAGE}/${folder}/ auto_compress = false source_compression = ${compression} overwrite = true`,
+  );
   const failed = rows.find((r) => r.status !== 'UPLOADED' && r.status !== 'SKIPPED');
   if (failed) throw new Error(`PUT to @${RAW_STAGE} failed: ${failed.message ?? failed.status}`);
 }

@@ -17,7 +17,18 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
 // snowflake-sdk client codes (its constants/error_messages.js): 401001/401002 network error or
 // failed request to Snowflake, 402001/402002 the same for the stage's cloud storage, 405501-405503
 // and 407001/407002 a connection in progress / never established / already terminated.
@@ -25,7 +36,8 @@ const SDK_TRANSIENT_CODES = new Set(['401001', '401002', '402001', '402002', '40
 // Snowflake server codes: 390112/390114 session or token expired, 000604 statement aborted by
 // the system, 000625 statement retried by service, 000630 warehouse suspended while running.
 const SERVER_TRANSIENT_CODES = new Set(['390112', '390114', '000604', '000625', '000630']);
-const TRANSIENT_MESSAGE = /\b(connection|network|socket hang up|timed? ?out|ECONNRESET|ECONNREFUSED|too many requests|service unavailable|bad gateway|gateway timeout)\b/i;
+const TRANSIENT_MESSAGE =
+  /\b(connection|network|socket hang up|timed? ?out|ECONNRESET|ECONNREFUSED|too many requests|service unavailable|bad gateway|gateway timeout)\b/i;
 
 export function isTransientSnowflakeError(err: unknown): boolean {
   const e = err as SdkError;

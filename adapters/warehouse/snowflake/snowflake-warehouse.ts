@@ -52,7 +52,12 @@ export class SnowflakeWarehouse implements Warehouse {
   ) {}
 
   static async open(opts: SnowflakeOptions): Promise<SnowflakeWarehouse> {
-    const pool = loadSnowflakeSdk().createPool(connectionOptions(opts), { max: opts.maxConnections ?? 4, min: 0, evictionRunIntervalMillis: 60_000, idleTimeoutMillis: 300_000 });
+    const pool = loadSnowflakeSdk().createPool(connectionOptions(opts), {
+      max: opts.maxConnections ?? 4,
+      min: 0,
+      evictionRunIntervalMillis: 60_000,
+      idleTimeoutMillis: 300_000,
+    });
     const wh = new SnowflakeWarehouse(pool, opts.queryTag, opts.retry ?? DEFAULT_RETRY, true);
     try {
       await wh.exec([...SCHEMAS.map((s) => `create schema if not exists ${s}`), `create stage if not exists ${RAW_STAGE}`].join(';\n'));

@@ -40,7 +40,14 @@ export function testServer(): { address: string; bundlePath: string; cliPath: st
 export async function startChildWorker(env: Record<string, string>): Promise<ChildWorker> {
   const server = testServer();
   const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), SCRIPT], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.address, DAG_TEST_WORKFLOW_BUNDLE: server.bundlePath, DAG_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TEMPORAL_ADDRESS: server.address,
+      DAG_TEST_WORKFLOW_BUNDLE: server.bundlePath,
+      DAG_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

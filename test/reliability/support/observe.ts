@@ -84,13 +84,17 @@ export interface CleaningRows {
 export async function cleaningRows(duckdbFile: string): Promise<CleaningRows> {
   const wh = await DuckDbWarehouse.open({ path: duckdbFile });
   try {
-    const [exists] = await wh.query<{ n: number }>(`select count(*) as n from information_schema.tables where table_schema = 'ops' and table_name = 'cleaning_audit'`);
+    const [exists] = await wh.query<{ n: number }>(
+      `select count(*) as n from information_schema.tables where table_schema = 'ops' and table_name = 'cleaning_audit'`,
+    );
     if (!Number(exists.n)) return { audit: [], quarantined: [] };
     const audit = await wh.query<CleaningRows['audit'][number]>(
-      `select workflow_id, plan_version, kind, actor, detail from ops.cleaning_audit order by workflow_id, plan_version, kind, actor, detail`);
+      `select workflow_id, plan_version, kind, actor, detail from ops.cleaning_audit order by workflow_id, plan_version, kind, actor, detail`,
+    );
     const quarantined = await wh.query<CleaningRows['quarantined'][number]>(
       `select table_name, check_name, plan_version, count(*) as n, md5(string_agg(raw_record, '|' order by raw_record)) as records
-       from ops.cleaning_quarantine group by all order by all`);
+       from ops.cleaning_quarantine group by all order by all`,
+    );
     return { audit, quarantined: quarantined.map((q) => ({ ...q, plan_version: Number(q.plan_version), n: Number(q.n) })) };
   } finally {
     await wh.close();

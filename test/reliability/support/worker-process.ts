@@ -37,7 +37,9 @@ async function main() {
     ...(converter?.failureConverterPath ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! } }),
     activities: createActivities(deps),
     dataConverter: converter,
-    interceptors: { activity: [metricsInterceptor(metrics), ...(process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [])] },
+    interceptors: {
+      activity: [metricsInterceptor(metrics), ...(process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [])],
+    },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     shutdownGraceTime: '20s',
