@@ -1,5 +1,7 @@
+import { secretValues } from '../config/config';
 import type { ActivityDeps } from '../lib/deps';
 import { failFastOnPermanentErrors } from '../lib/errors';
+import { scrubActivities } from '../lib/scrub';
 import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
@@ -10,9 +12,12 @@ import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
 import { createTransformActivities } from './transform';
 
-/** Every activity the worker registers, built from the dependencies created at worker start. */
+/**
+ * Every activity the worker registers, built from the dependencies created at worker start.
+ * No result or error carries a configured secret into history (an upstream may echo a key).
+ */
 export function createActivities(deps: ActivityDeps) {
-  return failFastOnPermanentErrors({
+  const activities = failFastOnPermanentErrors({
     ...createGenerateActivities(deps),
     ...createIngestActivities(deps),
     ...createTransformActivities(deps),
@@ -23,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
   });
+  return scrubActivities(activities, secretValues(deps.config));
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
+import { createScrub } from '../lib/scrub';
 import type { CleaningProfile, DryRunResult } from './types';
 import { describeOperation, planAnswerSchema, type CleaningPlan, type PlanAnswer } from './vocabulary';
 
@@ -36,7 +37,30 @@ const JUDGE_PROMPT = [
 export const verdictAnswerSchema = z.object({ verdict: z.enum(['approve', 'reject']), reasons: z.array(z.string().max(500)).min(1).max(10) }).strict();
 export type VerdictAnswer = z.infer<typeof verdictAnswerSchema>;
 
+/**
+ * The server's error, in one line without the key: an OpenAI-compatible server may echo the key it
+ * was sent (`Incorrect API key provided: sk-…`), and this text ends up in the plan's
+ * fallbackReason — workflow history and ops.cleaning_audit — so the key is cut out here, at the source.
+ */
+export function describeLlmError(err: unknown, apiKey: string | undefined): Error {
+  const scrub = createScrub([apiKey]);
+  const message = scrub(String((err as Error)?.message ?? err).split('\n')[0]).slice(0, 300);
+  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+    const hint = err.status === 401 || err.status === 403 ? ' — authentication failed, check OPENAI_API_KEY' : '';
+    return new Error(`the server answered HTTP ${err.status}${hint}: ${message}`);
+  }
+  return new Error(message);
+}
+
 async function ask<T>(client: OpenAI, model: string, system: string, user: unknown, schema: z.ZodType<T>, name: string): Promise<T> {
+  try {
+    return await askOnce(client, model, system, user, schema, name);
+  } catch (err) {
+    throw describeLlmError(err, client.apiKey ?? undefined);
+  }
+}
+
+async function askOnce<T>(client: OpenAI, model: string, system: string, user: unknown, schema: z.ZodType<T>, name: string): Promise<T> {
   const completion = await client.chat.completions.parse({
     model,
     temperature: 0,

@@ -1,3 +1,5 @@
+import { createScrub } from './scrub';
+
 /**
  * Structured JSON logs, one object per line, with the workflow/run/partition context when an
  * activity logs. Configured secret values are scrubbed from every line before it is written.
@@ -25,8 +27,7 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (line: string) => secrets.reduce((l, s) => l.split(s).join('***'), line);
+  const scrub = createScrub(opts.secrets ?? []);
   const log = (base: Record<string, unknown>) => (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
     write(scrub(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...opts.context?.(), ...base, ...fields }, errorReplacer)));
