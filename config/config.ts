@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { APPROVAL_ENV_NAMES, approvalsFromEnv, approvalsSchema, parseJsonWithoutEcho } from './approvals-config';
+import { ConfigError } from './config-error';
 
 /**
  * The one configuration object, built once at worker / CLI start from environment variables
@@ -14,8 +16,6 @@ const csvList = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
   dataDir: z.string().min(1),
@@ -120,7 +120,7 @@ export const configSchema = z.object({
     /** Countries with a weekly RobynMmm schedule (`dag schedule apply`). */
     countries: csvList.default(['DE']),
   }),
-  approvers: csvList.default([]),
+  approvals: approvalsSchema,
   secrets: z.object({
     openaiApiKey: z.string().optional(),
     snowflakePassword: z.string().optional(),
@@ -129,7 +129,6 @@ export const configSchema = z.object({
     payloadEncryptionKey: z.string().optional(),
   }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  fourEyes: bool.default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -193,7 +192,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE, checks: jsonSetting(e.DAG_CHECKS, 'DAG_CHECKS') },
     pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
     mmm: { countries: e.DAG_MMM_COUNTRIES },
-    approvers: e.DAG_APPROVERS,
+    approvals: approvalsFromEnv(e, dataDir),
     secrets: {
       openaiApiKey: e.OPENAI_API_KEY,
       snowflakePassword: e.SNOWFLAKE_PASSWORD,
@@ -202,7 +201,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       payloadEncryptionKey: e.DAG_PAYLOAD_KEY,
     },
     logLevel: e.DAG_LOG_LEVEL,
-    fourEyes: e.DAG_FOUR_EYES,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
@@ -216,9 +214,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   return cfg;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** The config with every secret replaced by "***", safe to log or return. */
 export function redactedConfig(cfg: Config): Config {
@@ -241,12 +237,14 @@ function jsonSetting(value: string | undefined, name: string): unknown {
 }
 
 function readConfigFile(file: string): Record<string, string> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`configuration: DAG_CONFIG_FILE ${file}: ${(err as Error).message}`);
   }
+  // Not JSON.parse: its message quotes the text around the error, which may be a secret's value.
+  const parsed = parseJsonWithoutEcho(text, `DAG_CONFIG_FILE ${file}`);
   const obj = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(parsed);
   if (!obj.success) throw new ConfigError(`configuration: DAG_CONFIG_FILE ${file}: must be a flat JSON object of ENV_NAME: value`);
   return Object.fromEntries(Object.entries(obj.data).map(([k, v]) => [k, String(v)]));
@@ -284,7 +282,7 @@ const ENV_NAMES: Record<string, string> = {
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
   logLevel: 'DAG_LOG_LEVEL',
-  fourEyes: 'DAG_FOUR_EYES',
+  ...APPROVAL_ENV_NAMES,
 };
 function settingName(p: PropertyKey[]): string {
   const key = p.map(String).join('.');

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { Activities } from '../activities';
@@ -8,7 +8,7 @@ import type { CleaningSubject } from '../cleaning/types';
 import { describeOperation } from '../cleaning/vocabulary';
 import { isoDate } from '../lib/dates';
 import { LLM_CALL, LONG_SQL, SHORT } from './shared/activity-options';
-import { approvalDefinitions, createApproval, type DecisionRecord } from './shared/approval';
+import { approvalDefinitions, approverOf, createApproval, type DecisionRecord } from './shared/approval';
 import { parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks } from './shared/layers';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
@@ -18,7 +18,7 @@ const { proposeCleaningPlan, judgeCleaningPlan } = proxyActivities<CleaningActiv
 const { recordCleaningAudit, recordCleaningDecisions, getCleaningApprovalPolicy } = proxyActivities<CleaningActivities>(SHORT);
 const { publishGold, discardStagedGold } = proxyActivities<Activities>(SHORT);
 
-/** Signal/update `cleaningDecision` {decision, approver, reason?, version}; query `cleaningPlan`. */
+/** Signal/update `cleaningDecision` {decision, approver, reason?, planVersion, signedAt, keyId, signature}; query `cleaningPlan`. */
 export const CLEANING_APPROVAL = { decision: 'cleaningDecision', query: 'cleaningPlan' } as const;
 export const cleaningApproval = approvalDefinitions<CleaningSubject>(CLEANING_APPROVAL);
 
@@ -35,7 +35,7 @@ export const cleaningReviewInput = z
     maxRounds: z.number().int().min(1).max(5).default(2),
     /** Revisions an approver may ask for per round. */
     maxRevisions: z.number().int().min(0).max(10).default(3),
-    /** Overrides DAG_APPROVERS for this review. */
+    /** Refused: who may approve comes only from the worker's configuration (read here only to replay older runs). */
     approvers: z.array(z.string().trim().min(1)).optional(),
   })
   .strict();
@@ -56,15 +56,27 @@ export interface CleaningReviewResult {
 export async function CleaningReview(rawInput: CleaningReviewInput): Promise<CleaningReviewResult> {
   const input = parseInput(cleaningReviewInput, rawInput, 'CleaningReview');
   const { date } = input;
-  const { workflowId } = workflowInfo();
+  const { workflowId, parent } = workflowInfo();
+  // patched: runs started before these rules replay as they ran.
+  if (input.approvers !== undefined && patched('refuse-approvers-input'))
+    throw ApplicationFailure.nonRetryable(
+      "CleaningReview input: approvers: who may approve comes only from the worker's configuration (DAG_APPROVERS), never from workflow input: remove it",
+      'InvalidInput',
+    );
+  if (!parent && patched('review-only-under-nightly'))
+    throw ApplicationFailure.nonRetryable(
+      `CleaningReview runs as the child of NightlyPipeline, which records the partition's outcome and runs attribution after a publish: start NightlyPipeline {"date":"${date}"} (dag run nightly --date ${date}); it opens cleaning-${date} when a check blocks`,
+      'InvalidInput',
+    );
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   const policy = await getCleaningApprovalPolicy();
   const approval = createApproval<CleaningSubject>({
-    names: CLEANING_APPROVAL,
-    approvers: input.approvers ?? policy.approvers,
+    subjectKind: 'cleaning-plan',
+    policy,
+    legacyApprovers: input.approvers,
     requester: input.requestedBy,
-    fourEyes: policy.fourEyes,
-    statusKey: CleaningStatus,
+    legacyStatusKey: CleaningStatus,
+    keepLegacyStatus: true,
     audit: async (records) => void (await recordCleaningDecisions({ workflowId, date, records })),
   });
   const audit = (entries: Parameters<typeof recordCleaningAudit>[0]['entries']) => recordCleaningAudit({ workflowId, date, entries });
@@ -84,7 +96,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
       return end({
         outcome: 'published',
-        reason: round === 1 ? 'checks already pass' : `checks pass after ${round - 1} cleaning round(s)`,
+        reason: round === 1 ? 'checks already pass' : `plan v${version} accepted by ${approverOf(accepted)}; checks pass after ${round - 1} cleaning round(s)`,
         rounds: round - 1,
         decision: accepted,
         failedChecks: [],
@@ -137,8 +149,11 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
           published: [],
         });
       }
-      approval.request({ date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict }, version);
-      setCurrentDetails(`partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`);
+      approval.request(
+        { date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict },
+        version,
+        `partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`,
+      );
       decision = await approval.waitForDecision(input.approvalTimeout as Duration);
       if (decision.decision !== 'revise' || revision >= input.maxRevisions) break;
       feedback = decision.reason ?? 'revise';
@@ -147,7 +162,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       const outcome = decision.via === 'timeout' ? 'timed_out' : 'rejected';
       return end({
         outcome,
-        reason: `plan v${version} ${decision.decision === 'revise' ? 'not accepted after the last allowed revision' : 'rejected'} by ${decision.approver}${decision.reason ? `: ${decision.reason}` : ''}`,
+        reason: `plan v${version} ${decision.decision === 'revise' ? 'not accepted after the last allowed revision' : 'rejected'} by ${approverOf(decision)}${decision.reason ? `: ${decision.reason}` : ''}`,
         rounds: round,
         decision,
         failedChecks: checks.failed,
@@ -170,7 +185,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       const published = await publishGold({ date });
       return end({
         outcome: 'published',
-        reason: `accepted by ${decision.approver}; checks pass`,
+        reason: `plan v${version} accepted by ${approverOf(decision)}; checks pass`,
         rounds: round,
         decision,
         failedChecks: [],

@@ -53,12 +53,13 @@ export const personaLabelingInput = z
         enabled: z.boolean().default(true),
         windowDays: z.number().int().min(1).max(90).default(7),
         compareK: z.boolean().default(false),
-        autoPromote: z.boolean().default(false),
+        /** Who may approve and auto-promotion come only from the worker's configuration (DAG_APPROVERS, DAG_PERSONA_AUTO_PROMOTE). */
+        autoPromote: z.literal(false, { error: "comes only from the worker's configuration (DAG_PERSONA_AUTO_PROMOTE)" }).optional(),
         approvalTimeout: approvalTimeoutSchema.default('7 days'),
-        approvers: z.array(z.string().trim().min(1)).optional(),
+        approvers: z.never({ error: "who may approve comes only from the worker's configuration (DAG_APPROVERS)" }).optional(),
       })
       .strict()
-      .default({ enabled: true, windowDays: 7, compareK: false, autoPromote: false, approvalTimeout: '7 days' }),
+      .default({ enabled: true, windowDays: 7, compareK: false, approvalTimeout: '7 days' }),
   })
   .strict();
 export type PersonaLabelingInput = z.input<typeof personaLabelingInput>;
@@ -122,9 +123,7 @@ export async function PersonaLabeling(rawInput: PersonaLabelingInput = {}): Prom
             requestedBy: 'system:drift',
             reason: drift.reasons.join('; '),
             compareK: r.compareK,
-            autoPromote: r.autoPromote,
             approvalTimeout: r.approvalTimeout,
-            approvers: r.approvers,
             threshold: input.threshold,
           },
         ],

@@ -1,11 +1,11 @@
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { PersonaActivities } from '../activities/personas';
 import type { Comparison } from '../personas/train';
 import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
-import { approvalDefinitions, createApproval, type DecisionRecord } from './shared/approval';
+import { approvalDefinitions, approverOf, createApproval, type DecisionRecord } from './shared/approval';
 import { parseInput } from './shared/input';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
 
@@ -40,9 +40,9 @@ export const retrainInput = z
     reason: z.string().max(2000).optional(),
     compareK: z.boolean().default(false),
     sampleSize: z.number().int().min(100).max(1_000_000).default(50_000),
+    /** Refused when true, like `approvers`: both come only from the worker's configuration (read here to replay older runs). */
     autoPromote: z.boolean().default(false),
     approvalTimeout: approvalTimeoutSchema.default('7 days'),
-    /** Overrides DAG_APPROVERS for this run. */
     approvers: z.array(z.string().trim().min(1)).optional(),
     threshold: z.number().positive().optional(),
   })
@@ -57,6 +57,8 @@ export interface RetrainResult {
   decision: DecisionRecord;
   comparison: Comparison;
   relabelled: { dates: number; rows: number };
+  /** One line naming the outcome and who decided it. */
+  summary: string;
 }
 
 /** Retrains personas on a window, then promotes the candidate only after an approved decision. */
@@ -65,16 +67,24 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
   const { workflowId, startTime } = workflowInfo();
   const yesterday = addDays(new Date(startTime).toISOString().slice(0, 10), -1);
   const input = { ...parsed, window: parsed.window ?? { from: addDays(yesterday, -6), to: yesterday } };
+  // patched: runs started before these rules replay as they ran.
+  if ((parsed.autoPromote || parsed.approvers !== undefined) && patched('refuse-approval-inputs'))
+    throw ApplicationFailure.nonRetryable(
+      `RetrainPersonas input: ${parsed.autoPromote ? 'autoPromote' : 'approvers'}: who may approve, and whether a model is promoted without a decision, come only from the worker's configuration (DAG_APPROVERS, DAG_PERSONA_AUTO_PROMOTE): remove it`,
+      'InvalidInput',
+    );
   upsertSearchAttributes([{ key: PartitionDate, value: input.window.to }]);
   const policy = await getPersonaApprovalPolicy();
   const approval = createApproval<PersonaCandidateSubject>({
-    names: PERSONA_APPROVAL,
-    approvers: input.approvers ?? policy.approvers,
+    subjectKind: 'persona-model',
+    policy,
+    legacyApprovers: input.approvers,
     requester: input.requestedBy,
-    fourEyes: policy.fourEyes,
-    statusKey: CleaningStatus,
+    legacyStatusKey: CleaningStatus,
+    keepLegacyStatus: false,
     audit: async (records) => void (await recordPersonaDecisions({ workflowId, records })),
   });
+  const autoPromote = patched('auto-promote-from-config') ? approval.policy.autoPromote : input.autoPromote;
   setCurrentDetails(`training a candidate on ${input.window.from}..${input.window.to}`);
   const trained = await trainPersonaCandidate.executeWithOptions({ ...LONG_SQL, summary: `k-means on ${input.window.from}..${input.window.to}` }, [
     { window: input.window, compareK: input.compareK, sampleSize: input.sampleSize, runId: workflowId },
@@ -88,15 +98,22 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
     comparison: c,
     reason: input.reason,
   };
-  setCurrentDetails(
-    `candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`,
-  );
+  const awaiting = `candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`;
+  setCurrentDetails(awaiting);
   let decision: DecisionRecord;
-  if (input.autoPromote) {
-    decision = { decision: 'accept', approver: 'system:auto-promote', version: trained.version, at: new Date().toISOString(), via: 'auto', outcome: 'applied' };
+  if (autoPromote) {
+    decision = {
+      decision: 'accept',
+      approver: 'system:auto-promote',
+      version: trained.version,
+      at: new Date().toISOString(),
+      via: 'auto',
+      outcome: 'applied',
+      verification: 'DAG_PERSONA_AUTO_PROMOTE',
+    };
     await recordPersonaDecisions({ workflowId, records: [decision] });
   } else {
-    approval.request(subject, trained.version);
+    approval.request(subject, trained.version, awaiting);
     decision = await approval.waitForDecision(input.approvalTimeout as Duration);
   }
   const result: RetrainResult = {
@@ -106,11 +123,13 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
     decision,
     comparison: c,
     relabelled: { dates: 0, rows: 0 },
+    summary: '',
   };
   if (decision.decision !== 'accept') {
     await rejectPersonaCandidate({ version: trained.version });
     result.outcome = decision.via === 'timeout' ? 'timed_out' : decision.decision === 'revise' ? 'revision_requested' : 'rejected';
-    setCurrentDetails(`candidate v${trained.version} not promoted (${result.outcome} by ${decision.approver})`);
+    result.summary = `candidate v${trained.version} not promoted (${result.outcome} by ${approverOf(decision)}${decision.reason ? `: ${decision.reason}` : ''})`;
+    setCurrentDetails(result.summary);
     await approval.flush();
     return result;
   }
@@ -126,6 +145,7 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
   }
   result.outcome = 'promoted';
   await approval.flush();
-  setCurrentDetails(`v${trained.version} promoted by ${decision.approver}; ${result.relabelled.rows} rows relabelled`);
+  result.summary = `v${trained.version} promoted by ${approverOf(decision)}; ${result.relabelled.rows} rows relabelled`;
+  setCurrentDetails(result.summary);
   return result;
 }

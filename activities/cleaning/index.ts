@@ -4,8 +4,10 @@ import { judgePlan, proposePlan, type BackendSettings } from '../../cleaning/bac
 import type { CleaningProfile, DryRunResult, Verdict } from '../../cleaning/types';
 import type { CleaningPlan } from '../../cleaning/vocabulary';
 import type { DecisionRecord } from '../../workflows/shared/approval';
+import { approvalPolicy } from '../../lib/approvals/policy';
+import type { ApprovalPolicy } from '../../lib/approvals/rules';
 import { applyCleaningPlan } from './apply';
-import { recordCleaningAudit, type AuditEntry } from './audit';
+import { decisionAuditEntry, recordCleaningAudit, type AuditEntry } from './audit';
 import { compileContext, ensureCleaningTables } from './compile-context';
 import { dryRunCleaningPlan, type DryRunInput } from './dry-run';
 import { profileFailingChecks, type ProfileInput } from './profile';
@@ -41,18 +43,12 @@ export function createCleaningActivities(deps: ActivityDeps) {
     },
     /** Every decision record (applied or ignored, with why) as audit rows. */
     async recordCleaningDecisions(input: { workflowId: string; date: string; records: DecisionRecord[] }): Promise<number> {
-      const entries: AuditEntry[] = input.records.map((r) => ({
-        planVersion: r.version,
-        kind: 'decision',
-        actor: r.approver,
-        detail: `${r.decision} via ${r.via}: ${r.outcome}${r.ignoredReason ? ` (${r.ignoredReason})` : ''}${r.reason ? ` — ${r.reason}` : ''}`,
-        payload: r,
-      }));
+      const entries: AuditEntry[] = input.records.map(decisionAuditEntry);
       return recordCleaningAudit(deps, { ...input, runId: runId(), entries });
     },
-    /** Approvers and four-eyes from configuration (workflows cannot read env). */
-    async getCleaningApprovalPolicy(): Promise<{ approvers: string[]; fourEyes: boolean }> {
-      return { approvers: deps.config.approvers, fourEyes: deps.config.fourEyes };
+    /** Approvers with their public keys, four-eyes and the development setting — from configuration only. */
+    async getCleaningApprovalPolicy(): Promise<ApprovalPolicy> {
+      return approvalPolicy(deps.config);
     },
   };
 }

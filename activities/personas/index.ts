@@ -1,6 +1,8 @@
 import type { ActivityDeps } from '../../lib/deps';
 import type { ParticipantOptions } from '../../generator/personas';
 import type { DecisionRecord } from '../../workflows/shared/approval';
+import { approvalPolicy } from '../../lib/approvals/policy';
+import type { ApprovalPolicy } from '../../lib/approvals/rules';
 import { recordPersonaDecisions } from './decisions';
 import { computeDrift, type DriftInput, type DriftResult } from './drift';
 import { labelParticipants, type LabelInput, type LabelResult } from './label';
@@ -54,9 +56,9 @@ export function createPersonaActivities(deps: ActivityDeps) {
     async recordPersonaDecisions(input: { workflowId: string; records: DecisionRecord[] }): Promise<number> {
       return recordPersonaDecisions(deps, input);
     },
-    /** Who may approve, from configuration (workflows cannot read env). */
-    async getPersonaApprovalPolicy(): Promise<{ approvers: string[]; fourEyes: boolean }> {
-      return { approvers: [...deps.config.approvers], fourEyes: deps.config.fourEyes };
+    /** Who may approve (with public keys) and whether models are auto-promoted: from configuration only. */
+    async getPersonaApprovalPolicy(): Promise<ApprovalPolicy> {
+      return approvalPolicy(deps.config);
     },
   };
 }

@@ -16,6 +16,15 @@ create table if not exists ops.cleaning_audit (
 -- plan versions from 1 again: the run id tells the reviews apart (added after the first release).
 alter table ops.cleaning_audit add column if not exists run_id varchar;
 
+-- Decisions (added with signed decisions): who the signature proves, with which key, over which
+-- plan (sha256 of the plan, dry run and verdict shown), and how the check went — `verified`,
+-- `unsigned (DAG_ALLOW_UNSIGNED_DECISIONS)`, `failed: bad signature`, `not checked` (refused
+-- earlier, e.g. a stale version), `system` (the timeout). Null on non-decision rows.
+alter table ops.cleaning_audit add column if not exists verified_approver varchar;
+alter table ops.cleaning_audit add column if not exists approver_key_id varchar;
+alter table ops.cleaning_audit add column if not exists subject_hash varchar;
+alter table ops.cleaning_audit add column if not exists verification varchar;
+
 create table if not exists ops.cleaning_quarantine (
     workflow_id varchar,
     partition_date date,

@@ -84,6 +84,11 @@ create table if not exists ml.persona_decisions (
     reason varchar,
     outcome varchar,           -- applied | ignored
     ignored_reason varchar,
-    via varchar,               -- signal | update | timeout
+    via varchar,               -- signal | update | timeout | auto | refused-update
     decided_at timestamp
 );
+-- Added with signed decisions (see ops.cleaning_audit for the meaning of each).
+alter table ml.persona_decisions add column if not exists verified_approver varchar;
+alter table ml.persona_decisions add column if not exists approver_key_id varchar;
+alter table ml.persona_decisions add column if not exists subject_hash varchar;
+alter table ml.persona_decisions add column if not exists verification varchar;

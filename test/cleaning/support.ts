@@ -1,30 +1,37 @@
+import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createCleaningActivities } from '../../activities/cleaning';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { ActivityDeps } from '../../lib/deps';
 import { openDeps } from '../../lib/open-deps';
-import { quietLogger, runWorker, testConfig, type TestEnv } from '../support/temporal';
+import { approverLine, generateKeyPair, signerFromKey, type KeyFile, type Signer } from '../../lib/approvals/keys';
+import { createDagWorker } from '../../workers/worker';
+import { NightlyPipeline } from '../../workflows/nightly-pipeline';
+import { STATE_FILE } from '../support/global-setup';
+import { runWorker, testConfig, type TestEnv } from '../support/temporal';
 
-let bundle: Promise<{ code: string }> | undefined;
-
-/** The test workflow index bundled once per test file. */
-export function cleaningBundle(): Promise<{ code: string }> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger }));
-}
+/** Key pairs made once per test file: alice and bob are configured approvers, mallory is not. */
+export const keys: Record<'alice' | 'bob' | 'mallory', KeyFile> = {
+  alice: generateKeyPair('alice'),
+  bob: generateKeyPair('bob'),
+  mallory: generateKeyPair('mallory'),
+};
+export const signers: Record<keyof typeof keys, Signer> = {
+  alice: signerFromKey(keys.alice),
+  bob: signerFromKey(keys.bob),
+  mallory: signerFromKey(keys.mallory),
+};
+/** DAG_APPROVERS as the worker's operator writes it: the lines `dag approvals keygen` printed. */
+export const APPROVERS = [keys.alice, keys.bob].map(approverLine).join(',');
 
 export async function openCleaningDeps(env: Record<string, string> = {}): Promise<ActivityDeps> {
-  return openDeps(await testConfig({ DAG_APPROVERS: 'alice,bob', ...env }));
+  return openDeps(await testConfig({ DAG_APPROVERS: APPROVERS, ...env }));
 }
 
-/** A worker with every pipeline activity plus the cleaning ones, on `taskQueue` (fresh by default). */
+/** The real worker (every workflow of the test run's bundle, every activity) on `taskQueue` (fresh by default). */
 export async function makeCleaningWorker(env: TestEnv, deps: ActivityDeps, taskQueue = `cleaning-${randomUUID()}`) {
-  const worker = await Worker.create({
-    connection: env.connection,
-    taskQueue,
-    workflowBundle: await cleaningBundle(),
-    activities: { ...createActivities(deps), ...createCleaningActivities(deps) },
-  });
+  const { bundlePath } = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as { bundlePath: string };
+  const worker: Worker = await createDagWorker({ connection: env.connection, deps, taskQueue, workflowBundle: { codePath: bundlePath } });
   return { taskQueue, close: runWorker(worker) };
 }
 
@@ -41,4 +48,16 @@ export async function awaitingPlan<T extends { status: string; version: number |
     if (Date.now() > deadline) throw new Error(`no plan awaited a decision after ${timeoutMs} ms (last: ${JSON.stringify(state)?.slice(0, 300)})`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Starts the nightly for `date` on anomalous demo data: it blocks and opens `cleaning-<date>`, returned once plan v1 awaits. */
+export async function blockedNightly(env: TestEnv, taskQueue: string, date: string, rows = 5000) {
+  const nightly = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue,
+    workflowId: `nightly-${date}-${randomUUID().slice(0, 8)}`,
+    args: [{ date, generate: { rows, anomalies: true, seed: 3 } }],
+  });
+  const review: WorkflowHandle = env.client.workflow.getHandle(`cleaning-${date}`);
+  await awaitingPlan(() => review.query<{ status: string; version: number | null }>('cleaningPlan'), 1);
+  return { nightly, review };
 }

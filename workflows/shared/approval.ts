@@ -1,49 +1,75 @@
-import { condition, defineQuery, defineSignal, defineUpdate, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import type { CleaningStatus } from './search-attributes';
+import { hashSubject, type SigningContext } from '../../lib/approvals/protocol';
+import { evaluateDecision, normalizePolicy, parseDecision, type ApprovalPolicy, type DecisionPayload, type PendingState } from '../../lib/approvals/rules';
+import { SUBJECTS, type SubjectKind } from '../../lib/approvals/subjects';
+import { ApprovalStatus as ApprovalStatusKey, type CleaningStatus } from './search-attributes';
 
 /**
- * Human approval of a versioned subject (a persona model, a cleaning plan), reusable by any
- * workflow. A decision arrives as a signal or as an update (same name; the update answers with
- * what became of it). Every decision is kept in the history and audited, including those
- * ignored — stale version, a second decision, an unknown approver, the requester approving
- * their own request (four-eyes) — each with its reason. No decision before the timeout is an
- * automatic, recorded rejection. The status search attribute makes pending decisions findable:
- * `CleaningStatus = "AwaitingApproval"`.
+ * Human approval of a versioned subject (a cleaning plan, a persona model), the same for every
+ * workflow that asks. A decision arrives as an update (refused by its validator, before anything
+ * enters history, when it does not count — the Temporal UI shows the refusal in red) or as a
+ * signal (which cannot be refused: recorded as ignored with its reason). A decision counts only
+ * when its approver is configured on the worker and its Ed25519 signature verifies over this
+ * run, subject kind, version and subject hash (lib/approvals/rules.ts). Every decision is kept
+ * in the history and audited; no decision before the timeout is an automatic, recorded rejection.
+ * Pending decisions are findable: `ApprovalStatus = "AwaitingApproval"`.
  */
-const decisionObject = z
-  .object({
-    decision: z.enum(['accept', 'reject', 'revise']),
-    approver: z.string().trim().min(1).max(200),
-    reason: z.string().max(2000).optional(),
-    version: z.number().int().min(0),
-  })
-  .strict();
-/** `planVersion` (the name approvers of cleaning plans know) is accepted for `version`. */
-export const decisionSchema = z.preprocess((v) => {
-  if (!v || typeof v !== 'object' || !('planVersion' in v) || 'version' in v) return v;
-  const { planVersion, ...rest } = v as Record<string, unknown>;
-  return { ...rest, version: planVersion };
-}, decisionObject);
-export type Decision = z.infer<typeof decisionSchema>;
+export type { DecisionPayload } from '../../lib/approvals/rules';
+/** The payload type clients send (what the update and signal accept). */
+export type Decision = DecisionPayload;
 
-export interface DecisionRecord extends Decision {
+export interface DecisionRecord {
+  decision: 'accept' | 'reject' | 'revise';
+  /** The approver as sent; `verifiedApprover` is who the signature proves. */
+  approver: string;
+  reason?: string;
+  /** The version as sent (planVersion or version); null when none was. */
+  version: number | null;
   at: string;
-  via: 'signal' | 'update' | 'timeout' | 'auto';
+  via: 'signal' | 'update' | 'timeout' | 'auto' | 'refused-update';
   outcome: 'applied' | 'ignored';
   ignoredReason?: string;
+  verification?: string;
+  verifiedApprover?: string;
+  keyId?: string;
+  subjectHash?: string;
+  signedAt?: string;
+  /** A malformed payload, as sent (truncated). */
+  sent?: string;
 }
 
 export type ApprovalStatus = 'NotRequested' | 'AwaitingApproval' | 'Accepted' | 'Rejected' | 'RevisionRequested' | 'TimedOut';
 
 export interface ApprovalState<TSubject> {
+  subjectKind: SubjectKind;
   subject: TSubject | null;
   version: number | null;
   status: ApprovalStatus;
   requester: string;
+  /** Who may decide (configured on the worker). */
   approvers: string[];
+  /** What a signature must cover; null while nothing awaits a decision. */
+  toSign: SigningContext | null;
+  /** When the version was presented, and when the automatic rejection happens (ISO). */
+  requestedAt: string | null;
+  deadline: string | null;
+  signaturesRequired: boolean;
   history: DecisionRecord[];
+  lastIgnored: DecisionRecord | null;
 }
 
 /** The signal, update and query, by name; clients import the same definitions. */
@@ -56,13 +82,15 @@ export function approvalDefinitions<TSubject>(names: { decision: string; query: 
 }
 
 export interface ApprovalOptions {
-  names: { decision: string; query: string };
-  /** Who may decide (from configuration, passed in: workflows cannot read env). Empty: anyone but the requester. */
-  approvers: readonly string[];
+  subjectKind: SubjectKind;
   requester: string;
-  fourEyes: boolean;
-  /** A keyword search attribute that shows the status, e.g. CleaningStatus. */
-  statusKey?: typeof CleaningStatus;
+  /** The policy activity's result (worker configuration). */
+  policy: Partial<ApprovalPolicy>;
+  /** The status key runs used before ApprovalStatus (CleaningStatus); kept on new runs only if `keepLegacyStatus`. */
+  legacyStatusKey?: typeof CleaningStatus;
+  keepLegacyStatus?: boolean;
+  /** Approvers from the input of runs started before decisions were signed (replay only). */
+  legacyApprovers?: readonly string[];
   /** Persists new history records (an activity); called from the workflow's main path. */
   audit?: (records: DecisionRecord[]) => Promise<void>;
 }
@@ -70,58 +98,99 @@ export interface ApprovalOptions {
 const STATUS_OF = { accept: 'Accepted', reject: 'Rejected', revise: 'RevisionRequested' } as const;
 
 export function createApproval<TSubject>(opts: ApprovalOptions) {
-  const defs = approvalDefinitions<TSubject>(opts.names);
+  const subject = SUBJECTS[opts.subjectKind];
+  const defs = approvalDefinitions<TSubject>(subject);
+  const policy = normalizePolicy(opts.policy);
+  // patched: runs started before ApprovalStatus existed keep upserting only their old key.
+  const statusKeys = patched('approval-status-attribute')
+    ? [ApprovalStatusKey, ...(opts.legacyStatusKey && opts.keepLegacyStatus ? [opts.legacyStatusKey] : [])]
+    : opts.legacyStatusKey
+      ? [opts.legacyStatusKey]
+      : [];
   const state: ApprovalState<TSubject> = {
+    subjectKind: opts.subjectKind,
     subject: null,
     version: null,
     status: 'NotRequested',
     requester: opts.requester,
-    approvers: [...opts.approvers],
+    approvers: [...policy.approvers],
+    toSign: null,
+    requestedAt: null,
+    deadline: null,
+    signaturesRequired: !policy.allowUnsigned,
     history: [],
+    lastIgnored: null,
   };
   let decided: DecisionRecord | undefined;
   let unaudited: DecisionRecord[] = [];
+  let details = '';
   const setStatus = (s: ApprovalStatus) => {
     state.status = s;
-    if (opts.statusKey) upsertSearchAttributes([{ key: opts.statusKey, value: s }]);
+    if (statusKeys.length) upsertSearchAttributes(statusKeys.map((key) => ({ key, value: s })));
   };
-
-  const whyIgnored = (d: Decision): string | undefined => {
-    if (state.version === null) return 'nothing is awaiting a decision yet';
-    if (decided) return `already decided: ${decided.decision} by ${decided.approver}`;
-    if (d.version !== state.version) return `stale version ${d.version}: the version awaiting a decision is ${state.version}`;
-    if (opts.approvers.length && !opts.approvers.includes(d.approver)) return `${d.approver} is not an approver (approvers: ${opts.approvers.join(', ')})`;
-    if (opts.fourEyes && d.approver === opts.requester) return `four-eyes: ${d.approver} requested this and cannot also decide it`;
-    return undefined;
-  };
+  const pending = (): PendingState => ({
+    noun: subject.noun,
+    toSign: state.toSign,
+    requestedAt: state.requestedAt ? Date.parse(state.requestedAt) : null,
+    deadline: state.deadline ? Date.parse(state.deadline) : null,
+    requester: opts.requester,
+    decided: decided && { decision: decided.decision, approver: decided.verifiedApprover ?? decided.approver, version: decided.version },
+  });
   const keep = (record: DecisionRecord): DecisionRecord => {
     state.history.push(record);
     unaudited.push(record);
     if (record.outcome === 'applied') decided = record;
+    else {
+      state.lastIgnored = record;
+      setCurrentDetails(`${details}\nlast ignored decision: ${record.approver} ${record.decision} v${record.version ?? '?'} — ${record.ignoredReason}`);
+    }
     return record;
   };
-  const receive = (d: Decision, via: DecisionRecord['via']): DecisionRecord => {
-    const reason = whyIgnored(d);
-    return keep({ ...d, at: new Date().toISOString(), via, outcome: reason ? 'ignored' : 'applied', ...(reason ? { ignoredReason: reason } : {}) });
+
+  const receive = (raw: unknown, via: 'signal' | 'update'): DecisionRecord => {
+    const at = new Date().toISOString();
+    // patched: decisions already in the history of runs started before signatures replay by the old rules.
+    if (!patched('signed-decisions'))
+      return keep(
+        legacyRecord(raw, via, at, { ...policy, approvers: [...(opts.legacyApprovers ?? policy.approvers)] }, opts.requester, state.version, decided),
+      );
+    const parsed = parseDecision(raw);
+    if (!parsed.ok) return keep(malformedRecord(raw, parsed.problem, via, at));
+    const d = parsed.decision;
+    const verdict = evaluateDecision(pending(), policy, d, Date.now());
+    const refusal = verdict.refusal ?? (d.auditOnly ? `recorded after a refused update (${d.auditOnly.refusal})` : undefined);
+    return keep({
+      decision: d.decision,
+      approver: d.approver,
+      ...(d.reason !== undefined ? { reason: d.reason } : {}),
+      version: d.version,
+      at,
+      via: d.auditOnly ? 'refused-update' : via,
+      outcome: refusal ? 'ignored' : 'applied',
+      ...(refusal ? { ignoredReason: refusal } : {}),
+      verification: verdict.verification,
+      ...(verdict.verifiedApprover ? { verifiedApprover: verdict.verifiedApprover } : {}),
+      ...(d.keyId ? { keyId: d.keyId } : {}),
+      ...(state.toSign ? { subjectHash: state.toSign.subjectHash } : {}),
+      ...(d.signedAt ? { signedAt: d.signedAt } : {}),
+    });
   };
 
-  setHandler(defs.signal, (raw: Decision) => {
-    const parsed = decisionSchema.safeParse(raw);
-    if (parsed.success) return void receive(parsed.data, 'signal');
-    const r = (raw ?? {}) as Partial<Decision>;
-    const malformed = parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ');
-    keep({
-      decision: r.decision ?? 'reject',
-      approver: String(r.approver ?? '?'),
-      version: Number(r.version ?? -1),
-      at: new Date().toISOString(),
-      via: 'signal',
-      outcome: 'ignored',
-      ignoredReason: `malformed decision: ${malformed}`,
-    });
+  setHandler(defs.signal, (raw: Decision) => void receive(raw, 'signal'));
+  setHandler(defs.update, (raw: Decision) => receive(raw, 'update'), {
+    // Runs before the update is accepted: a refusal never enters history and reaches the sender as one line.
+    validator: (raw: Decision) => {
+      const parsed = parseDecision(raw);
+      const refusal = !parsed.ok
+        ? `malformed decision: ${parsed.problem}`
+        : parsed.decision.auditOnly
+          ? 'auditOnly is for signals that record a refused update'
+          : evaluateDecision(pending(), policy, parsed.decision, Date.now()).refusal;
+      if (!refusal) return;
+      log.warn('decision refused', { workflowId: workflowInfo().workflowId, refusal, approver: parsed.ok ? parsed.decision.approver : undefined });
+      throw refused(refusal);
+    },
   });
-  // Malformed updates are refused before they enter history; well-formed ones are answered with their record.
-  setHandler(defs.update, (d: Decision) => receive(decisionSchema.parse(d), 'update'), { validator: (d: Decision) => void decisionSchema.parse(d) });
   setHandler(defs.query, () => state);
 
   const flush = async () => {
@@ -133,12 +202,21 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
 
   return {
     definitions: defs,
+    policy,
     state: (): Readonly<ApprovalState<TSubject>> => state,
     /** Presents a (new) version of the subject for decision; a previous decision no longer counts. */
-    request(subject: TSubject, version: number): void {
-      state.subject = subject;
+    request(subjectValue: TSubject, version: number, currentDetails?: string): void {
+      const { workflowId, runId } = workflowInfo();
+      state.subject = subjectValue;
       state.version = version;
+      state.toSign = { workflowId, runId, subjectKind: opts.subjectKind, version, subjectHash: hashSubject(subjectValue) };
+      state.requestedAt = new Date().toISOString();
+      state.deadline = null;
       decided = undefined;
+      if (currentDetails !== undefined) {
+        details = currentDetails;
+        setCurrentDetails(details);
+      }
       setStatus('AwaitingApproval');
     },
     /** Audits records that arrived after the decision (late or second decisions); call before returning. */
@@ -146,6 +224,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     /** Waits for an applied decision, auditing every record as it arrives; timeout → recorded rejection. */
     async waitForDecision(timeout: Duration): Promise<DecisionRecord> {
       const deadline = Date.now() + msToNumber(timeout);
+      state.deadline = new Date(deadline).toISOString();
       while (!decided && Date.now() < deadline) {
         await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());
         await flush();
@@ -160,10 +239,85 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
           at: new Date().toISOString(),
           via: 'timeout',
           outcome: 'applied',
+          verification: 'system',
+          ...(state.toSign ? { subjectHash: state.toSign.subjectHash } : {}),
         });
       await flush();
       setStatus(final.via === 'timeout' ? 'TimedOut' : STATUS_OF[final.decision]);
       return final;
     },
   };
+}
+
+/** Who decided, as the nightly's summary names them: the signature's approver when one was verified. */
+export function approverOf(d: DecisionRecord | undefined): string {
+  if (!d) return 'nobody';
+  return d.verifiedApprover ? `${d.verifiedApprover} (signature verified)` : d.approver;
+}
+
+/** A refusal as the sender sees it: one line, no stack trace (no server file paths). */
+function refused(reason: string): ApplicationFailure {
+  const failure = ApplicationFailure.create({ message: `refused: ${reason}`, type: 'DecisionRefused', nonRetryable: true });
+  failure.stack = '';
+  return failure;
+}
+
+function malformedRecord(raw: unknown, problem: string, via: DecisionRecord['via'], at: string): DecisionRecord {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const sentVersion = r.planVersion ?? r.version;
+  return {
+    decision: r.decision === 'accept' || r.decision === 'revise' ? r.decision : 'reject',
+    approver: typeof r.approver === 'string' ? r.approver.slice(0, 200) : '?',
+    version: typeof sentVersion === 'number' && Number.isFinite(sentVersion) ? sentVersion : null,
+    at,
+    via,
+    outcome: 'ignored',
+    ignoredReason: `malformed decision: ${problem}`,
+    verification: 'not checked',
+    sent: (JSON.stringify(raw) ?? String(raw)).slice(0, 500),
+  };
+}
+
+/** The rules before signed decisions, exactly: only to replay decisions already in old histories. */
+const legacySchema = z.preprocess(
+  (v) => {
+    if (!v || typeof v !== 'object' || !('planVersion' in v) || 'version' in v) return v;
+    const { planVersion, ...rest } = v as Record<string, unknown>;
+    return { ...rest, version: planVersion };
+  },
+  z
+    .object({
+      decision: z.enum(['accept', 'reject', 'revise']),
+      approver: z.string().trim().min(1).max(200),
+      reason: z.string().max(2000).optional(),
+      version: z.number().int().min(0),
+    })
+    .strict(),
+);
+
+function legacyRecord(
+  raw: unknown,
+  via: 'signal' | 'update',
+  at: string,
+  { approvers, fourEyes }: Pick<ApprovalPolicy, 'approvers' | 'fourEyes'>,
+  requester: string,
+  version: number | null,
+  decided: DecisionRecord | undefined,
+): DecisionRecord {
+  const parsed = legacySchema.safeParse(raw);
+  if (!parsed.success) return malformedRecord(raw, parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; '), via, at);
+  const d = parsed.data;
+  const why =
+    version === null
+      ? 'nothing is awaiting a decision yet'
+      : decided
+        ? `already decided: ${decided.decision} by ${decided.approver}`
+        : d.version !== version
+          ? `stale version ${d.version}: the version awaiting a decision is ${version}`
+          : approvers.length && !approvers.includes(d.approver)
+            ? `${d.approver} is not an approver (approvers: ${approvers.join(', ')})`
+            : fourEyes && d.approver === requester
+              ? `four-eyes: ${d.approver} requested this and cannot also decide it`
+              : undefined;
+  return { ...d, at, via, outcome: why ? 'ignored' : 'applied', ...(why ? { ignoredReason: why } : {}), verification: 'unsigned (before signed decisions)' };
 }
