@@ -10,6 +10,7 @@ let server: http.Server;
 let baseUrl: string;
 const requests: { path: string; auth?: string; body: any }[] = [];
 let answers: string[] = [];
+let refuseKeys = false;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -17,6 +18,14 @@ beforeAll(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       requests.push({ path: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(body) });
+      if (refuseKeys) {
+        // Some OpenAI-compatible servers echo the key they were sent in their 401 message.
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ error: { message: `Incorrect API key provided: ${String(req.headers.authorization).slice(7)}`, type: 'invalid_request_error' } }),
+        );
+        return;
+      }
       const content = answers.shift() ?? '{}';
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -37,6 +46,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
   requests.length = 0;
   answers = [];
+  refuseKeys = false;
 });
 
 const settings = (): BackendSettings => ({ planner: { kind: 'openai', model: 'local-model', baseUrl }, apiKey: 'sk-test-key' });
@@ -136,4 +146,29 @@ test('the judge uses the model verdict, and the rule judge when the verdict is m
     judge: 'rules',
     fallbackReason: expect.stringMatching(/model verdict unusable/),
   });
+});
+
+test('a server that refuses the key and echoes it: planner and judge fall back, naming the HTTP status but never the key', async () => {
+  refuseKeys = true;
+  const plan = await proposePlan(settings(), profile, 1, ctx);
+  expect(plan).toMatchObject({
+    planner: 'rules',
+    fallbackReason: expect.stringMatching(
+      /^model answer unusable \(the server answered HTTP 401 — authentication failed, check OPENAI_API_KEY: 401 Incorrect API key provided: \*\*\*/,
+    ),
+  });
+  const verdict = await judgePlan(settings(), plan, profile, {
+    planVersion: 1,
+    rowsBefore: {},
+    rowsAfter: {},
+    checksBefore: [],
+    checksAfter: [],
+    stillFailing: [],
+    newlyFailing: [],
+    refused: [],
+    rebuilt: [],
+  } as never);
+  expect(verdict).toMatchObject({ judge: 'rules', fallbackReason: expect.stringMatching(/HTTP 401/) });
+  expect(JSON.stringify([plan, verdict])).not.toContain('sk-test-key');
+  expect(requests.every((r) => r.auth === 'Bearer sk-test-key')).toBe(true);
 });

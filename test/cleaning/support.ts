@@ -4,25 +4,13 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ActivityDeps } from '../../lib/deps';
 import { openDeps } from '../../lib/open-deps';
-import { approverLine, generateKeyPair, signerFromKey, type KeyFile, type Signer } from '../../lib/approvals/keys';
+import { APPROVERS } from '../security/approvers';
 import { createDagWorker } from '../../workers/worker';
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { STATE_FILE } from '../support/global-setup';
 import { runWorker, testConfig, type TestEnv } from '../support/temporal';
 
-/** Key pairs made once per test file: alice and bob are configured approvers, mallory is not. */
-export const keys: Record<'alice' | 'bob' | 'mallory', KeyFile> = {
-  alice: generateKeyPair('alice'),
-  bob: generateKeyPair('bob'),
-  mallory: generateKeyPair('mallory'),
-};
-export const signers: Record<keyof typeof keys, Signer> = {
-  alice: signerFromKey(keys.alice),
-  bob: signerFromKey(keys.bob),
-  mallory: signerFromKey(keys.mallory),
-};
-/** DAG_APPROVERS as the worker's operator writes it: the lines `dag approvals keygen` printed. */
-export const APPROVERS = [keys.alice, keys.bob].map(approverLine).join(',');
+export { APPROVERS, keys, signers } from '../security/approvers';
 
 export async function openCleaningDeps(env: Record<string, string> = {}): Promise<ActivityDeps> {
   return openDeps(await testConfig({ DAG_APPROVERS: APPROVERS, ...env }));

@@ -12,7 +12,7 @@ let worker: Awaited<ReturnType<typeof makePersonaWorker>>;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  deps = await openPersonaDeps({ env: { DAG_APPROVERS: 'alice' } });
+  deps = await openPersonaDeps({ env: { DAG_APPROVERS: 'alice', DAG_ALLOW_UNSIGNED_DECISIONS: 'true' } });
   worker = await makePersonaWorker(env, deps);
 });
 afterAll(async () => {

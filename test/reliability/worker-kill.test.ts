@@ -41,7 +41,14 @@ interface Kill {
 
 async function run(dataDir: string, start: Start, kill?: Kill) {
   const killDuring = kill?.during;
-  const env = { DAG_DATA_DIR: dataDir, DAG_TASK_QUEUE: `kill-${randomUUID()}`, ...(kill?.afterItReturned ? { DAG_TEST_SIGKILL_AFTER: kill.during } : {}) };
+  // Unsigned decisions by alice (the development setting): this test is about crashes, not identities.
+  const env = {
+    DAG_DATA_DIR: dataDir,
+    DAG_TASK_QUEUE: `kill-${randomUUID()}`,
+    DAG_APPROVERS: 'alice',
+    DAG_ALLOW_UNSIGNED_DECISIONS: 'true',
+    ...(kill?.afterItReturned ? { DAG_TEST_SIGKILL_AFTER: kill.during } : {}),
+  };
   let worker = await startChildWorker(env);
   try {
     const handle = await start(env.DAG_TASK_QUEUE, `${killDuring ?? 'undisturbed'}-${randomUUID()}`);

@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { NightlyPipeline } from '../../workflows';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
+import { decide, loadSigner } from '../../lib/approvals/client';
 
 let env: TestEnv;
 let w: TestWorker;
@@ -101,7 +102,9 @@ test('a blocked partition opens a cleaning review child; a rejection leaves it b
     if (!plan?.version) await new Promise((r) => setTimeout(r, 250));
   }
   expect(plan?.version).toBe(1);
-  await review.signal('cleaningDecision', { decision: 'reject', approver: 'alice', reason: 'not today', version: 1 });
+  // The embedded default's approver (no DAG_APPROVERS configured): signed with its key from the data dir.
+  const signer = loadSigner(w.config.approvals.signingKey!);
+  expect(await decide(env.client, review.workflowId, { decision: 'reject', reason: 'not today', version: 1 }, signer)).toMatchObject({ ok: true });
   const result = await handle.result();
   expect(result.status).toBe('blocked');
   expect(result.summary).toContain('review: ');
