@@ -33,7 +33,7 @@ export async function runNightlyOnce(config: Config, opts: { date: string; rows:
       process.stdout.write(
         'Next: `npx dag quickstart --date 2026-11-02 --anomalies` plants bad rows: the quality gates block the partition and a\n' +
           'cleaning plan waits for a decision — in another terminal `npx dag approvals list`, `show cleaning-2026-11-02`,\n' +
-          '`accept cleaning-2026-11-02 --approver you --reason "…"` (or from the Web UI: Send an Update cleaningDecision).\n',
+          '`accept cleaning-2026-11-02 --reason "…"` (signed as local-approver with .data/approvers/local-approver.key).\n',
       );
     }
     await client.connection.close();
