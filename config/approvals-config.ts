@@ -16,23 +16,31 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const NAME = /^[A-Za-z0-9._@+-]{1,100}$/;
 
 /** `alice=<64 hex public key>` (what `dag approvals keygen` prints), or a bare `alice` (counts only unsigned). */
-export const approverEntry = z.string().transform((entry, ctx) => {
-  const [name, key, ...extra] = entry.split('=').map((x) => x.trim());
-  if (!NAME.test(name ?? '') || extra.length) {
-    ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 40)}" is not NAME or NAME=PUBLIC_KEY (letters, digits, . _ @ + - in names)` });
-    return z.NEVER;
+export interface ApproverEntry {
+  name: string;
+  publicKey?: string;
+}
+
+/** DAG_APPROVERS and the lines of DAG_APPROVERS_FILE, joined by commas; one issue per bad entry, naming it. */
+const approverEntries = z.string().transform((list, ctx) => {
+  const out: ApproverEntry[] = [];
+  for (const entry of list
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [name, key, ...extra] = entry.split('=').map((x) => x.trim());
+    if (!NAME.test(name ?? '') || extra.length)
+      ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 40)}" is not NAME or NAME=PUBLIC_KEY (letters, digits, . _ @ + - in names)` });
+    else if (key !== undefined && !isPublicKeyHex(key.toLowerCase()))
+      ctx.addIssue({ code: 'custom', message: `${name}: the public key must be 64 hex characters (the line \`dag approvals keygen\` prints)` });
+    else out.push({ name, ...(key !== undefined ? { publicKey: key.toLowerCase() } : {}) });
   }
-  if (key !== undefined && !isPublicKeyHex(key.toLowerCase())) {
-    ctx.addIssue({ code: 'custom', message: `${name}: the public key must be 64 hex characters (the line \`dag approvals keygen\` prints)` });
-    return z.NEVER;
-  }
-  return { name, publicKey: key?.toLowerCase() };
+  return out;
 });
-export type ApproverEntry = z.output<typeof approverEntry>;
 
 export const approvalsSchema = z.object({
   /** DAG_APPROVERS plus the lines of DAG_APPROVERS_FILE. */
-  approvers: z.array(approverEntry).default([]),
+  approvers: approverEntries,
   approversFile: z.string().optional(),
   /** DAG_LOCAL_APPROVER: the embedded default's one local approver, its key pair kept under the data dir. */
   localApprover: bool,
@@ -54,15 +62,12 @@ export const LOCAL_APPROVER = 'local-approver';
 
 export function approvalsFromEnv(e: Record<string, string | undefined>, dataDir: string) {
   const fileLines = e.DAG_APPROVERS_FILE ? readApproversFile(e.DAG_APPROVERS_FILE) : [];
-  const inline = (e.DAG_APPROVERS ?? '')
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+  const inline = (e.DAG_APPROVERS ?? '').trim();
   // Fail closed: only the embedded stack (no TEMPORAL_ADDRESS) with no approvers configured gets the local approver.
-  const local = e.DAG_LOCAL_APPROVER ?? (!e.TEMPORAL_ADDRESS && !inline.length && !fileLines.length ? 'true' : 'false');
+  const local = e.DAG_LOCAL_APPROVER ?? (!e.TEMPORAL_ADDRESS && !inline && !fileLines.length ? 'true' : 'false');
   const localApproverDir = path.join(dataDir, 'approvers');
   return {
-    approvers: [...inline, ...fileLines],
+    approvers: [inline, ...fileLines].filter(Boolean).join(','),
     approversFile: e.DAG_APPROVERS_FILE,
     localApprover: local,
     localApproverDir,
