@@ -8,6 +8,8 @@ import { hashSubject, signingBytes, signWithPrivateKey, verifySignature, type Si
 import { evaluateDecision, normalizePolicy, parseDecision, type ApprovalPolicy, type ParsedDecision, type PendingState } from '../../lib/approvals/rules';
 import { createScrub, scrubActivities, scrubError, scrubValue } from '../../lib/scrub';
 import { createLogger } from '../../lib/logger';
+import { openDeps } from '../../lib/open-deps';
+import { createActivities } from '../../activities';
 import { keys } from './approvers';
 import { tempDataDir } from '../support/temporal';
 
@@ -281,6 +283,16 @@ describe('scrubbing', () => {
     await expect(wrapped.leak()).rejects.toThrow('upstream said ***');
     expect(await wrapped.answer()).toEqual({ text: '***' });
     expect(wrapped.leak.name).toBe('leak');
+    // Every activity the worker registers is wrapped: an error quoting its input loses the secret.
+    const deps = await openDeps(loadConfig({ DAG_DATA_DIR: tempDataDir(), OPENAI_API_KEY: secret, DAG_LOG_LEVEL: 'error' }));
+    try {
+      const activities = createActivities(deps);
+      await expect(activities.loadBronzeFile({ date: '2026-11-01', source: 'events', key: `landing/2026-11-01/${secret}.csv` })).rejects.toThrow(
+        'object not found: landing/2026-11-01/***.csv',
+      );
+    } finally {
+      await deps.warehouse.close();
+    }
     const lines: string[] = [];
     createLogger({ secrets: [secret], write: (l) => lines.push(l) }).error('failed', { err: new Error(secret) });
     expect(lines.join('\n')).not.toContain('0123456789');

@@ -197,3 +197,22 @@ test('the signed bytes bind every field: changing any one of them breaks the sig
   expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
   expect(signWithPrivateKey(keys.bob.privateKey, signingBytes(ctx, fields))).toMatch(/^[0-9a-f]{128}$/);
 });
+
+test('auto-promotion comes from the worker configuration (DAG_PERSONA_AUTO_PROMOTE), recorded as such', async () => {
+  const auto = await env.makeWorker({ env: { DAG_APPROVERS: APPROVERS, DAG_PERSONA_AUTO_PROMOTE: 'true' } });
+  try {
+    await importVendorFile(auto.deps, VENDOR_FIXTURE);
+    await landDay(auto.deps, { date: '2027-05-01', participants: 1500, seed: 1 });
+    const h = await env.client.workflow.start(RetrainPersonas, {
+      taskQueue: auto.taskQueue,
+      workflowId: `retrain-auto-${Math.random().toString(36).slice(2, 8)}`,
+      args: [{ window: { from: '2027-05-01', to: '2027-05-01' }, sampleSize: 1500 }],
+    });
+    const result = await h.result();
+    expect(result).toMatchObject({ outcome: 'promoted', decision: { approver: 'system:auto-promote', via: 'auto', verification: 'DAG_PERSONA_AUTO_PROMOTE' } });
+    const rows = await auto.deps.warehouse.query(`select approver, via, verification from ml.persona_decisions where workflow_id = $id`, { id: h.workflowId });
+    expect(rows).toEqual([{ approver: 'system:auto-promote', via: 'auto', verification: 'DAG_PERSONA_AUTO_PROMOTE' }]);
+  } finally {
+    await auto.close();
+  }
+}, 300_000);
