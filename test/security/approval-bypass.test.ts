@@ -88,6 +88,8 @@ const refusalOf = async (p: Promise<unknown>) => {
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  // No server file paths: the refusal travels without the workflow's stack trace.
+  expect(String((err as WorkflowUpdateFailedError).cause?.stack)).not.toMatch(/\.ts:\d+|node_modules|\bat /);
   return String((err as WorkflowUpdateFailedError).cause?.message);
 };
 
