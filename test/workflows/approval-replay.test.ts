@@ -5,8 +5,9 @@ import { Worker } from '@temporalio/worker';
 import { STATE_FILE } from '../support/global-setup';
 
 /**
- * Histories captured with the code before signed decisions (commit 0a57889; binary protobuf as
- * `fetchHistory()` returns them), replayed by today's workflows: decisions already in a history
+ * Histories captured with the code before signed decisions (commit 0a57889; binary protobuf,
+ * exactly as `fetchHistory()` returned them), replayed by today's workflows (test/replay holds the
+ * other workflows' histories; these cover the approval paths): decisions already in a history
  * replay by the rules they were made under (patched 'signed-decisions'), older runs keep their
  * status key ('approval-status-attribute'), and standalone reviews and approver / auto-promote
  * inputs of older runs replay as they ran ('review-only-under-nightly', 'refuse-approvers-input',
