@@ -121,6 +121,8 @@ export const configSchema = z.object({
     countries: csvList.default(['DE']),
   }),
   approvals: approvalsSchema,
+  /** A folder of the user's contract files (`*.contract.ts`, `*.odcs.yaml`), read at worker start. */
+  contracts: z.object({ dir: z.string().optional() }),
   secrets: z.object({
     openaiApiKey: z.string().optional(),
     snowflakePassword: z.string().optional(),
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
     mmm: { countries: e.DAG_MMM_COUNTRIES },
     approvals: approvalsFromEnv(e, dataDir),
+    contracts: { dir: e.DAG_CONTRACTS_DIR ? path.resolve(cwd, e.DAG_CONTRACTS_DIR) : undefined },
     secrets: {
       openaiApiKey: e.OPENAI_API_KEY,
       snowflakePassword: e.SNOWFLAKE_PASSWORD,

@@ -1,6 +1,7 @@
 import type { Warehouse } from '../adapters/warehouse/warehouse';
-import { SOURCES } from '../contracts/sources';
+import { allSources } from '../contracts/sources';
 import { bronzeDdl } from '../contracts/validation-sql';
+import { syncSourceSettings } from '../contracts/warehouse-sync';
 import { renderSqlFile, statements } from './sql/render';
 
 /** Ordered DDL scripts under sql/ that create every table the pipeline writes. */
@@ -11,5 +12,6 @@ export async function bootstrapWarehouse(wh: Warehouse): Promise<void> {
   for (const file of DDL_FILES) {
     for (const stmt of statements(renderSqlFile(file, wh.dialect))) await wh.exec(stmt);
   }
-  for (const source of SOURCES) await wh.exec(bronzeDdl(source));
+  for (const source of allSources()) await wh.exec(bronzeDdl(source));
+  await syncSourceSettings(wh, allSources());
 }

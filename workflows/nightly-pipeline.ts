@@ -83,6 +83,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     durationMs: Date.now() - bronzeStarted,
   };
   const lines = [`bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined)} quarantined from ${loads.length} files`];
+  if (listing.ignored.length) lines.push(unmatchedWarning(listing.ignored));
   say(lines.join(' · '));
   const result: NightlyResult = {
     date,
@@ -171,6 +172,13 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
 }
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+
+/** "warning: 2 files match no source: landing/…/Events.csv, …" (also printed by `dag status`). */
+export function unmatchedWarning(keys: readonly string[]): string {
+  const shown = [...keys].sort();
+  const list = shown.length > 10 ? `${shown.slice(0, 10).join(', ')}, … (${shown.length - 10} more)` : shown.join(', ');
+  return `warning: ${keys.length} ${keys.length === 1 ? 'file matches' : 'files match'} no source: ${list}`;
+}
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */
 function defaultPartition(): string {

@@ -1,6 +1,5 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store';
-import { SOURCES } from '../../contracts/sources';
-import { fileFormat } from '../../contracts/contract';
+import { sourceForFile } from '../../contracts/sources';
 
 export interface LandingFile {
   source: string;
@@ -28,21 +27,12 @@ export async function listLandingFiles(store: ObjectStore, date: string): Promis
   for (const obj of await store.list(prefix)) {
     const name = obj.key.slice(prefix.length);
     if (name.startsWith('_') || name.includes('/')) continue;
-    const source = SOURCES.find((s) => name.startsWith(`${s.name}.`) || name.startsWith(`${s.name}-`));
-    if (!source || !isSupported(name)) {
+    const source = sourceForFile(name);
+    if (!source) {
       ignored.push(obj.key);
       continue;
     }
     files.push({ source: source.name, key: obj.key, generation: obj.generation, size: obj.size });
   }
   return { files, ignored };
-}
-
-function isSupported(name: string): boolean {
-  try {
-    fileFormat(name);
-    return true;
-  } catch {
-    return false;
-  }
 }

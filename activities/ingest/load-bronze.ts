@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { fileFormat } from '../../contracts/contract';
 import { sourceByName } from '../../contracts/sources';
-import { splitSql } from '../../contracts/validation-sql';
+import { fileColumnReport, rawLoadSpec, splitSql } from '../../contracts/validation-sql';
 import { assertObjectKey } from '../../adapters/object-store/object-store';
 import type { ActivityDeps } from '../../lib/deps';
 import { compactDate } from '../../lib/dates';
@@ -48,7 +47,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     throw ApplicationFailure.nonRetryable(`file ${input.key} is not in the landing folder of ${input.date}`, 'InvalidInput');
   }
   const { warehouse: wh, store } = deps;
-  const fmt = fileFormat(input.key);
+  const { source: fmt, columns } = rawLoadSpec(contract, input.key);
   const raw = `${wh.scratchSchema}.raw_${contract.name}_${compactDate(input.date)}_${createHash('sha1').update(input.key).digest('hex').slice(0, 10)}`;
   const vars = { raw, rejected: `${raw}_rejected` };
   const base = {
@@ -76,16 +75,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     const progress = { phase: 'reading', file: input.key };
     const [inspection, rawLoad] = await withHeartbeat(
       () =>
-        Promise.all([
-          inspectFile(copy.path, fmt.compression === 'gzip'),
-          wh
-            .loadRawFile(
-              raw,
-              { path: copy.path, ...fmt },
-              contract.columns.map((c) => c.name),
-            )
-            .catch((err: Error) => err),
-        ]),
+        Promise.all([inspectFile(copy.path, fmt.compression === 'gzip'), wh.loadRawFile(raw, { path: copy.path, ...fmt }, columns).catch((err: Error) => err)]),
       () => progress,
     );
     const checksum = inspection.sha256;
@@ -116,10 +106,8 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
       return finish(deps, input, audit, { ...base, status: 'failed', message, durationMs: Date.now() - started }, message);
     }
     progress.phase = 'validating';
-    const declared = contract.columns.map((c) => c.name);
-    const missingColumns = declared.filter((c) => !loaded.fileColumns.includes(c));
-    const extraColumns = loaded.fileColumns.filter((c) => !declared.includes(c));
-    const split = splitSql(contract);
+    const { missingColumns, extraColumns } = fileColumnReport(contract, loaded);
+    const split = splitSql(contract, loaded);
     const params = { partition_date: input.date, source_key: input.key };
     const rawReadMs = Date.now() - started;
     await withHeartbeat(
@@ -137,7 +125,7 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
             source: contract.name,
           });
           await tx.exec(renderSql(split.toBronze, wh.dialect, vars), params);
-          await tx.exec(renderSql(split.toQuarantine, wh.dialect, vars), params);
+          await tx.exec(renderSql(split.toQuarantine, wh.dialect, vars), { ...params, ...split.params });
           const [b] = await tx.query<{ n: number }>(
             `select count(*) as n from bronze.${contract.name} where _partition_date = cast($partition_date as date) and _source_key = $source_key`,
             params,
@@ -218,7 +206,7 @@ async function finish(
         k: r.key,
       });
       await tx.exec(
-        `insert into ops.quarantine (partition_date, source, source_key, line, reasons, raw_record, quarantined_at) values (cast($d as date), $s, $k, null, $reason, null, cast($now as timestamp))`,
+        `insert into ops.quarantine (partition_date, source, source_key, line, reason, reasons, raw_record, quarantined_at) values (cast($d as date), $s, $k, null, $reason, $reason, null, cast($now as timestamp))`,
         { d: input.date, s: r.source, k: r.key, reason: fileError, now: nowUtc() },
       );
     }

@@ -24,7 +24,12 @@ export const stagingTable = (model: string, date: string) => `staging.${model}__
 
 /** Bound parameters a model may use; only those its SQL mentions are passed. */
 export function modelParams(deps: ActivityDeps, sql: string, date: string): Params {
-  const all: Params = { partition_date: date, session_gap_minutes: deps.config.pipeline.sessionGapMinutes };
+  const all: Params = {
+    partition_date: date,
+    session_gap_minutes: deps.config.pipeline.sessionGapMinutes,
+    // The default per-source threshold of the quarantine_rate check.
+    max_quarantine_rate: deps.config.quality.quarantineErrorRate,
+  };
   return Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
 }
 

@@ -22,15 +22,22 @@ create table if not exists ops.load_audit (
     loaded_at timestamp
 );
 
+-- A rejected row (or a whole unreadable file: line null): `reason` is the first rule it broke,
+-- `reasons` every one ('; '-separated), `raw_record` the record as read — the line itself
+-- (unparsable lines, NDJSON) or a JSON object of every column of the file under its own header.
 create table if not exists ops.quarantine (
     partition_date date,
     source varchar,
     source_key varchar,
     line bigint,
+    reason varchar,
     reasons varchar,
     raw_record varchar,
     quarantined_at timestamp
 );
+
+-- Warehouses created before `reason` existed gain it (inserts name their columns).
+alter table ops.quarantine add column if not exists reason varchar;
 
 -- One row per check per evaluation; `run_id` ties them to the workflow run that asked.
 create table if not exists ops.dq_results (

@@ -79,7 +79,7 @@ test('a new source from a contract file in a temp dir: exact bronze and quaranti
   expect(await check(d1, 'quarantine_rate')).toMatchObject({ status: 'pass', observed: 0 });
   // Files that match no source are named in the summary and checked (a warning by default).
   expect(r1.summary).toContain(`2 files match no source: landing/${d1}/Events.csv, landing/${d1}/events_extra.csv`);
-  expect(await check(d1, 'unmatched_files')).toMatchObject({ status: 'warn', observed: 2 });
+  expect(await check(d1, 'files_unmatched')).toMatchObject({ status: 'warn', observed: 2 });
 
   // A day without the export: the source is required, so the partition is blocked naming it.
   const d2 = '2026-03-03';

@@ -22,7 +22,10 @@ test.each([
     'code: z.string().refine((s) => s.startsWith("A"))',
     'contract shop_orders, column code: .refine() has no SQL equivalent; express it with .regex(), .min()/.max() or an enum, or check it after silver',
   ],
-  ['code: z.string().trim()', 'contract shop_orders, column code: .trim() changes the value; contracts only validate (silver may trim)'],
+  [
+    'code: z.string().trim()',
+    'contract shop_orders, column code: .trim(), .toLowerCase() and .toUpperCase() change the value; contracts only validate (silver may trim)',
+  ],
   [
     'code: z.string().transform((s) => s.toUpperCase())',
     'contract shop_orders, column code: .transform() changes the value; contracts only validate (silver may transform)',

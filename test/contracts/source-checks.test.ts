@@ -1,3 +1,4 @@
+import { createIngestActivities } from '../../activities/ingest';
 import { buildModel } from '../../activities/transform/build-model';
 import { runChecks, type ChecksOutcome } from '../../activities/quality/run-checks';
 import type { ActivityDeps } from '../../lib/deps';
@@ -55,10 +56,34 @@ test('a new source over its own threshold blocks, although the partition as a wh
 test('a source with a looser threshold passes at the same rate; others keep DAG_MAX_QUARANTINE_RATE', async () => {
   const o = await silverChecks({ required: false, maxQuarantineRate: 0.1 }, { DAG_MAX_QUARANTINE_RATE: '0.005' });
   // events: 1.0 % of 1000 rows is over the configured default of 0.5 %; dtc_events: 8 % is under its own 10 %.
-  expect(result(o, 'quarantine_rate')).toMatchObject({ status: 'fail', observed: 1, sample: 'events: 10 of 1,000 rows (1.0 % > 0.5 %)' });
+  expect(result(o, 'quarantine_rate')).toMatchObject({ status: 'fail', observed: 1, sample: 'events: 10 of 1000 rows (1.0 % > 0.5 %)' });
 });
 
 test('sources_present requires the sources whose contract says so', async () => {
   const o = await silverChecks({ required: true, maxQuarantineRate: 0.1 });
   expect(result(o, 'sources_present')).toMatchObject({ status: 'fail', observed: 1, sample: 'dtc_events' });
+});
+
+test('landing files that match no source warn (files_unmatched); DAG_CHECKS can make that blocking', async () => {
+  for (const severity of ['warning', 'blocking'] as const) {
+    await deps?.warehouse.close();
+    deps = await freshDeps(severity === 'blocking' ? { DAG_CHECKS: '{"files_unmatched":{"severity":"blocking"}}' } : {});
+    await deps.store.put(`landing/${D}/events.csv`, 'event_id\n');
+    await deps.store.put(`landing/${D}/Events.csv`, 'a\n1\n');
+    await deps.store.put(`landing/${D}/events_extra.csv`, 'a\n1\n');
+    const listing = await createIngestActivities(deps).listLandingFiles({ date: D });
+    expect(listing.ignored.sort()).toEqual([`landing/${D}/Events.csv`, `landing/${D}/events_extra.csv`]);
+    for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date: D, layer: 'silver', model });
+    const o = await runChecks(deps, { date: D, stage: 'silver', runId: `t-${Math.random()}` });
+    expect(result(o, 'files_unmatched')).toMatchObject({
+      observed: 2,
+      status: severity === 'blocking' ? 'fail' : 'warn',
+      sample: `landing/${D}/Events.csv, landing/${D}/events_extra.csv`,
+    });
+    // The reason is kept beside each key.
+    expect(await deps.warehouse.query(`select object_key, reason from ops.landing_unmatched order by object_key`)).toEqual([
+      { object_key: `landing/${D}/Events.csv`, reason: 'matches no source' },
+      { object_key: `landing/${D}/events_extra.csv`, reason: 'matches no source' },
+    ]);
+  }
 });

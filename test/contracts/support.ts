@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Row, Warehouse } from '../../adapters/warehouse/warehouse';
 import { z } from 'zod';
-import { defineSource, fileFormat, type SourceContract } from '../../contracts/contract';
-import { bronzeDdl, splitSql } from '../../contracts/validation-sql';
+import { defineSource, type SourceContract } from '../../contracts/contract';
+import { bronzeDdl, rawLoadSpec, splitSql } from '../../contracts/validation-sql';
 import { bootstrapWarehouse } from '../../lib/bootstrap';
 import { renderSql } from '../../lib/sql/render';
 import { tempDataDir } from '../support/temporal';
@@ -26,16 +26,13 @@ export async function runContract(wh: Warehouse, contract: SourceContract, fileN
   await wh.exec(bronzeDdl(contract));
   const raw = `${wh.scratchSchema}.raw_rules_${seq}`;
   const vars = { raw, rejected: `${raw}_rejected` };
-  const loaded = await wh.loadRawFile(
-    raw,
-    { path: file, ...fileFormat(fileName) },
-    contract.columns.map((c) => c.name),
-  );
-  const split = splitSql(contract);
+  const spec = rawLoadSpec(contract, fileName);
+  const loaded = await wh.loadRawFile(raw, { path: file, ...spec.source }, spec.columns);
+  const split = splitSql(contract, loaded);
   const params = { partition_date: partition, source_key: key };
   await wh.exec(renderSql(split.findRejected, wh.dialect, vars));
   await wh.exec(renderSql(split.toBronze, wh.dialect, vars), params);
-  await wh.exec(renderSql(split.toQuarantine, wh.dialect, vars), params);
+  await wh.exec(renderSql(split.toQuarantine, wh.dialect, vars), { ...params, ...split.params });
   for (const t of Object.values(vars)) await wh.exec(`drop table if exists ${t}`);
   const bronze = await wh.query<Row>(`select * from bronze.${contract.name} where _source_key = $k order by _line`, { k: key });
   const quarantine = await wh.query<Row & { line: number; reasons: string; raw_record: string | null }>(
@@ -51,5 +48,5 @@ export const csvOf = (values: readonly string[]) =>
 
 /** A test contract with an `id` column and the column `v` under test. */
 export function ruleContract(name: string, v: z.ZodType, extra: Partial<Parameters<typeof defineSource>[0]> = {}): SourceContract {
-  return defineSource({ name, description: `rule test ${name}`, file: `${name}.csv`, key: ['id'], schema: z.object({ id: z.string(), v }), ...extra });
+  return defineSource({ name, description: `rule test ${name}`, key: ['id'], schema: z.object({ id: z.string(), v }), ...extra });
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { BulkLoadSource, Params, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
+import type { BulkLoadSource, Params, RawColumn, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
 import { loadRawFile } from './duckdb-raw-load';
 import { normaliseRow } from './duckdb-values';
 
@@ -35,6 +35,10 @@ export class DuckDbWarehouse implements Warehouse {
       'create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging',
     );
     await wh.exec(`attach if not exists ':memory:' as scratch`);
+    // DuckDB's session zone defaults to the machine's TZ: casts of text to timestamptz and
+    // timestamptz to text would then depend on where the worker runs (issue #13). Every
+    // connection of this instance works in UTC.
+    await wh.exec(`set global TimeZone = 'UTC'`);
     return wh;
   }
 
@@ -60,7 +64,7 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
     return this.withConnection((c) => loadRawFile(c, table, source, columns));
   }
 

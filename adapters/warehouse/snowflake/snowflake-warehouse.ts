@@ -1,4 +1,4 @@
-import type { BulkLoadSource, Params, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
+import type { BulkLoadSource, Params, RawColumn, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
 import { executeStatement, loadSnowflakeSdk, type SdkConnection, type SdkConnectionOptions, type SdkPool } from './snowflake-driver';
 import { loadRawFileSnowflake, RAW_STAGE } from './snowflake-raw-load';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './snowflake-retry';
@@ -101,7 +101,7 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
-  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
     // One session for the whole load: PUT, COPY and the temporary Parquet table belong together.
     return withRetry(() => this.withConnection((c) => loadRawFileSnowflake(sessionOn(c, this.tag), table, source, columns)), this.retry);
   }
@@ -129,12 +129,18 @@ function sessionOn(c: SdkConnection, tag: string | undefined): Session {
   };
 }
 
+/**
+ * Sent with every statement: the session's time zone is UTC whatever the account, user or worker
+ * says, so casts and CURRENT_TIMESTAMP never depend on where the worker runs (issue #13).
+ */
+const SESSION = { TIMEZONE: 'UTC' } as const;
+
 /** Runs each statement of a script in order and returns the last one's rows. */
 async function runScript<T>(c: SdkConnection, sql: string, params: Params | undefined, tag: string | undefined): Promise<T[]> {
   let rows: Record<string, unknown>[] = [];
   for (const statement of splitStatements(sql)) {
     const { sqlText, binds } = toPositionalBinds(statement, params);
-    rows = await executeStatement(c, sqlText, binds, tag ? { QUERY_TAG: tag } : undefined);
+    rows = await executeStatement(c, sqlText, binds, tag ? { ...SESSION, QUERY_TAG: tag } : SESSION);
   }
   return rows.map((r) => normaliseSnowflakeRow(r) as T);
 }
