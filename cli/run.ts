@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { addDays, isoDate } from '../lib/dates';
-import { NightlyPipeline, type NightlyResult } from '../workflows/nightly-pipeline';
+import { NightlyPipeline, unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
 import { nightlyWorkflowId } from '../workflows/shared/names';
 import { PartitionDate } from '../workflows/shared/search-attributes';
 import { CliError } from './errors';
@@ -16,9 +16,10 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--date <date>', 'partition date YYYY-MM-DD')
     .option('--generate <rows>', 'generate this many demo events into the landing area first')
     .option('--anomalies', 'plant anomalies in the generated data')
+    .option('--no-review', 'when a blocking check fails, report the partition blocked instead of opening a cleaning review')
     .option('--wait', 'wait for the result')
     .option('--json', 'print JSON')
-    .action(async (opts: { date?: string; generate?: string; anomalies?: boolean; wait?: boolean; json?: boolean }) => {
+    .action(async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; wait?: boolean; json?: boolean }) => {
       const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
       const rows = opts.generate === undefined ? undefined : Number(opts.generate);
       if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
@@ -33,7 +34,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           // One run per partition at a time; a finished one may be re-run (idempotent by partition).
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          args: [{ date, ...(rows ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}) }],
+          args: [{ date, ...(rows ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}), ...(opts.review ? {} : { review: false }) }],
           typedSearchAttributes: [{ key: PartitionDate, value: date }],
           staticSummary: `Nightly pipeline for ${date}`,
         });
@@ -71,8 +72,10 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           result: d.status.name === 'COMPLETED' ? await handle.result() : undefined,
         };
         print(!!opts.json, info, () => {
-          const r = info.result as { summary?: string } | undefined;
-          return `${workflowId}  ${info.type}  ${info.status}${info.partition ? `  partition ${info.partition}` : ''}${info.pipelineStatus ? `  (${info.pipelineStatus})` : ''}${r?.summary ? `\n  ${r.summary}` : ''}`;
+          const r = info.result as { summary?: string; ignoredFiles?: string[] } | undefined;
+          // Landing files that match no source were not loaded: say so even when the summary is long.
+          const unmatched = r?.ignoredFiles?.length && !r.summary?.includes('no source:') ? `\n  ${unmatchedWarning(r.ignoredFiles)}` : '';
+          return `${workflowId}  ${info.type}  ${info.status}${info.partition ? `  partition ${info.partition}` : ''}${info.pipelineStatus ? `  (${info.pipelineStatus})` : ''}${r?.summary ? `\n  ${r.summary}` : ''}${unmatched}`;
         });
       } catch (err) {
         if ((err as Error).name === 'WorkflowNotFoundError') throw new CliError(`no workflow with id ${JSON.stringify(workflowId)}`);
