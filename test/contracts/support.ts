@@ -16,7 +16,7 @@ let seq = 0;
  * into bronze and ops.quarantine), without the object store or the audit, and returns what
  * landed where. The partition is one per call, so calls never see each other's rows.
  */
-export async function runContract(wh: Warehouse, contract: SourceContract, fileName: string, body: string) {
+export async function runContract(wh: Warehouse, contract: SourceContract, fileName: string, body: string | Buffer) {
   seq++;
   const partition = `2026-01-${String(1 + (seq % 28)).padStart(2, '0')}`;
   const key = `landing/${partition}/${seq}-${fileName}`;

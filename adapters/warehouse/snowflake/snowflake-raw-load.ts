@@ -89,8 +89,12 @@ async function loadParquet(s: Session, table: string, file: string, columns: rea
     // A path of one quoted key (so dots or spaces in it are not path syntax). Header names come
     // from the contract (checked: no double quotes or backslashes), and ' is escaped all the same.
     const field = (h: string) => `get_path(v, '"${h.replace(/'/g, "''")}"')`;
+    // Each name cast on its own: a JSON null (a VARIANT null, not an SQL NULL) must not win over an alias with a value.
     const fields = columns
-      .map((c) => `${c.headers.length === 1 ? field(c.headers[0]) : `coalesce(${c.headers.map(field).join(', ')})`}::varchar as ${upper(c.name)}`)
+      .map(
+        (c) =>
+          `${c.headers.length === 1 ? `${field(c.headers[0])}::varchar` : `coalesce(${c.headers.map((h) => `${field(h)}::varchar`).join(', ')})`} as ${upper(c.name)}`,
+      )
       .join(', ');
     await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, to_json(v) from ${landing}`);
     // Variant keys come back sorted by name, not in the file's column order.
