@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { transformSync } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
+import type * as Esbuild from 'esbuild';
+import type * as Yaml from 'yaml';
 import * as zodModule from 'zod';
 import * as contract from './contract';
 import { ContractError, type SourceContract } from './contract';
@@ -14,8 +14,9 @@ import { odcsToSources } from './odcs';
  *   `*.contract.ts` / `*.contract.js` — a module whose default export is `defineSource({...})`;
  *   `*.odcs.yaml` / `*.odcs.yml`     — an Open Data Contract Standard v3 document (contracts/odcs.ts).
  *
- * A TypeScript contract may live anywhere (DAG_CONTRACTS_DIR need not be inside this project), so
- * it is compiled here (esbuild, the compiler tsx already uses) and run with a `require` that
+ * The shipped contracts are modules of this project. A user's TypeScript contract may live
+ * anywhere (DAG_CONTRACTS_DIR need not be inside this project), so it is compiled here (esbuild,
+ * the compiler tsx already uses) and run with a `require` that
  * provides `zod` and `marketing-dag/contracts` (defineSource, jsonText, z) from this installation
  * — the same instances the pipeline uses, whatever node_modules the folder has or lacks. Relative
  * imports between contract files work the same way; other packages resolve from the file's folder.
@@ -24,9 +25,10 @@ import { odcsToSources } from './odcs';
 export const CONTRACT_FILE = /\.contract\.(ts|js)$|\.odcs\.ya?ml$/;
 const REPO = path.resolve(__dirname, '..');
 
-export function loadContractFile(file: string): SourceContract[] {
+/** `shipped`: a contract of this project (contracts/*.contract.ts), loaded like any module of it. */
+export function loadContractFile(file: string, shipped = false): SourceContract[] {
   try {
-    const sources = /\.ya?ml$/.test(file) ? loadOdcs(file) : [loadModule(file)];
+    const sources = /\.ya?ml$/.test(file) ? loadOdcs(file) : [loadModule(file, shipped)];
     return sources.map((s) => ({ ...s, origin: file }));
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
@@ -37,15 +39,16 @@ export function loadContractFile(file: string): SourceContract[] {
 function loadOdcs(file: string): SourceContract[] {
   let doc: unknown;
   try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
+    doc = lazy<typeof Yaml>('yaml').parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ContractError(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   return odcsToSources(doc).sources;
 }
 
-function loadModule(file: string): SourceContract {
-  const exported = runModule(file, new Map());
+function loadModule(file: string, shipped: boolean): SourceContract {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module path known only at run time
+  const exported = shipped ? (require(file) as unknown) : runModule(file, new Map());
   const value = (exported as { default?: unknown }).default ?? exported;
   const def = value as Partial<SourceContract> | undefined;
   if (!def || typeof def !== 'object' || !('schema' in def)) throw new ContractError('the default export must be defineSource({...})');
@@ -56,7 +59,9 @@ function loadModule(file: string): SourceContract {
 function runModule(file: string, cache: Map<string, unknown>): unknown {
   if (cache.has(file)) return cache.get(file);
   const source = fs.readFileSync(file, 'utf8');
-  const code = file.endsWith('.ts') ? transformSync(source, { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: file }).code : source;
+  const code = file.endsWith('.ts')
+    ? lazy<typeof Esbuild>('esbuild').transformSync(source, { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: file }).code
+    : source;
   const module = { exports: {} as unknown };
   cache.set(file, module.exports);
   const fromFile = createRequire(file);
@@ -78,6 +83,12 @@ function runModule(file: string, cache: Map<string, unknown>): unknown {
   wrapper(module.exports, requireFor, module, file, path.dirname(file));
   cache.set(file, module.exports);
   return module.exports;
+}
+
+/** The compiler and the YAML parser load only when a contract needs them (not for the shipped ones). */
+function lazy<T>(name: 'esbuild' | 'yaml'): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(name) as T;
 }
 
 function resolveLocal(base: string): string {

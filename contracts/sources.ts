@@ -38,7 +38,7 @@ export function loadContracts(opts: { dir?: string } = {}): ContractSet {
       .readdirSync(dir)
       .filter((f) => CONTRACT_FILE.test(f) && !f.startsWith('.'))
       .sort()) {
-      for (const s of loadContractFile(path.join(dir, file))) {
+      for (const s of loadContractFile(path.join(dir, file), i === 0)) {
         const twin = here.get(s.name);
         if (twin) throw new ContractError(`contract ${s.name} is defined twice: ${twin.origin} and ${s.origin}`);
         here.set(s.name, s);
