@@ -7,7 +7,7 @@ export default defineSource({
   files: ['dtc_events-*.csv', 'dtc-export-*.csv.gz'],
   aliases: { client_id: ['clientId', 'ClientID'] },
   key: ['client_id', 'timestamp', 'event_name'],
-  required: false,
+  required: true,
   maxQuarantineRate: 0.12,
   schema: z.object({
     client_id: z.string().regex(/^cl_\d+$/),
