@@ -92,6 +92,20 @@ export function activeContracts(): ContractSet {
 }
 
 export const allSources = (): readonly SourceContract[] => activeContracts().sources;
+/**
+ * The installed sources as an array (reads through to the installed set at every access), for
+ * callers written before contracts were discovered at start; new code calls allSources().
+ */
+export const SOURCES: readonly SourceContract[] = new Proxy([] as SourceContract[], {
+  get: (_target, key) => {
+    const sources = activeContracts().sources;
+    const value = Reflect.get(sources, key, sources) as unknown;
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(sources) : value;
+  },
+  has: (_target, key) => Reflect.has(activeContracts().sources, key),
+  ownKeys: () => Reflect.ownKeys(activeContracts().sources),
+  getOwnPropertyDescriptor: (_target, key) => Reflect.getOwnPropertyDescriptor(activeContracts().sources, key),
+});
 export const sourceByName = (name: string): SourceContract => activeContracts().byName(name);
 /** The source a landing file (its name without folder) belongs to, or undefined (see matchFile for why). */
 export const sourceForFile = (fileName: string): SourceContract | undefined => activeContracts().matchFile(fileName).source;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadContracts } from '../../contracts/sources';
+import { activeContracts, loadContracts, SOURCES, useContracts } from '../../contracts/sources';
 import { tempDataDir } from '../support/temporal';
 import { dtcContractSource } from './support/dtc-export';
 
@@ -135,4 +135,17 @@ test.each([
 
 test('a contracts folder that does not exist is refused', () => {
   expect(() => loadContracts({ dir: '/nonexistent/contracts' })).toThrow('DAG_CONTRACTS_DIR /nonexistent/contracts is not a folder');
+});
+
+test('SOURCES (kept for older callers) reads the installed set', () => {
+  const before = activeContracts();
+  try {
+    const dir = write(tempDataDir('registry-'), { 'dtc_events.contract.ts': dtcContractSource({ required: false, maxQuarantineRate: 0.1 }) });
+    useContracts(loadContracts({ dir }));
+    expect(SOURCES.map((s) => s.name)).toEqual(['customers', 'events', 'order_items', 'orders', 'dtc_events']);
+    expect(SOURCES.find((s) => s.name === 'dtc_events')?.maxQuarantineRate).toBe(0.1);
+    expect([...SOURCES].length).toBe(SOURCES.length);
+  } finally {
+    useContracts(before);
+  }
 });
