@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { ActivityDeps } from '../../lib/deps';
 import { nowUtc } from '../ingest/load-bronze';
+import { cancelRequest } from './cancel-request';
 import { ensureMmmTables } from './tables';
 
 /** The parts of the runner's model_summary.json (infra/robyn/README.md) this project stores. */
@@ -137,8 +138,15 @@ export async function collectRobynResults(deps: ActivityDeps, input: CollectInpu
   };
 }
 
-/** Records a run that did not succeed (failed, cancelled, timed out), with why. */
+/** Records a run that did not succeed (failed, cancelled, timed out), with why — a cancelled one with who asked and when. */
 export async function recordMmmRun(deps: ActivityDeps, record: MmmRunRecord): Promise<void> {
+  if (record.status === 'cancelled' && !record.cancelledBy) {
+    const asked = await cancelRequest(record.workflowId, record.runId).catch((err: Error) => {
+      deps.logger.warn('could not read who cancelled the run', { error: err.message });
+      return undefined;
+    });
+    if (asked) record = { ...record, cancelledBy: asked.by, cancelledAt: asked.at, message: `cancelled by ${asked.by} at ${asked.at}` };
+  }
   await writeRun(deps, record, {}, []);
 }
 
