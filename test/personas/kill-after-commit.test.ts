@@ -49,7 +49,7 @@ test.concurrent.each([['trainPersonaCandidate'], ['promotePersonaModel']])(
   'worker killed right after %s committed: the retry finds its own commit; one candidate, promoted once',
   async (activityType) => {
     const dataDir = await personaDataDir();
-    const env = { DAG_DATA_DIR: dataDir, DAG_TASK_QUEUE: `kill-personas-${randomUUID()}`, DAG_APPROVERS: 'alice' };
+    const env = { DAG_DATA_DIR: dataDir, DAG_TASK_QUEUE: `kill-personas-${randomUUID()}`, DAG_APPROVERS: 'alice', DAG_ALLOW_UNSIGNED_DECISIONS: 'true' };
     let worker: ChildWorker = await startChildWorker({ ...env, DAG_TEST_SIGKILL_AFTER: activityType });
     try {
       const h = await client.workflow.start(RetrainPersonas, {

@@ -1,3 +1,4 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ActivityDeps } from '../../lib/deps';
 import { activateModel, modelFromWarehouse, registerModel, registryEntry, StaleCandidateError } from '../../activities/personas/registry';
 import { artifactKey, FEATURES, personaModelSchema, type ModelDraft } from '../../personas/model';
@@ -14,7 +15,7 @@ let worker: Awaited<ReturnType<typeof makePersonaWorker>>;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  deps = await openPersonaDeps({ env: { DAG_APPROVERS: 'alice,bob' } });
+  deps = await openPersonaDeps({ env: { DAG_APPROVERS: 'alice,bob', DAG_ALLOW_UNSIGNED_DECISIONS: 'true' } });
   await landDay(deps, { date: '2026-11-01', participants: 1500, seed: 1 });
   await landDay(deps, { date: '2026-11-02', participants: 1500, seed: 2 });
   worker = await makePersonaWorker(env, deps);
@@ -110,10 +111,12 @@ test('two concurrent retrains: two versions, both reviewable; accepting one work
   let view = await second.query(personaApproval.query);
   for (let i = 0; i < 100 && !view.subject?.stale; i++) view = await new Promise((r) => setTimeout(r, 100)).then(() => second.query(personaApproval.query));
   expect(view.subject?.stale).toBe(stale);
-  expect(await second.executeUpdate(personaApproval.update, { args: [{ decision: 'accept', approver: 'bob', version: secondState.version! }] })).toMatchObject({
-    outcome: 'ignored',
-    ignoredReason: stale,
-  });
+  // The update validator refuses it before it enters history, with the reason, where the decision is made.
+  const refused = await second
+    .executeUpdate(personaApproval.update, { args: [{ decision: 'accept', approver: 'bob', version: secondState.version! }] })
+    .catch((e) => e);
+  expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(refused.cause?.message).toBe(`refused: ${stale}`);
   expect((await registryEntry(deps)).version).toBe(firstState.version);
   await second.executeUpdate(personaApproval.update, { args: [{ decision: 'reject', approver: 'bob', reason: 'superseded', version: secondState.version! }] });
   expect(await second.result()).toMatchObject({ outcome: 'rejected' });

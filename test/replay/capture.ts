@@ -287,37 +287,6 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'retrain-stale',
-    saves: ['retrain-personas-promoted-telling-stale', 'retrain-personas-stale-rejected'],
-    async run({ client, taskQueue, save }) {
-      for (const [date, seed] of [
-        ['2026-03-24', 31],
-        ['2026-03-25', 32],
-      ] as const)
-        await client.workflow.execute(PersonaLabeling, {
-          taskQueue,
-          workflowId: `personas-replay-${date}-${uid()}`,
-          args: [{ date, generate: { participants: 1000, seed } }],
-        });
-      const start = () =>
-        client.workflow.start(RetrainPersonas, {
-          taskQueue,
-          workflowId: `retrain-personas-replay-${uid()}`,
-          args: [{ window: { from: '2026-03-24', to: '2026-03-25' }, requestedBy: 'carol', sampleSize: 1000 }],
-        });
-      const [a, b] = [await start(), await start()];
-      const [sa, sb] = [await awaitingApproval(() => a.query(personaApproval.query)), await awaitingApproval(() => b.query(personaApproval.query))];
-      await a.executeUpdate(personaApproval.update, { args: [{ decision: 'accept', approver: 'alice', version: sa.version! }] });
-      await a.result();
-      for (let i = 0; i < 100 && !(await b.query(personaApproval.query)).subject?.stale; i++) await new Promise((r) => setTimeout(r, 100));
-      await b.executeUpdate(personaApproval.update, { args: [{ decision: 'accept', approver: 'alice', version: sb.version! }] }); // refused: stale
-      await b.executeUpdate(personaApproval.update, { args: [{ decision: 'reject', approver: 'alice', reason: 'superseded', version: sb.version! }] });
-      await b.result();
-      await save('retrain-personas-promoted-telling-stale', a, 'RetrainPersonas promoted while another review was pending: it signals that review stale');
-      await save('retrain-personas-stale-rejected', b, 'RetrainPersonas whose candidate went stale: accept refused, then rejected');
-    },
-  },
-  {
     name: 'persona-import',
     saves: ['persona-model-import'],
     async run({ client, taskQueue, deps, save }) {
