@@ -32,7 +32,7 @@ import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startDevServer } from '../../temporal/dev-server';
 import { nightlyScheduleOptions } from '../../temporal/schedules';
 import { WORKFLOWS_PATH } from '../../workers/worker';
-import { Attribution, Backfill, NightlyPipeline, PersonaLabeling, RetrainPersonas, RobynMmm } from '../../workflows';
+import { Attribution, Backfill, NightlyPipeline, PersonaLabeling, PersonaModelImport, RetrainPersonas, RobynMmm } from '../../workflows';
 import { backfillProgress } from '../../workflows/backfill';
 import { cleaningApproval, type CleaningReview } from '../../workflows/cleaning-review';
 import { personaApproval } from '../../workflows/retrain-personas';
@@ -284,6 +284,21 @@ const SCENARIOS: Scenario[] = [
       await h.signal(personaApproval.signal, { decision: 'reject', approver: 'alice', reason: 'not better', version: state.version! });
       await h.result();
       await save('retrain-personas-rejected', h, 'RetrainPersonas started by a person, rejected by signal');
+    },
+  },
+  {
+    name: 'persona-import',
+    saves: ['persona-model-import'],
+    async run({ client, taskQueue, deps, save }) {
+      const key = `ml/imports/replay/${path.basename(VENDOR_FIXTURE)}`;
+      await deps.store.put(key, fs.readFileSync(VENDOR_FIXTURE));
+      const h = await client.workflow.start(PersonaModelImport, {
+        taskQueue,
+        workflowId: `persona-import-replay-${uid()}`,
+        args: [{ key, fileName: path.basename(VENDOR_FIXTURE), activate: false }],
+      });
+      await h.result();
+      await save('persona-model-import', h, 'PersonaModelImport of the vendor fixture as a candidate (dag personas import)');
     },
   },
   {

@@ -75,6 +75,8 @@ export interface ApprovalOptions {
   legacyApprovers?: readonly string[];
   /** Persists new history records (an activity); called from the workflow's main path. */
   audit?: (records: DecisionRecord[]) => Promise<void>;
+  /** Why no accept can apply now although it would otherwise count (e.g. the candidate went stale); checked with each accept. */
+  refuseAccept?: () => string | undefined;
 }
 
 const STATUS_OF = { accept: 'Accepted', reject: 'Rejected', revise: 'RevisionRequested' } as const;
@@ -118,6 +120,12 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     requester: opts.requester,
     decided: decided && { decision: decided.decision, approver: decided.verifiedApprover ?? decided.approver, version: decided.version },
   });
+  /** The rules' verdict, then the subject's own veto on an accept that would otherwise count. */
+  const judge = (d: Parameters<typeof evaluateDecision>[2]) => {
+    const verdict = evaluateDecision(pending(), policy, d, Date.now());
+    const veto = !verdict.refusal && d.decision === 'accept' ? opts.refuseAccept?.() : undefined;
+    return veto ? { ...verdict, refusal: veto } : verdict;
+  };
   const keep = (record: DecisionRecord): DecisionRecord => {
     state.history.push(record);
     unaudited.push(record);
@@ -139,7 +147,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     const parsed = parseDecision(raw);
     if (!parsed.ok) return keep(malformedRecord(raw, parsed.problem, via, at));
     const d = parsed.decision;
-    const verdict = evaluateDecision(pending(), policy, d, Date.now());
+    const verdict = judge(d);
     const refusal = verdict.refusal ?? (d.auditOnly ? `recorded after a refused update (${d.auditOnly.refusal})` : undefined);
     return keep({
       decision: d.decision,
@@ -167,7 +175,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
         ? `malformed decision: ${parsed.problem}`
         : parsed.decision.auditOnly
           ? 'auditOnly is for signals that record a refused update'
-          : evaluateDecision(pending(), policy, parsed.decision, Date.now()).refusal;
+          : judge(parsed.decision).refusal;
       if (!refusal) return;
       log.warn('decision refused', { workflowId: workflowInfo().workflowId, refusal, approver: parsed.ok ? parsed.decision.approver : undefined });
       throw refused(refusal);
