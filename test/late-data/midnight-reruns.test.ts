@@ -1,0 +1,77 @@
+import { NightlyPipeline } from '../../workflows';
+import { nightlyWorkflowId } from '../../workflows/shared/names';
+import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
+import { eventsCsv, landFile, ordersNdjson, type Ev } from './support';
+
+/**
+ * Issue #14.1, through the real pipeline: the partition of a visit's landing hit owns it, the next
+ * partition continues it; when the earlier day is re-run (a corrected delivery) or runs after the
+ * later one (a backfill), the later day's sessions and gold follow without anyone re-running it.
+ */
+let env: TestEnv;
+let w: TestWorker;
+beforeAll(async () => {
+  env = await createTestEnv();
+  w = await env.makeWorker();
+});
+afterAll(async () => {
+  await w?.close();
+  await env?.close();
+});
+
+const nightly = (date: string) =>
+  env.client.workflow.execute(NightlyPipeline, { taskQueue: w.taskQueue, workflowId: nightlyWorkflowId(date), args: [{ date, review: false }] });
+
+const next = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** Day 0: x lands at 23:50 from `utm`; w buys at noon. Day 1: x checks out and buys after midnight; y browses. */
+async function landTwoDays(d0: string, utm: [string, string]) {
+  const d1 = next(d0);
+  const day0: Ev[] = [
+    { id: `${d0}-x1`, client: 'x', at: `${d0} 23:50:00`, utm },
+    { id: `${d0}-x2`, client: 'x', at: `${d0} 23:56:00`, type: 'add_to_cart' },
+    { id: `${d0}-w1`, client: 'w', at: `${d0} 12:00:00` },
+    { id: `${d0}-w2`, client: 'w', at: `${d0} 12:10:00`, type: 'purchase', data: { order_id: `${d0}-ow`, revenue: 20 } },
+  ];
+  const day1: Ev[] = [
+    { id: `${d1}-x3`, client: 'x', at: `${d1} 00:03:00`, type: 'checkout' },
+    { id: `${d1}-x4`, client: 'x', at: `${d1} 00:05:00`, type: 'purchase', data: { order_id: `${d1}-o1`, revenue: 80 } },
+    { id: `${d1}-y1`, client: 'y', at: `${d1} 10:00:00`, referrer: 'https://www.google.com/' },
+  ];
+  await landFile(w.deps.store, d0, 'events.csv', eventsCsv(day0));
+  await landFile(w.deps.store, d0, 'orders.ndjson', ordersNdjson([{ id: `${d0}-ow`, client: 'w', at: `${d0} 12:10:00`, revenue: 20 }]));
+  await landFile(w.deps.store, d1, 'events.csv', eventsCsv(day1));
+  await landFile(w.deps.store, d1, 'orders.ndjson', ordersNdjson([{ id: `${d1}-o1`, client: 'x', at: `${d1} 00:05:00`, revenue: 80 }]));
+  return { d0, d1, day0 };
+}
+
+const convertingChannel = async (date: string) =>
+  w.deps.warehouse.query<{ channel: string; conversions: number }>(
+    `select channel, conversions from gold.channel_daily where partition_date = cast($d as date) and conversions > 0 order by channel`,
+    { d: date },
+  );
+
+test('a corrected delivery of the earlier day re-runs it, and the later day that continues its visit follows', async () => {
+  const { d0, d1, day0 } = await landTwoDays('2025-03-10', ['google', 'cpc']);
+  expect((await nightly(d0)).status).toBe('succeeded');
+  expect((await nightly(d1)).status).toBe('succeeded');
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'paid_search', conversions: 1 }]);
+
+  // The tag vendor re-delivers day 0: x actually came from the newsletter.
+  await landFile(w.deps.store, d0, 'events.csv', eventsCsv(day0.map((e) => (e.utm ? { ...e, utm: ['newsletter', 'email'] as [string, string] } : e))));
+  const rerun = await nightly(d0);
+  expect(rerun.status).toBe('succeeded');
+  expect(rerun.summary).toContain(`sessions of ${d1} continue ${d0}: ${d1} rebuilt`);
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'email', conversions: 1 }]);
+});
+
+test('a backfill that runs the later day first: the earlier day brings it up to date when it runs', async () => {
+  const { d0, d1 } = await landTwoDays('2025-03-20', ['google', 'cpc']);
+  expect((await nightly(d1)).status).toBe('succeeded');
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'direct', conversions: 1 }]);
+  const earlier = await nightly(d0);
+  expect(earlier.summary).toContain(`sessions of ${d1} continue ${d0}: ${d1} rebuilt`);
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'paid_search', conversions: 1 }]);
+  // Re-running the earlier day again changes nothing: the later day is current and left alone.
+  expect((await nightly(d0)).summary).not.toContain(`${d1} rebuilt`);
+});
