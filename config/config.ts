@@ -116,6 +116,18 @@ export const configSchema = z.object({
       .max(24 * 60)
       .default(30),
   }),
+  /** Late data and money (issue #14): how far back late facts re-open results; the reporting currency. */
+  lateData: z.object({
+    /** A nightly re-attributes earlier dates its facts belong to, at most this many days back. */
+    lookbackDays: z.coerce.number().int().min(0).max(90).default(7),
+    /** Row-level checks (orphan_purchases) look for the client's sessions this many days back. */
+    sessionLookbackDays: z.coerce.number().int().min(0).max(366).default(30),
+    /** Every revenue metric is converted into this ISO 4217 currency (rates from the fx_rates source). */
+    reportingCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code like EUR')
+      .default('EUR'),
+  }),
   mmm: z.object({
     /** Countries with a weekly RobynMmm schedule (`dag schedule apply`). */
     countries: csvList.default(['DE']),
@@ -193,6 +205,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     schedule: { cron: e.DAG_NIGHTLY_CRON, timeZone: e.DAG_NIGHTLY_TZ, catchupWindow: e.DAG_SCHEDULE_CATCHUP },
     quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE, checks: jsonSetting(e.DAG_CHECKS, 'DAG_CHECKS') },
     pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
+    lateData: {
+      lookbackDays: e.DAG_LATE_DATA_LOOKBACK_DAYS,
+      sessionLookbackDays: e.DAG_CHECK_SESSION_LOOKBACK_DAYS,
+      reportingCurrency: e.DAG_REPORTING_CURRENCY,
+    },
     mmm: { countries: e.DAG_MMM_COUNTRIES },
     approvals: approvalsFromEnv(e, dataDir),
     contracts: { dir: e.DAG_CONTRACTS_DIR ? path.resolve(cwd, e.DAG_CONTRACTS_DIR) : undefined },
@@ -282,6 +299,9 @@ const ENV_NAMES: Record<string, string> = {
   'quality.quarantineErrorRate': 'DAG_MAX_QUARANTINE_RATE',
   'quality.checks': 'DAG_CHECKS',
   'pipeline.sessionGapMinutes': 'DAG_SESSION_GAP_MINUTES',
+  'lateData.lookbackDays': 'DAG_LATE_DATA_LOOKBACK_DAYS',
+  'lateData.sessionLookbackDays': 'DAG_CHECK_SESSION_LOOKBACK_DAYS',
+  'lateData.reportingCurrency': 'DAG_REPORTING_CURRENCY',
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
   logLevel: 'DAG_LOG_LEVEL',

@@ -1,6 +1,6 @@
 import type { Params, Session } from '../../adapters/warehouse/warehouse';
 import type { ActivityDeps } from '../../lib/deps';
-import { compactDate } from '../../lib/dates';
+import { addDays, compactDate } from '../../lib/dates';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import { discoverModels, type Layer } from '../../lib/sql/models';
@@ -24,11 +24,18 @@ export const stagingTable = (model: string, date: string) => `staging.${model}__
 
 /** Bound parameters a model may use; only those its SQL mentions are passed. */
 export function modelParams(deps: ActivityDeps, sql: string, date: string): Params {
+  const late = deps.config.lateData;
   const all: Params = {
     partition_date: date,
     session_gap_minutes: deps.config.pipeline.sessionGapMinutes,
     // The default per-source threshold of the quarantine_rate check.
     max_quarantine_rate: deps.config.quality.quarantineErrorRate,
+    late_lookback_days: late.lookbackDays,
+    /** The last partition whose deliveries this one may use (late-data lookback). */
+    late_lookback_end: addDays(date, late.lookbackDays),
+    /** The first partition whose sessions row-level checks look at. */
+    session_lookback_start: addDays(date, -late.sessionLookbackDays),
+    reporting_currency: late.reportingCurrency,
   };
   return Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
 }

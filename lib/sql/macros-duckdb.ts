@@ -54,6 +54,8 @@ export const duckdbMacros: Macros = {
   /** Second-smallest value of a group (NULL for a group of one). */
   second_smallest: (col) => `min(${col}, 2)[2]`,
   try_date: (col) => `try_cast(${col} as date)`,
+  /** A date n days later (n may be negative or a bound parameter). */
+  add_days: (d, n) => `(cast(${d} as date) + cast(${n} as integer))`,
   /** NULL, NaN and ±Infinity are all "not a usable number". */
   is_finite: (col) => `coalesce(isfinite(${col}), false)`,
   /** The row of a table alias as JSON text, for quarantine records. */

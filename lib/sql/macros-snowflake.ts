@@ -64,6 +64,8 @@ export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
   /** Second-smallest value of a group (NULL for a group of one). */
   second_smallest: (col) => `array_sort(array_agg(${col}))[1]::double`,
   try_date: (col) => `try_to_date((${col})::varchar)`,
+  /** A date n days later (n may be negative or a bound parameter). */
+  add_days: (d, n) => `cast(dateadd(day, ${n}, cast(${d} as date)) as date)`,
   /** NULL, NaN and ±Infinity are all "not a usable number". */
   is_finite: (col) => `coalesce(${col} not in ('NaN'::double, 'inf'::double, '-inf'::double), false)`,
   /** The row of a table alias as JSON text, for quarantine records (keys are upper case on Snowflake). */

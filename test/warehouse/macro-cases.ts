@@ -69,6 +69,12 @@ export const MACRO_CASES: Case[] = [
     expected: 4,
   },
   {
+    name: 'add_days moves a date by a bound number of days, both ways',
+    sql: `select cast({{ add_days(x, $n) }} as varchar) || ' ' || cast({{ add_days(x, 0 - $n) }} as varchar) as v from (select cast($x as date) as x) t`,
+    params: { x: '2026-11-01', n: 7 },
+    expected: '2026-11-08 2026-10-25',
+  },
+  {
     name: 'hash_key is stable and tells values apart',
     sql: one(`{{ hash_key(x) }} = {{ hash_key(x) }} and {{ hash_key(x) }} <> {{ hash_key(x || 'b') }}`),
     params: { x: 'a' },
