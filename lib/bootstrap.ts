@@ -5,7 +5,15 @@ import { syncSourceSettings } from '../contracts/warehouse-sync';
 import { renderSqlFile, statements } from './sql/render';
 
 /** Ordered DDL scripts under sql/ that create every table the pipeline writes. */
-export const DDL_FILES = ['ops/ops_tables.sql', 'ml/ml_tables.sql', 'attribution/attribution_tables.sql', 'cleaning/cleaning_tables.sql', 'mmm/mmm_tables.sql'];
+export const DDL_FILES = [
+  'ops/ops_tables.sql',
+  'ml/ml_tables.sql',
+  'attribution/attribution_tables.sql',
+  'cleaning/cleaning_tables.sql',
+  'mmm/mmm_tables.sql',
+  'silver/ddl/sessions.sql',
+  'late-data/late_data_tables.sql',
+];
 
 /** Creates the schemas' tables if missing. Idempotent; run at worker start and by tests. */
 export async function bootstrapWarehouse(wh: Warehouse): Promise<void> {

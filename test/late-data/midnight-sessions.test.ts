@@ -20,10 +20,10 @@ beforeEach(async () => {
 afterEach(async () => deps.warehouse.close());
 
 /** x lands from paid search at 23:50 on D0 and buys at 00:05 on D1; the last two events are in D1's file. */
-async function crossMidnightVisit(lastBeforeMidnight = '23:56:00') {
+async function crossMidnightVisit([landing, ...more]: string[] = ['23:50:00', '23:56:00']) {
   await insertRows(deps.warehouse, 'bronze.events', [
-    event('x', `${D0} 23:50:00`, { ...in0, utm_source: 'google', utm_medium: 'cpc' }),
-    event('x', `${D0} ${lastBeforeMidnight}`, { ...in0, event_type: 'add_to_cart' }),
+    event('x', `${D0} ${landing}`, { ...in0, utm_source: 'google', utm_medium: 'cpc' }),
+    ...more.map((t) => event('x', `${D0} ${t}`, { ...in0, event_type: 'add_to_cart' })),
     event('x', `${D1} 00:03:00`, { ...in1, event_type: 'checkout' }),
     event('x', `${D1} 00:05:00`, { ...in1, event_type: 'purchase', event_data: '{"order_id":"o1","revenue":80}' }),
     event('y', `${D1} 10:00:00`, { ...in1, referrer: 'https://www.google.com/' }),
@@ -42,6 +42,10 @@ test('a visit crossing midnight is one session: D1 keeps its landing channel and
   await buildSilverDays(deps, [D0, D1]);
   const [landed] = await sessionsOf(D0, 'x');
   expect(landed).toMatchObject({ channel: 'paid_search', has_purchase: false, event_count: 2 });
+  expect(await rows(deps.warehouse, `select is_continuation from silver.sessions where client_id = 'x' order by partition_date`)).toEqual([
+    { is_continuation: false },
+    { is_continuation: true },
+  ]);
   expect(await sessionsOf(D1, 'x')).toEqual([{ session_id: landed.session_id, channel: 'paid_search', has_purchase: true, event_count: 2 }]);
 
   await buildGoldDay(deps, D1);
@@ -53,7 +57,10 @@ test('a visit crossing midnight is one session: D1 keeps its landing channel and
   await computeAttribution(deps, { from: D1, to: D1, windowDays: 7, models: [...ATTRIBUTION_MODELS], halfLifeDays: 7, firstWeight: 0.4, lastWeight: 0.4 });
   // The visit is one touch (its landing), not a paid touch plus a 'direct' one at midnight.
   expect(
-    await rows(deps.warehouse, `select model, channel, conversions_credited, touches from gold.attribution where model in ('last_touch', 'linear') order by model`),
+    await rows(
+      deps.warehouse,
+      `select model, channel, conversions_credited, touches from gold.attribution where model in ('last_touch', 'linear') order by model`,
+    ),
   ).toEqual([
     { model: 'last_touch', channel: 'paid_search', conversions_credited: 1, touches: 1 },
     { model: 'linear', channel: 'paid_search', conversions_credited: 1, touches: 1 },
@@ -61,14 +68,14 @@ test('a visit crossing midnight is one session: D1 keeps its landing channel and
 });
 
 test('the gap rule holds across midnight: exactly 30 minutes continues the visit, 30 minutes and 1 second starts a new one', async () => {
-  // 23:35:00 → 00:03:00 is 28 min; make the last D0 event exactly 30 min before 00:03.
-  await crossMidnightVisit('23:33:00');
+  // A one-hit visit at 23:33:00; the next event is at 00:03:00 in D1's file, exactly 30 minutes later.
+  await crossMidnightVisit(['23:33:00']);
   await buildSilverDays(deps, [D0, D1]);
   expect((await sessionsOf(D1, 'x')).map((s) => s.channel)).toEqual(['paid_search']);
 
   await deps.warehouse.close();
   deps = await freshDeps();
-  await crossMidnightVisit('23:32:59');
+  await crossMidnightVisit(['23:32:59']);
   await buildSilverDays(deps, [D0, D1]);
   const [own] = await sessionsOf(D1, 'x');
   expect(own.channel).toBe('direct');

@@ -1,4 +1,5 @@
-import { buildModel } from '../../activities/transform/build-model';
+import { buildModel, modelParams } from '../../activities/transform/build-model';
+import { renderSqlFile } from '../../lib/sql/render';
 import { loadBronzeFile } from '../../activities/ingest/load-bronze';
 import type { ActivityDeps } from '../../lib/deps';
 import { discoverModels, planWaves } from '../../lib/sql/models';
@@ -10,8 +11,9 @@ beforeEach(async () => {
 });
 afterEach(async () => deps.warehouse.close());
 
+// Events and orders convert money with silver.fx_rates, so it is built first (as the nightly's first wave does).
 const silver = async (...models: string[]) => {
-  for (const model of models) await buildModel(deps, { date: D, layer: 'silver', model });
+  for (const model of ['fx_rates', ...models]) await buildModel(deps, { date: D, layer: 'silver', model });
 };
 
 test('the run order is derived from the SQL: events before sessions, order_items before orders', () => {
@@ -173,7 +175,7 @@ test('orders are joined with their lines; customers keep their latest update', a
     cust('2026-11-01 09:00:00', 'NEW@x.com', D),
     cust('2026-09-01 00:00:00', 'older@x.com', D),
   ]);
-  await silver('order_items', 'orders', 'customers');
+  await silver('order_items', 'orders', 'customer_snapshots', 'customers');
   expect(await rows(deps.warehouse, `select order_id, revenue, item_lines, item_quantity, items_amount from silver.orders order by 1`)).toEqual([
     { order_id: 'o1', revenue: 30, item_lines: 2, item_quantity: 3, items_amount: 30 },
     { order_id: 'o2', revenue: 5, item_lines: 0, item_quantity: 0, items_amount: null },
@@ -188,4 +190,17 @@ test('re-building a partition replaces its rows (idempotent)', async () => {
   await silver('events', 'sessions');
   await silver('events', 'sessions');
   expect(await rows(deps.warehouse, `select (select count(*) from silver.events) as e, (select count(*) from silver.sessions) as s`)).toEqual([{ e: 2, s: 2 }]);
+});
+
+test('silver.sessions, created at worker start (it reads its own table), has exactly the columns its model selects, in order', async () => {
+  await insertRows(deps.warehouse, 'bronze.events', [event('a', '2026-11-01 10:00:00')]);
+  await silver('events');
+  const sql = renderSqlFile('silver/sessions.sql', deps.warehouse.dialect);
+  await deps.warehouse.exec(`create table staging.sessions_shape as select * from (${sql}) as m limit 0`, modelParams(deps, sql, D));
+  const columns = (table: string) =>
+    rows<{ c: string }>(
+      deps.warehouse,
+      `select column_name as c from information_schema.columns where table_schema = '${table.split('.')[0]}' and table_name = '${table.split('.')[1]}' order by ordinal_position`,
+    );
+  expect(await columns('silver.sessions')).toEqual(await columns('staging.sessions_shape'));
 });
