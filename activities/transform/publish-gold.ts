@@ -20,11 +20,18 @@ export interface PublishGoldResult {
 export async function publishGold(deps: ActivityDeps, input: { date: string }): Promise<PublishGoldResult> {
   const { warehouse: wh } = deps;
   const models = discoverModels('gold');
-  const [latest] = await wh.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
-  const isNewest = !latest?.d || latest.d <= input.date;
   const info = activityContext()?.info.workflowExecution;
   const params = { partition_date: input.date };
   const result = await wh.transaction(async (tx) => {
+    // The newest-only guard is read inside the transaction, after taking the publication lock: a
+    // second lane publishing at the same time conflicts (DuckDB; Temporal retries) or waits
+    // (Snowflake), so two lanes can never both believe they are the newest.
+    await tx.exec(`update ops.publication_lock set last_partition_date = cast($partition_date as date), locked_at = cast($now as timestamp)`, {
+      ...params,
+      now: nowUtc(),
+    });
+    const [latest] = await tx.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
+    const isNewest = !latest?.d || latest.d <= input.date;
     const published: string[] = [];
     const skipped: string[] = [];
     let rows = 0;

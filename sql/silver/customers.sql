@@ -1,32 +1,22 @@
 -- materialized: table
--- Customers as of the partition: one row per customer_id across every partition up to it; the
--- latest update wins (updated_at, then the later partition, then file and line).
+-- Customers now: the current version of each customer in the type-2 snapshot
+-- (silver/customer_snapshots.sql). It does not depend on the partition being run, so backfilling
+-- an old date leaves it exactly as it is.
 
-with source as (
-    select * from bronze.customers
-    where _partition_date <= cast($partition_date as date)
+with snapshots as (
+    select * from silver.customer_snapshots
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by updated_at desc, _partition_date desc, _source_key desc, _line desc
-        ) as recency_rank
-    from source
-),
-
-renamed as (
+current_versions as (
     select
         customer_id,
-        lower(trim(client_id)) as client_id,
-        lower(trim(email)) as email,
-        upper(country) as country,
+        client_id,
+        email,
+        country,
         created_at,
         updated_at
-    from ranked
-    where recency_rank = 1
+    from snapshots
+    where is_current
 )
 
-select * from renamed
+select * from current_versions

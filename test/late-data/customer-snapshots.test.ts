@@ -39,7 +39,10 @@ test('a backfill of an old date leaves the current customers as they are; the sn
     cust('c1', 'new@x.com', `${NOW} 09:00:00`, NOW),
     cust('c2', 'later@x.com', `${NOW} 10:00:00`, NOW),
   ]);
-  await buildModel(deps, { date: NOW, layer: 'silver', model: 'customers' });
+  const customers = async (date: string) => {
+    for (const model of ['customer_snapshots', 'customers']) await buildModel(deps, { date, layer: 'silver', model });
+  };
+  await customers(NOW);
   const current = `select customer_id, email from silver.customers order by customer_id`;
   const present = [
     { customer_id: 'c1', email: 'new@x.com' },
@@ -47,7 +50,7 @@ test('a backfill of an old date leaves the current customers as they are; the sn
   ];
   expect(await rows(deps.warehouse, current)).toEqual(present);
 
-  await buildModel(deps, { date: OLD, layer: 'silver', model: 'customers' }); // the backfill
+  await customers(OLD); // the backfill
   expect(await rows(deps.warehouse, current)).toEqual(present);
 
   const asOf = (date: string) =>
