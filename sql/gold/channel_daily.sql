@@ -1,6 +1,8 @@
 -- materialized: partition
 -- Channel performance per day (channel of the session's landing hit, see silver/sessions.sql):
--- sessions, users, converting sessions, purchase revenue and conversion rate.
+-- sessions, users, converting sessions, purchase revenue (reporting currency) and conversion rate.
+-- A visit that crossed midnight counts on both days, each with its own events (the later day's
+-- part keeps the landing channel: silver/sessions.sql).
 
 with sessions as (
     select * from silver.sessions
@@ -15,7 +17,8 @@ final as (
         count(distinct client_id) as users,
         sum(case when has_purchase then 1 else 0 end) as conversions,
         round(sum(revenue), 2) as revenue,
-        round(cast(sum(case when has_purchase then 1 else 0 end) as double) / count(*), 4) as conversion_rate
+        round(cast(sum(case when has_purchase then 1 else 0 end) as double) / count(*), 4) as conversion_rate,
+        cast($reporting_currency as varchar) as currency
     from sessions
     group by channel
 )

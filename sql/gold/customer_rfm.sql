@@ -44,7 +44,8 @@ final as (
             when r_score <= 2 then 'hibernating'
             else 'promising'
         end as segment,
-        cast($partition_date as date) as as_of_date
+        cast($partition_date as date) as as_of_date,
+        cast($reporting_currency as varchar) as currency
     from scored
 )
 

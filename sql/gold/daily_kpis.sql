@@ -1,6 +1,8 @@
 -- materialized: partition
 -- One row per day: sessions, users, conversions (completed orders), revenue, average order
--- value and conversion rate (sessions with a purchase / sessions).
+-- value and conversion rate (sessions with a purchase / sessions). Money is in the reporting
+-- currency (`currency`, DAG_REPORTING_CURRENCY). Orders count on the day their file was delivered
+-- ("as delivered"); attribution counts them on their own date (sql/attribution/).
 
 with sessions as (
     select * from silver.sessions
@@ -35,7 +37,8 @@ final as (
         o.conversions,
         round(o.revenue, 2) as revenue,
         case when o.conversions > 0 then round(o.revenue / o.conversions, 2) end as average_order_value,
-        case when s.sessions > 0 then round(cast(s.converting_sessions as double) / s.sessions, 4) end as conversion_rate
+        case when s.sessions > 0 then round(cast(s.converting_sessions as double) / s.sessions, 4) end as conversion_rate,
+        cast($reporting_currency as varchar) as currency
     from session_totals as s
     cross join order_totals as o
 )

@@ -11,7 +11,8 @@ final as (
         cast(date_trunc('month', ordered_at) as date) as month,
         count(*) as orders,
         count(distinct customer_id) as customers,
-        round(sum(revenue), 2) as revenue
+        round(sum(revenue), 2) as revenue,
+        cast($reporting_currency as varchar) as currency
     from orders
     group by cast(date_trunc('month', ordered_at) as date)
 )

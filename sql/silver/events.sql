@@ -3,6 +3,10 @@
 -- Timestamps are UTC (converted from their offsets when bronze was loaded).
 -- Duplicate rule: one row per event_id; the first occurrence wins (earliest file, then line).
 -- Client ids are trimmed and lower-cased so 'CL_1 ' and 'cl_1' are one browser.
+-- Money: a purchase's revenue is converted into the reporting currency at the rate of the event's
+-- day (UTC); original_revenue and currency keep what the tag sent. A purchase without a currency
+-- is taken to be in the reporting currency. A missing rate leaves revenue NULL and the
+-- fx_rates_missing check blocks the partition.
 
 with source as (
     select * from bronze.events
@@ -56,11 +60,47 @@ renamed as (
         nullif(trim(utm_campaign), '') as utm_campaign,
         device,
         {{ json_str(event_data, 'order_id') }} as order_id,
-        round({{ json_num(event_data, 'revenue') }}, 2) as revenue,
-        {{ json_str(event_data, 'currency') }} as currency,
+        round({{ json_num(event_data, 'revenue') }}, 2) as original_revenue,
+        upper({{ json_str(event_data, 'currency') }}) as currency,
         {{ json_array_length(event_data, 'items') }} as item_count,
         cast($partition_date as date) as partition_date
     from deduplicated
+),
+
+-- The rates a partition may use: the latest delivery of each (day, currency) among those that
+-- arrived at most $late_lookback_days after the partition (the late-data lookback), so a rebuild
+-- gives the same numbers whenever it runs.
+fx_visible_rates as (
+    select rate_date, currency, rate_to_reporting
+    from silver.fx_rates
+    where delivered_on <= cast($late_lookback_end as date)
+    qualify row_number() over (partition by rate_date, currency order by delivered_on desc) = 1
+),
+
+converted as (
+    select
+        r.event_id,
+        r.client_id,
+        r.event_type,
+        r.event_at,
+        r.page_url,
+        r.page_path,
+        r.referrer,
+        r.referrer_host,
+        r.utm_source,
+        r.utm_medium,
+        r.utm_campaign,
+        r.device,
+        r.order_id,
+        round(r.original_revenue * case when r.currency is null or r.currency = $reporting_currency then 1.0e0 else fx.rate_to_reporting end, 2) as revenue,
+        r.currency,
+        r.item_count,
+        r.partition_date,
+        r.original_revenue,
+        cast($reporting_currency as varchar) as reporting_currency
+    from renamed as r
+    left join fx_visible_rates as fx
+        on fx.rate_date = cast(r.event_at as date) and fx.currency = r.currency
 )
 
-select * from renamed
+select * from converted

@@ -1,6 +1,7 @@
 import { buildModel } from '../../activities/transform/build-model';
 import { publishGold } from '../../activities/transform/publish-gold';
 import type { ActivityDeps } from '../../lib/deps';
+import { discoverModels, planWaves } from '../../lib/sql/models';
 import { D, event, freshDeps, insertRows, order, rows } from '../support/fixtures';
 
 let deps: ActivityDeps;
@@ -10,9 +11,8 @@ beforeEach(async () => {
 afterEach(async () => deps.warehouse.close());
 
 async function buildAll(date = D) {
-  for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date, layer: 'silver', model });
-  for (const model of ['daily_kpis', 'funnel_daily', 'channel_daily', 'monthly_revenue', 'customer_rfm'])
-    await buildModel(deps, { date, layer: 'gold', model });
+  for (const layer of ['silver', 'gold'] as const)
+    for (const m of planWaves(discoverModels(layer)).flat()) await buildModel(deps, { date, layer, model: m.name });
 }
 
 /** Two users, three sessions; one session buys for €100 (order o1), one adds to cart. */
