@@ -1,8 +1,10 @@
 -- flags: orphan_purchases
 -- table: orders
--- Orders whose client has no web session that day (alias t), as the orphan_purchases check counts them.
+-- Orders whose client has no web session in the lookback window up to the day (alias t), as the
+-- orphan_purchases check counts them.
 not exists (
     select 1
     from {{ sessions }} as s
-    where s.partition_date = t.partition_date and s.client_id = t.client_id
+    where s.client_id = t.client_id
+        and s.partition_date between cast($session_lookback_start as date) and t.partition_date
 )
