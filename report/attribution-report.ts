@@ -6,6 +6,10 @@ export interface AttributionReportData {
   to: string;
   windows: number[];
   models: string[];
+  /** The reporting currency every amount is in (DAG_REPORTING_CURRENCY). */
+  currency: string;
+  /** The settings that produced the credit (they are columns of gold.attribution). */
+  settings: { halfLifeDays: number; firstWeight: number; lastWeight: number };
   credit: { windowDays: number; model: string; channel: string; conversions: number; revenue: number }[];
   summary: {
     windowDays: number;
@@ -27,12 +31,13 @@ export interface RenderedReport {
 }
 
 export const chartFile = (windowDays: number) => `credit-by-model-w${windowDays}.svg`;
-const eur = (n: number) => `€${n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+const grouped = (n: number) => n.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const conv = (n: number) => (Math.round(n * 100) / 100).toFixed(2);
 
 type Table = { head: string[]; rows: string[][] };
 
 function creditTable(d: AttributionReportData, w: number): Table {
+  const money = (n: number) => `${d.currency} ${grouped(n)}`;
   const rows = d.credit.filter((c) => c.windowDays === w);
   const channels = [...new Set(rows.map((c) => c.channel))].sort();
   const cell = (channel: string, model: string) => rows.find((c) => c.channel === channel && c.model === model);
@@ -42,7 +47,7 @@ function creditTable(d: AttributionReportData, w: number): Table {
       ch,
       ...d.models.map((m) => {
         const c = cell(ch, m);
-        return c ? `${conv(c.conversions)} (${eur(c.revenue)})` : '–';
+        return c ? `${conv(c.conversions)} (${money(c.revenue)})` : '–';
       }),
     ]),
   };
@@ -50,6 +55,7 @@ function creditTable(d: AttributionReportData, w: number): Table {
 
 function windowTable(d: AttributionReportData): Table {
   // Naive counts do not depend on the window (the most recent session, however old).
+  const money = (n: number) => `${d.currency} ${grouped(n)}`;
   const channels = [...new Set(d.summary.map((s) => s.channel))].sort();
   const find = (ch: string, w: number) => d.summary.find((x) => x.channel === ch && x.windowDays === w);
   return {
@@ -58,10 +64,10 @@ function windowTable(d: AttributionReportData): Table {
       const any = d.summary.find((x) => x.channel === ch);
       return [
         ch,
-        any ? `${any.naive} (${eur(any.naiveRevenue)})` : '–',
+        any ? `${any.naive} (${money(any.naiveRevenue)})` : '–',
         ...d.windows.flatMap((w) => {
           const s = find(ch, w);
-          return s ? [`${s.attributed} (${eur(s.attributedRevenue)})`, `${s.outOfWindow} (${eur(s.outOfWindowRevenue)})`] : ['–', '–'];
+          return s ? [`${s.attributed} (${money(s.attributedRevenue)})`, `${s.outOfWindow} (${money(s.outOfWindowRevenue)})`] : ['–', '–'];
         }),
       ];
     }),
@@ -75,7 +81,13 @@ const htmlTable = (t: Table) =>
 
 export function renderAttributionReport(d: AttributionReportData): RenderedReport {
   const title = `Attribution ${d.from} to ${d.to}`;
-  const note = 'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.';
+  const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+  const { halfLifeDays, firstWeight, lastWeight } = d.settings;
+  const note = [
+    'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.',
+    `Amounts in ${d.currency}.`,
+    `Settings: time decay with a half-life ${halfLifeDays} days; position-based ${pct(firstWeight)} first / ${pct(lastWeight)} last (${pct(1 - firstWeight - lastWeight)} shared by the middle touches).`,
+  ].join(' ');
   const charts: Record<string, string> = {};
   const md = [`# ${title}`, '', note, ''];
   const html = [

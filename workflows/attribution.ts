@@ -2,7 +2,7 @@ import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/wo
 import { z } from 'zod';
 import type { AttributionActivities } from '../activities/attribution';
 import type { ComputeAttributionResult } from '../activities/attribution/compute-attribution';
-import { ATTRIBUTION_MODELS, DEFAULT_HALF_LIFE_DAYS, DEFAULT_POSITION_WEIGHTS, DEFAULT_WINDOWS } from '../activities/attribution/models';
+import { ATTRIBUTION_MODELS, DEFAULT_HALF_LIFE_DAYS, DEFAULT_POSITION_WEIGHTS, DEFAULT_WINDOWS, describeSettings } from '../activities/attribution/models';
 import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
@@ -42,6 +42,8 @@ export interface AttributionResult {
   from: string;
   to: string;
   models: string[];
+  /** The settings that produced the rows (columns of gold.attribution). */
+  settings?: { halfLifeDays: number; firstWeight: number; lastWeight: number };
   windows: Pick<ComputeAttributionResult, 'windowDays' | 'conversions' | 'attributed' | 'outOfWindow' | 'touches' | 'rows' | 'durationMs'>[];
   /** The report in the object store: open `uri`; `key` is the HTML report's object key. */
   report: { key: string; uri: string; markdownKey: string; markdownUri: string; chartKeys: string[]; prefix: string };
@@ -74,8 +76,9 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
       ]),
     );
   }
+  const settings = { halfLifeDays: input.halfLifeDays, firstWeight: input.positionWeights.first, lastWeight: input.positionWeights.last };
   const report = await writeAttributionReport.executeWithOptions({ ...SHORT, summary: `attribution report ${from}..${to}` }, [
-    { from, to, windows, models: [...models] },
+    { from, to, windows, models: [...models], settings },
   ]);
   const share = (r: ComputeAttributionResult) => (r.conversions ? ` (${Math.round((100 * r.attributed) / r.conversions)}%)` : '');
   const unpublishedDates = runs[0]?.unpublishedDates ?? [];
@@ -83,6 +86,7 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
     `${fmt(runs[0]?.conversions ?? 0)} conversions ${from}..${to}`,
     runs.map((r) => `attributed ${r.windowDays}d: ${fmt(r.attributed)}${share(r)}`).join(', '),
     ...(unpublishedDates.length ? [`${unpublishedDates.length} days without published gold`] : []),
+    describeSettings(settings),
     `report ${report.uri}`,
   ].join('; ');
   setCurrentDetails(summary);
@@ -90,6 +94,7 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
     from,
     to,
     models: [...models],
+    settings,
     windows: runs.map(({ windowDays, conversions, attributed, outOfWindow, touches, rows, durationMs }) => ({
       windowDays,
       conversions,

@@ -5,6 +5,7 @@ import { dateRange } from '../../lib/dates';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile, statements } from '../../lib/sql/render';
 import type { AttributionModel } from './models';
+import { nowUtc } from '../ingest/load-bronze';
 import { attributionStaging } from './staging';
 import { verifyStagedAttribution } from './verify';
 
@@ -48,46 +49,62 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
   const wh = deps.warehouse;
   const staged = attributionStaging(input.from, input.to, input.windowDays);
   const vars = { credits: staged.credits };
-  const range: Params = { from_date: input.from, to_date: input.to, window_days: input.windowDays };
+  const range: Params = { from_date: input.from, to_date: input.to, window_days: input.windowDays, late_lookback_days: deps.config.lateData.lookbackDays };
   const models = `,${input.models.join(',')},`;
+  // The run's settings are part of its rows: another half-life or weighting writes beside them.
+  const settings: Params = {
+    half_life_days: input.halfLifeDays,
+    first_weight: input.firstWeight,
+    last_weight: input.lastWeight,
+    reporting_currency: deps.config.lateData.reportingCurrency,
+  };
+  const sameSettings = `((half_life_days = $half_life_days and first_weight = $first_weight and last_weight = $last_weight) or half_life_days is null)`;
   let phase = 'staging credits';
   return withHeartbeat(
     async () => {
       await ensureAttributionTables(wh);
       const credits = renderSqlFile('attribution/attribution_credits.sql', wh.dialect);
-      await wh.exec(`create or replace table ${staged.credits} as ${credits}`, {
-        ...range,
-        half_life_days: input.halfLifeDays,
-        first_weight: input.firstWeight,
-        last_weight: input.lastWeight,
-      });
       const summary = renderSqlFile('attribution/attribution_window_summary.sql', wh.dialect);
-      await wh.exec(`create or replace table ${staged.summary} as ${summary}`, range);
-
-      phase = 'checking invariants';
-      const totals = await verifyStagedAttribution(wh, staged);
-      if (totals.problems.length) {
-        throw ApplicationFailure.nonRetryable(
-          `attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`,
-          'AttributionInvariantViolated',
-        );
-      }
-
-      phase = 'replacing gold rows';
       const attribution = renderSqlFile('attribution/attribution.sql', wh.dialect, vars);
-      const rows = await wh.transaction(async (tx) => {
+      const all: Params = { ...range, models, ...settings };
+      // DDL outside the transaction (Snowflake commits on DDL); the rows are staged inside it.
+      await wh.exec(`create or replace table ${staged.credits} as select * from (${credits}) as c limit 0`, usedParams(credits, all));
+      await wh.exec(`create or replace table ${staged.summary} as select * from (${summary}) as s limit 0`, usedParams(summary, all));
+      // One transaction reads silver, checks and replaces gold, behind the publication lock: two runs
+      // over overlapping dates (a late order re-attributing yesterday while yesterday's own nightly
+      // runs) conflict or queue instead of the later commit writing what it read before the other.
+      const written = await wh.transaction(async (tx) => {
+        const exec = (sql: string) => tx.exec(sql, usedParams(sql, all));
+        const count = async (sql: string) => Number((await tx.query<{ n: number }>(sql, usedParams(sql, all)))[0].n);
+        await tx.exec(`update ops.publication_lock set locked_at = cast($now as timestamp)`, { now: nowUtc() });
+        await exec(`insert into ${staged.credits} select * from (${credits}) as c`);
+        await exec(`insert into ${staged.summary} select * from (${summary}) as s`);
+
+        phase = 'checking invariants';
+        const totals = await verifyStagedAttribution(tx, staged, wh.dialect);
+        if (totals.problems.length) {
+          throw ApplicationFailure.nonRetryable(
+            `attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`,
+            'AttributionInvariantViolated',
+          );
+        }
+
+        phase = 'replacing gold rows';
         const where = `conversion_date between cast($from_date as date) and cast($to_date as date) and window_days = cast($window_days as integer)`;
-        await tx.exec(`delete from gold.attribution where ${where} and position(',' || model || ',' in $models) > 0`, { ...range, models });
-        await tx.exec(`insert into gold.attribution select * from (${attribution}) as a`, { window_days: input.windowDays, models });
-        await tx.exec(`delete from gold.attribution_window_summary where ${where}`, range);
-        await tx.exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
-        const count = async (table: string, extra = '') =>
-          Number((await tx.query<{ n: number }>(`select count(*) as n from ${table} where ${where}${extra}`, extra ? { ...range, models } : range))[0].n);
+        const ours = `${where} and position(',' || model || ',' in $models) > 0 and ${sameSettings}`;
+        await exec(`delete from gold.attribution where ${ours}`);
+        await exec(`insert into gold.attribution select * from (${attribution}) as a`);
+        await exec(`delete from gold.attribution_window_summary where ${where}`);
+        await exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
         return {
-          attribution: await count('gold.attribution', ` and position(',' || model || ',' in $models) > 0`),
-          summary: await count('gold.attribution_window_summary'),
+          totals,
+          rows: {
+            attribution: await count(`select count(*) as n from gold.attribution where ${ours}`),
+            summary: await count(`select count(*) as n from gold.attribution_window_summary where ${where}`),
+          },
         };
       });
+      const { totals, rows } = written;
       for (const table of Object.values(staged)) await wh.exec(`drop table if exists ${table}`);
 
       return {
@@ -105,6 +122,11 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
     },
     () => ({ range: `${input.from}..${input.to}`, windowDays: input.windowDays, phase }),
   );
+}
+
+/** Only the parameters a statement mentions (the warehouses refuse unused ones). */
+function usedParams(sql: string, params: Params): Params {
+  return Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
 }
 
 async function unpublishedDates(wh: Warehouse, from: string, to: string): Promise<string[]> {

@@ -1,12 +1,14 @@
 import type { ActivityDeps } from '../../lib/deps';
 import { chartFile, renderAttributionReport, type AttributionReportData } from '../../report/attribution-report';
-import { reportPrefix } from './models';
+import { DEFAULT_SETTINGS, reportPrefix, type AttributionSettings } from './models';
 
 export interface AttributionReportInput {
   from: string;
   to: string;
   windows: number[];
   models: string[];
+  /** The run's settings (absent from runs started before they were recorded: the defaults). */
+  settings?: AttributionSettings;
 }
 
 export interface AttributionReportResult {
@@ -22,12 +24,15 @@ export interface AttributionReportResult {
 /** Reads the range's credit and window summary from gold and stores the report beside the run. */
 export async function writeAttributionReport(deps: ActivityDeps, input: AttributionReportInput): Promise<AttributionReportResult> {
   const wh = deps.warehouse;
+  const settings = input.settings ?? DEFAULT_SETTINGS;
   const range = { from_date: input.from, to_date: input.to };
   const inRange = `conversion_date between cast($from_date as date) and cast($to_date as date)`;
   const credit = await wh.query<{ window_days: number; model: string; channel: string; conversions: number; revenue: number }>(
     `select window_days, model, channel, sum(conversions_credited) as conversions, sum(revenue_credited) as revenue
-     from gold.attribution where ${inRange} group by window_days, model, channel`,
-    range,
+     from gold.attribution
+     where ${inRange} and half_life_days = $half_life_days and first_weight = $first_weight and last_weight = $last_weight
+     group by window_days, model, channel`,
+    { ...range, half_life_days: settings.halfLifeDays, first_weight: settings.firstWeight, last_weight: settings.lastWeight },
   );
   const summary = await wh.query<{
     window_days: number;
@@ -49,6 +54,8 @@ export async function writeAttributionReport(deps: ActivityDeps, input: Attribut
     to: input.to,
     windows: input.windows,
     models: input.models,
+    currency: deps.config.lateData.reportingCurrency,
+    settings,
     credit: credit
       .filter((c) => input.windows.includes(c.window_days) && input.models.includes(c.model))
       .map((c) => ({ windowDays: c.window_days, model: c.model, channel: c.channel, conversions: Number(c.conversions), revenue: Number(c.revenue) })),
@@ -66,7 +73,7 @@ export async function writeAttributionReport(deps: ActivityDeps, input: Attribut
       })),
   };
   const rendered = renderAttributionReport(data);
-  const prefix = reportPrefix(input.from, input.to);
+  const prefix = reportPrefix(input.from, input.to, settings);
   const markdownKey = `${prefix}report.md`;
   const htmlKey = `${prefix}report.html`;
   await deps.store.put(markdownKey, rendered.markdown);

@@ -1,4 +1,4 @@
-import type { Warehouse } from '../../adapters/warehouse/warehouse';
+import type { Dialect, Session, Warehouse } from '../../adapters/warehouse/warehouse';
 import { renderSqlFile } from '../../lib/sql/render';
 import { UNATTRIBUTED } from './models';
 
@@ -16,10 +16,14 @@ export interface StagedTotals {
  * the same conversions and revenue, and the conversions with a touch in the window (summary) are
  * exactly those the models credit to a real channel.
  */
-export async function verifyStagedAttribution(wh: Warehouse, staged: { credits: string; summary: string }): Promise<StagedTotals> {
+export async function verifyStagedAttribution(
+  wh: Session,
+  staged: { credits: string; summary: string },
+  dialect: Dialect = (wh as Warehouse).dialect,
+): Promise<StagedTotals> {
   const problems: string[] = [];
   const [inv] = await wh.query<{ offending: number; sample: string | null }>(
-    renderSqlFile('attribution/attribution_invariants.sql', wh.dialect, { credits: staged.credits }),
+    renderSqlFile('attribution/attribution_invariants.sql', dialect, { credits: staged.credits }),
   );
   if (Number(inv.offending) > 0) problems.push(`${inv.offending} conversions whose credit does not sum to exactly 1 and their revenue (e.g. ${inv.sample})`);
 

@@ -4,7 +4,9 @@
 -- listed in $models (',first_touch,linear,' — names are validated by the workflow) are written.
 -- Credit is summed in integer units, so each model's day totals are exact: conversions to 1e-6,
 -- revenue to the cent. Channel 'unattributed' holds conversions without a touch in the window;
--- `touches` counts the touches that received credit.
+-- `touches` counts the touches that received credit. The run's settings (half-life, position
+-- weights; the window is window_days) and the reporting currency are columns of every row: runs with
+-- other settings coexist, keyed by them.
 
 with credits as (
     select * from {{ credits }}
@@ -70,5 +72,9 @@ select
     window_days,
     cast(conversions_credited as decimal(18, 6)) as conversions_credited,
     cast(revenue_credited as decimal(18, 2)) as revenue_credited,
-    touches
+    touches,
+    cast($half_life_days as double) as half_life_days,
+    cast($first_weight as double) as first_weight,
+    cast($last_weight as double) as last_weight,
+    cast($reporting_currency as varchar) as currency
 from final

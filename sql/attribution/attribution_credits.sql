@@ -2,8 +2,14 @@
 -- Multi-touch credit of every completed order whose ordered_at (UTC) falls on a day in
 -- [$from_date, $to_date]: one row per (conversion, touch), with the credit of all six models.
 --
--- Touches: sessions (silver.sessions, any partition) of the converting client that started at
--- or before the order and at most $window_days × 24 h before it. The boundary is INCLUSIVE: a
+-- Late data: a conversion day sees only what was delivered at most $late_lookback_days after it
+-- (DAG_LATE_DATA_LOOKBACK_DAYS, default 7) — orders and sessions of later partitions never count —
+-- so its credit is the same whenever it is computed, and the nightly that delivers a late fact
+-- re-runs the days it belongs to (workflows/shared/late-data.ts).
+--
+-- Touches: sessions (silver.sessions, partitions up to the day + the lookback) of the converting
+-- client that started at or before the order and at most $window_days × 24 h before it. A visit
+-- that crossed midnight is one touch: its landing row (continuation rows are left out). The boundary is INCLUSIVE: a
 -- session exactly N days before the purchase is a touch; one second earlier is not. A session
 -- starting at the very second of the order counts; sessions after the order never do.
 -- Touch order: session_start_at, then session_id (deterministic tie-break for equal timestamps).
@@ -35,6 +41,7 @@ with orders as (
     select * from silver.orders
     where is_completed
         and cast(ordered_at as date) between cast($from_date as date) and cast($to_date as date)
+        and partition_date <= {{ add_days(ordered_at, $late_lookback_days) }}
     qualify row_number() over (partition by order_id order by partition_date, ordered_at) = 1
 ),
 
@@ -49,9 +56,10 @@ conversions as (
 ),
 
 sessions as (
-    select session_id, client_id, session_start_at, channel
+    select session_id, client_id, session_start_at, channel, partition_date
     from silver.sessions
     where session_start_at >= cast(cast($from_date as date) - cast($window_days as integer) as timestamp)
+        and not coalesce(is_continuation, false)
 ),
 
 touches as (
@@ -67,6 +75,7 @@ touches as (
     inner join sessions as s on s.client_id = c.client_id
     where s.session_start_at <= c.ordered_at
         and {{ epoch_s(c.ordered_at) }} - {{ epoch_s(s.session_start_at) }} <= cast($window_days as integer) * 86400
+        and s.partition_date <= {{ add_days(c.conversion_date, $late_lookback_days) }}
 ),
 
 journeys as (

@@ -6,7 +6,9 @@
 -- only then are both tables swapped in. These files live in sql/attribution/, not sql/gold/,
 -- because the nightly builds and publishes every file of sql/gold per partition, whereas
 -- attribution is a range computation run after the nightly's publish (the Attribution workflow).
--- Revenue is in the order's currency, summed as the other gold marts do (the demo shop is EUR only).
+-- Revenue is in the reporting currency (DAG_REPORTING_CURRENCY; silver converts it).
+-- gold.attribution is also keyed by the settings that produced it (half-life, position weights):
+-- a manual run with other settings writes its own rows beside the defaults' (issue #14).
 
 create table if not exists gold.attribution (
     conversion_date date,
@@ -15,8 +17,19 @@ create table if not exists gold.attribution (
     window_days integer,
     conversions_credited decimal(18, 6),    -- exact: each conversion's shares sum to 1.000000
     revenue_credited decimal(18, 2),        -- exact: each conversion's shares sum to its revenue
-    touches bigint                          -- touches that received credit (conversions for 'unattributed')
+    touches bigint,                         -- touches that received credit (conversions for 'unattributed')
+    half_life_days double,                  -- the run's time-decay half-life
+    first_weight double,                    -- the run's position-based weights (first, last; the middle shares the rest)
+    last_weight double,
+    currency varchar                        -- the reporting currency of revenue_credited
 );
+
+-- Added after the first release: rows written before have NULL settings and are replaced by the
+-- next run of their range and window, whatever its settings.
+alter table gold.attribution add column if not exists half_life_days double;
+alter table gold.attribution add column if not exists first_weight double;
+alter table gold.attribution add column if not exists last_weight double;
+alter table gold.attribution add column if not exists currency varchar;
 
 create table if not exists gold.attribution_window_summary (
     conversion_date date,

@@ -7,6 +7,8 @@
 --                  exactly N × 24 h counts) — i.e. the order has at least one touch in the window
 --   out_of_window  naive − attributed: the most recent session is older than the window, or the
 --                  client has no session before the order at all (channel 'unattributed')
+-- Orders and sessions are those attribution_credits.sql sees (the late-data lookback; a visit
+-- across midnight is its landing row).
 -- Ties on session_start_at: the larger session_id is the most recent (the same order as the
 -- touch order of the models), so attributed per channel equals the last_touch model's credit.
 
@@ -14,6 +16,7 @@ with orders as (
     select * from silver.orders
     where is_completed
         and cast(ordered_at as date) between cast($from_date as date) and cast($to_date as date)
+        and partition_date <= {{ add_days(ordered_at, $late_lookback_days) }}
     qualify row_number() over (partition by order_id order by partition_date, ordered_at) = 1
 ),
 
@@ -39,6 +42,8 @@ latest_touch as (
     left join silver.sessions as s
         on s.client_id = c.client_id
         and s.session_start_at <= c.ordered_at
+        and not coalesce(s.is_continuation, false)
+        and s.partition_date <= {{ add_days(c.conversion_date, $late_lookback_days) }}
     qualify row_number() over (partition by c.order_id order by s.session_start_at desc, s.session_id desc) = 1
 ),
 

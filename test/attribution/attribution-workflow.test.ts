@@ -56,16 +56,18 @@ test('a range with the default windows (7 and 30 days): gold rows, a summary and
   expect(result.report).toMatchObject({ key: 'reports/attribution/2026-11-14_2026-11-15/report.html', prefix: 'reports/attribution/2026-11-14_2026-11-15/' });
   expect(result.report.uri).toBe(deps.store.uri(result.report.key));
   expect(result.summary).toBe(
-    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; report ${result.report.uri}`,
+    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; half-life 7 d, position 40/40; report ${result.report.uri}`,
   );
 
   const markdown = (await deps.store.get(result.report.markdownKey)).toString();
   expect(markdown).toContain('| channel | first_touch | last_touch | last_non_direct | linear | time_decay | position_based |');
   // 30 days: o1 as in the hand-worked example, o2 (paid_social, 13 days before) whole.
-  expect(markdown).toContain('| paid_social | 1.00 (€25.50) | 1.00 (€25.50) | 1.00 (€25.50) | 1.00 (€25.50) | 1.00 (€25.50) | 1.00 (€25.50) |');
-  expect(markdown).toContain('| email | – | – | 1.00 (€100.00) | 0.33 (€33.34) | 0.29 (€28.57) | 0.20 (€20.00) |');
+  expect(markdown).toContain(
+    '| paid_social | 1.00 (EUR 25.50) | 1.00 (EUR 25.50) | 1.00 (EUR 25.50) | 1.00 (EUR 25.50) | 1.00 (EUR 25.50) | 1.00 (EUR 25.50) |',
+  );
+  expect(markdown).toContain('| email | – | – | 1.00 (EUR 100.00) | 0.33 (EUR 33.34) | 0.29 (EUR 28.57) | 0.20 (EUR 20.00) |');
   expect(markdown).toContain('| channel | naive | attributed 7d | out of window 7d | attributed 30d | out of window 30d |');
-  expect(markdown).toContain('| paid_social | 1 (€25.50) | 0 (€0.00) | 1 (€25.50) | 1 (€25.50) | 0 (€0.00) |');
+  expect(markdown).toContain('| paid_social | 1 (EUR 25.50) | 0 (EUR 0.00) | 1 (EUR 25.50) | 1 (EUR 25.50) | 0 (EUR 0.00) |');
   expect(result.report.chartKeys).toEqual([
     'reports/attribution/2026-11-14_2026-11-15/credit-by-model-w7.svg',
     'reports/attribution/2026-11-14_2026-11-15/credit-by-model-w30.svg',
@@ -83,10 +85,13 @@ test('models and a single window can be chosen; a re-run replaces rather than ap
   const result = await run(input);
   expect(result).toMatchObject({ from: '2026-11-15', to: '2026-11-15', models: ['first_touch', 'linear'] });
   expect(result.windows.map((w) => w.rows)).toEqual([{ attribution: 4, summary: 1 }]);
-  const [n] = await deps.warehouse.query(
-    `select count(*) as n from gold.attribution where conversion_date = date '2026-11-15' and window_days = 30 and model in ('linear', 'first_touch')`,
-  );
-  expect(n).toEqual({ n: 4 });
+  const count = (halfLife: number) =>
+    deps.warehouse.query(
+      `select count(*) as n from gold.attribution where conversion_date = date '2026-11-15' and window_days = 30 and model in ('linear', 'first_touch') and half_life_days = ${halfLife}`,
+    );
+  expect(await count(3)).toEqual([{ n: 4 }]);
+  // The defaults' rows (the first test's run) coexist with these: settings are part of the key.
+  expect(await count(7)).toEqual([{ n: 4 }]);
 });
 
 test.each([

@@ -62,7 +62,7 @@ test('a longer window attributes at least as many conversions', async () => {
 
 test('the gate refuses staged credits that are off by one cent or one micro-conversion', async () => {
   const staged = attributionStaging(DAYS[0], DAYS[2], 99);
-  const params = { from_date: DAYS[0], to_date: DAYS[2], window_days: 7 };
+  const params = { from_date: DAYS[0], to_date: DAYS[2], window_days: 7, late_lookback_days: 7 };
   await deps.warehouse.exec(`create or replace table ${staged.credits} as ${renderSqlFile('attribution/attribution_credits.sql', 'duckdb')}`, {
     ...params,
     half_life_days: 7,

@@ -75,7 +75,9 @@ test('configurable weights: position-based 30/50 and a 14-day half-life', async 
   });
   // Half-life 14: weights 0.5 : 0.70711 : 1 (sum 2.20711) → running shares 0.226541, 0.546918, 1
   // → 2265 ¢, 5469 ¢, 10000 ¢ and 226541, 546918, 1000000 micro-conversions.
-  const got = (await credits(deps, 30)).filter((c) => c.model === 'position_based' || c.model === 'time_decay');
+  const got = (await credits(deps, 30, null, { halfLifeDays: 14, firstWeight: 0.3, lastWeight: 0.5 })).filter(
+    (c) => c.model === 'position_based' || c.model === 'time_decay',
+  );
   expect(got).toEqual([
     row('position_based', 'direct', 0.5, 50),
     row('position_based', 'email', 0.2, 20),
@@ -84,6 +86,11 @@ test('configurable weights: position-based 30/50 and a 14-day half-life', async 
     row('time_decay', 'email', 0.320377, 32.04),
     row('time_decay', 'paid_search', 0.226541, 22.65),
   ]);
-  // The other models of the range were left alone.
+  // The other models of the range were left alone, and so were the defaults' rows of these two.
   expect((await credits(deps, 30)).filter((c) => c.model === 'first_touch')).toEqual([row('first_touch', 'paid_search', 1, 100)]);
+  expect((await credits(deps, 30)).filter((c) => c.model === 'position_based')).toEqual([
+    row('position_based', 'direct', 0.4, 40),
+    row('position_based', 'email', 0.2, 20),
+    row('position_based', 'paid_search', 0.4, 40),
+  ]);
 });

@@ -19,12 +19,21 @@ test('bars are proportional to their values, and every text is escaped', () => {
 });
 
 test('an empty range still renders both tables and a chart', () => {
-  const r = renderAttributionReport({ from: '2026-11-01', to: '2026-11-01', windows: [7], models: ['linear'], credit: [], summary: [] });
+  const r = renderAttributionReport({
+    from: '2026-11-01',
+    to: '2026-11-01',
+    windows: [7],
+    models: ['linear'],
+    currency: 'EUR',
+    settings: { halfLifeDays: 7, firstWeight: 0.4, lastWeight: 0.4 },
+    credit: [],
+    summary: [],
+  });
   expect(r.markdown).toBe(
     [
       '# Attribution 2026-11-01 to 2026-11-01',
       '',
-      'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window.',
+      'Conversions credited (revenue credited) per channel and model; `unattributed` = no touch in the window. Amounts in EUR. Settings: time decay with a half-life 7 days; position-based 40 % first / 40 % last (20 % shared by the middle touches).',
       '',
       '## 7-day window',
       '',

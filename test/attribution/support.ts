@@ -1,11 +1,15 @@
 import { buildModel } from '../../activities/transform/build-model';
 import { computeAttribution, type ComputeAttributionInput } from '../../activities/attribution/compute-attribution';
-import { ATTRIBUTION_MODELS } from '../../activities/attribution/models';
+import { ATTRIBUTION_MODELS, DEFAULT_SETTINGS, type AttributionSettings } from '../../activities/attribution/models';
 import type { SqlValue } from '../../adapters/warehouse/warehouse';
 import type { ActivityDeps } from '../../lib/deps';
+import { discoverModels, planWaves } from '../../lib/sql/models';
 import { event, insertRows, order } from '../support/fixtures';
 
-export const SILVER_MODELS = ['events', 'order_items', 'orders', 'sessions', 'customers'] as const;
+/** The silver models in the order the nightly builds them (waves from their SQL dependencies). */
+export const SILVER_MODELS = planWaves(discoverModels('silver'))
+  .flat()
+  .map((m) => m.name);
 
 /** Builds the silver models of each date (what the nightly does before attribution). */
 export async function buildSilver(deps: ActivityDeps, dates: string[]): Promise<void> {
@@ -44,11 +48,18 @@ export interface Credit {
   revenue_credited: number;
 }
 
-/** gold.attribution rows of a window (and a conversion day), ordered, as plain numbers. */
-export async function credits(deps: ActivityDeps, windowDays: number, date: string | null = null): Promise<Credit[]> {
+/** gold.attribution rows of a window (and a conversion day) made with `settings`, ordered, as plain numbers. */
+export async function credits(
+  deps: ActivityDeps,
+  windowDays: number,
+  date: string | null = null,
+  settings: AttributionSettings = DEFAULT_SETTINGS,
+): Promise<Credit[]> {
   return deps.warehouse.query<Credit & Record<string, unknown>>(
     `select model, channel, conversions_credited, revenue_credited from gold.attribution
-     where window_days = $w and ($d is null or conversion_date = cast($d as date)) order by model, channel`,
-    { w: windowDays, d: date },
+     where window_days = $w and ($d is null or conversion_date = cast($d as date))
+       and half_life_days = $hl and first_weight = $fw and last_weight = $lw
+     order by model, channel`,
+    { w: windowDays, d: date, hl: settings.halfLifeDays, fw: settings.firstWeight, lw: settings.lastWeight },
   );
 }
