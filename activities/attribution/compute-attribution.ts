@@ -5,7 +5,9 @@ import { dateRange } from '../../lib/dates';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile, statements } from '../../lib/sql/render';
 import type { AttributionModel } from './models';
+import { exclusive } from '../../lib/exclusive';
 import { nowUtc } from '../ingest/load-bronze';
+import { PUBLICATION_LOCK } from '../transform/publish-gold';
 import { attributionStaging } from './staging';
 import { verifyStagedAttribution } from './verify';
 
@@ -70,40 +72,42 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
       // DDL outside the transaction (Snowflake commits on DDL); the rows are staged inside it.
       await wh.exec(`create or replace table ${staged.credits} as select * from (${credits}) as c limit 0`, usedParams(credits, all));
       await wh.exec(`create or replace table ${staged.summary} as select * from (${summary}) as s limit 0`, usedParams(summary, all));
-      // One transaction reads silver, checks and replaces gold, behind the publication lock: two runs
-      // over overlapping dates (a late order re-attributing yesterday while yesterday's own nightly
-      // runs) conflict or queue instead of the later commit writing what it read before the other.
-      const written = await wh.transaction(async (tx) => {
-        const exec = (sql: string) => tx.exec(sql, usedParams(sql, all));
-        const count = async (sql: string) => Number((await tx.query<{ n: number }>(sql, usedParams(sql, all)))[0].n);
-        await tx.exec(`update ops.publication_lock set locked_at = cast($now as timestamp)`, { now: nowUtc() });
-        await exec(`insert into ${staged.credits} select * from (${credits}) as c`);
-        await exec(`insert into ${staged.summary} select * from (${summary}) as s`);
+      // One transaction reads silver, checks and replaces gold, queued behind the publication lock:
+      // two runs over overlapping dates (a late order re-attributing yesterday while yesterday's own
+      // nightly runs) never commit what they read before the other committed.
+      const written = await exclusive(wh, PUBLICATION_LOCK, () =>
+        wh.transaction(async (tx) => {
+          const exec = (sql: string) => tx.exec(sql, usedParams(sql, all));
+          const count = async (sql: string) => Number((await tx.query<{ n: number }>(sql, usedParams(sql, all)))[0].n);
+          await tx.exec(`update ops.publication_lock set locked_at = cast($now as timestamp)`, { now: nowUtc() });
+          await exec(`insert into ${staged.credits} select * from (${credits}) as c`);
+          await exec(`insert into ${staged.summary} select * from (${summary}) as s`);
 
-        phase = 'checking invariants';
-        const totals = await verifyStagedAttribution(tx, staged, wh.dialect);
-        if (totals.problems.length) {
-          throw ApplicationFailure.nonRetryable(
-            `attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`,
-            'AttributionInvariantViolated',
-          );
-        }
+          phase = 'checking invariants';
+          const totals = await verifyStagedAttribution(tx, staged, wh.dialect);
+          if (totals.problems.length) {
+            throw ApplicationFailure.nonRetryable(
+              `attribution ${input.from}..${input.to} (window ${input.windowDays}d) not written: ${totals.problems.join('; ')}`,
+              'AttributionInvariantViolated',
+            );
+          }
 
-        phase = 'replacing gold rows';
-        const where = `conversion_date between cast($from_date as date) and cast($to_date as date) and window_days = cast($window_days as integer)`;
-        const ours = `${where} and position(',' || model || ',' in $models) > 0 and ${sameSettings}`;
-        await exec(`delete from gold.attribution where ${ours}`);
-        await exec(`insert into gold.attribution select * from (${attribution}) as a`);
-        await exec(`delete from gold.attribution_window_summary where ${where}`);
-        await exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
-        return {
-          totals,
-          rows: {
-            attribution: await count(`select count(*) as n from gold.attribution where ${ours}`),
-            summary: await count(`select count(*) as n from gold.attribution_window_summary where ${where}`),
-          },
-        };
-      });
+          phase = 'replacing gold rows';
+          const where = `conversion_date between cast($from_date as date) and cast($to_date as date) and window_days = cast($window_days as integer)`;
+          const ours = `${where} and position(',' || model || ',' in $models) > 0 and ${sameSettings}`;
+          await exec(`delete from gold.attribution where ${ours}`);
+          await exec(`insert into gold.attribution select * from (${attribution}) as a`);
+          await exec(`delete from gold.attribution_window_summary where ${where}`);
+          await exec(`insert into gold.attribution_window_summary select * from ${staged.summary}`);
+          return {
+            totals,
+            rows: {
+              attribution: await count(`select count(*) as n from gold.attribution where ${ours}`),
+              summary: await count(`select count(*) as n from gold.attribution_window_summary where ${where}`),
+            },
+          };
+        }),
+      );
       const { totals, rows } = written;
       for (const table of Object.values(staged)) await wh.exec(`drop table if exists ${table}`);
 

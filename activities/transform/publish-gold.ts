@@ -3,6 +3,10 @@ import { activityContext } from '../../lib/heartbeat';
 import { discoverModels } from '../../lib/sql/models';
 import { nowUtc } from '../ingest/load-bronze';
 import { stagingTable } from './build-model';
+import { serialized } from '../../lib/exclusive';
+
+/** Gold publications and attribution writes queue on this (lib/exclusive.ts). */
+export const PUBLICATION_LOCK = 'gold-publication';
 
 export interface PublishGoldResult {
   published: string[];
@@ -18,14 +22,14 @@ export interface PublishGoldResult {
  * partition is the newest one published, so a backfill of an old date cannot roll them back.
  */
 export async function publishGold(deps: ActivityDeps, input: { date: string }): Promise<PublishGoldResult> {
-  const { warehouse: wh } = deps;
+  // The newest-only guard is read inside the transaction, which begins only after any other
+  // publication committed (queued in the worker, lib/exclusive.ts; on Snowflake the lock row makes
+  // it wait): two lanes can never both believe they are the newest.
+  const wh = serialized(deps.warehouse, PUBLICATION_LOCK);
   const models = discoverModels('gold');
   const info = activityContext()?.info.workflowExecution;
   const params = { partition_date: input.date };
   const result = await wh.transaction(async (tx) => {
-    // The newest-only guard is read inside the transaction, after taking the publication lock: a
-    // second lane publishing at the same time conflicts (DuckDB; Temporal retries) or waits
-    // (Snowflake), so two lanes can never both believe they are the newest.
     await tx.exec(`update ops.publication_lock set last_partition_date = cast($partition_date as date), locked_at = cast($now as timestamp)`, {
       ...params,
       now: nowUtc(),

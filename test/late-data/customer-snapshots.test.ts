@@ -105,3 +105,21 @@ test('two lanes publishing an old and the newest date at once: the old one never
     { m: NOW, orders: 1 },
   ]);
 });
+
+test('two publications started at the same moment queue: whichever starts first, the newest date owns the whole-table marts', async () => {
+  for (const d of [OLD, NOW]) {
+    await insertRows(deps.warehouse, 'bronze.events', [event('a', `${d} 10:00:00`, { _partition_date: d })]);
+    await insertRows(deps.warehouse, 'bronze.orders', [order(`o-${d}`, 'a', `${d} 10:05:00`, 10, { _partition_date: d })]);
+    await buildSilverDays(deps, [d]);
+  }
+  for (const order of [
+    [NOW, OLD],
+    [OLD, NOW],
+  ]) {
+    for (const d of order) await buildGoldDay(deps, d);
+    const results = await Promise.all(order.map((date) => publishGold(deps, { date })));
+    expect(results.find((_, i) => order[i] === OLD)!.skipped.sort()).toEqual(['customer_rfm', 'monthly_revenue']);
+    expect(await rows(deps.warehouse, `select distinct cast(as_of_date as varchar) as d from gold.customer_rfm`)).toEqual([{ d: NOW }]);
+    expect(await rows(deps.warehouse, `select count(*) as n from gold.customer_rfm`)).toEqual([{ n: 1 }]);
+  }
+});
