@@ -6,6 +6,7 @@ import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
 import { createIngestActivities } from './ingest';
+import { createLateDataActivities } from './late-data';
 import { createMmmActivities } from './mmm';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAttributionActivities(deps),
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
+    ...createLateDataActivities(deps),
   });
   return scrubActivities(activities, secretValues(deps.config));
 }

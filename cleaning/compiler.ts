@@ -20,7 +20,8 @@ export interface CompileContext {
   /** Real columns per logical table: name → data type, from information_schema. */
   columns: Record<CleanableTable, Record<string, string>>;
   flags: Record<string, FlagDefinition>;
-  params: { partition_date: string; workflow_id: string; plan_version: number; now: string };
+  /** Bound to every statement that mentions them; session_lookback_start is the first partition the orphan flag looks at. */
+  params: { partition_date: string; workflow_id: string; plan_version: number; now: string; session_lookback_start?: string };
 }
 
 export interface CompiledStatement {

@@ -49,6 +49,19 @@ export interface CleaningPlan extends PlanAnswer {
   planner: 'rules' | 'openai';
   fallbackReason?: string;
   feedback?: string;
+  /**
+   * The plan a person accepted for this partition before, which this one would replace (e.g. it no
+   * longer applies to a changed delivery): shown to the approver beside the new plan.
+   */
+  previousDecision?: {
+    version: number;
+    acceptedBy: string;
+    reason: string | null;
+    acceptedAt: string;
+    reviewWorkflowId: string;
+    operations: string[];
+    notApplicable: string | null;
+  };
 }
 
 /** One-line human description of an operation (CLI, UI details, audit). */

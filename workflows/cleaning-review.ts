@@ -170,7 +170,13 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       });
     }
     accepted = decision;
-    await applyCleaningPlan({ date, plan: (approval.state().subject as CleaningSubject).plan, workflowId });
+    await applyCleaningPlan({
+      date,
+      plan: (approval.state().subject as CleaningSubject).plan,
+      workflowId,
+      acceptedBy: decision.approver,
+      reason: decision.reason,
+    });
     if (round === input.maxRounds) {
       const after = await currentChecks(date);
       if (!after.passed)

@@ -1,10 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { attribute, openReview } from './shared/downstream';
+import { lateArrivals, rerunAffected, sessionsNeedRebuild, type LateDataStep } from './shared/late-data';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
@@ -13,6 +14,7 @@ import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusV
 
 const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
 const { listLandingFiles, publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
+const { reapplyCleaningPlans } = proxyActivities<Activities>(LONG_SQL);
 
 export const nightlyInput = z
   .object({
@@ -30,6 +32,8 @@ export const nightlyInput = z
      * wait for it (true, default), or just report the partition blocked (false).
      */
     review: z.boolean().default(true),
+    /** Why another run started this one (a re-run for late data); shown first in the summary. */
+    reason: z.string().trim().min(1).max(300).optional(),
   })
   .strict();
 export type NightlyInput = z.input<typeof nightlyInput>;
@@ -112,11 +116,17 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     return result;
   };
 
+  if (input.reason) lines.unshift(`re-run: ${input.reason}`);
   for (const stage of ['silver', 'gold'] as const) {
     const layer = await buildLayer(stage, date);
     lines.push(`${stage}: ${fmt(layer.rows)} rows in ${Object.keys(layer.models).length} models`);
     if (stage === 'gold') result.layers.gold = { ...layer, published: [] };
     else result.layers.silver = layer;
+    if (stage === 'silver' && patched('late-data-cleaning-replay')) {
+      // Silver was rebuilt from bronze: the partition's accepted cleaning plans again (or why not).
+      const replay = await reapplyCleaningPlans.executeWithOptions({ ...LONG_SQL, summary: `re-apply accepted cleaning plans of ${date}` }, [{ date }]);
+      if (replay.message) lines.push(replay.message);
+    }
     say(lines.join(' · '));
     const checks = await checkStage(stage, date);
     result.checks.push(checks);
@@ -128,7 +138,11 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
         say(`${lines.join(' · ')} · waiting for cleaning review cleaning-${date}`);
         const review = await openReview(date);
         if (review.outcome === 'published') {
-          lines.push(`cleaned after review and published: ${review.reason}`, await attribute(date));
+          lines.push(`cleaned after review and published: ${review.reason}`);
+          const late = patched('late-data') ? await afterPublish(date) : undefined;
+          if (late === 'rebuild') return rebuild(date, input);
+          lines.push(...(late?.lines ?? []), await attribute(date, late?.attributeFrom));
+          if (late) lines.push(...(await rerunAffected(date, late)));
           return finish('succeeded');
         }
         lines.push(`review: ${review.reason}`);
@@ -141,8 +155,30 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   const published = await publishGold.executeWithOptions({ ...SHORT, summary: `publish gold for ${date} (atomic swap)` }, [{ date }]);
   result.layers.gold!.published = published.published;
   lines.push(`gold published (${published.published.length} models${published.skipped.length ? `; kept newer ${published.skipped.join(', ')}` : ''})`);
-  lines.push(await attribute(date));
+  const late = patched('late-data') ? await afterPublish(date) : undefined;
+  if (late === 'rebuild') return rebuild(date, input);
+  lines.push(...(late?.lines ?? []), await attribute(date, late?.attributeFrom));
+  if (late) lines.push(...(await rerunAffected(date, late)));
   return finish('succeeded');
+}
+
+/**
+ * After publishing (issue #14): when the day before changed while this run built its sessions, the
+ * run starts over once (continue-as-new: same workflow id, silver rebuilt, accepted cleanings
+ * re-applied); otherwise what the partition brought for earlier days decides what attribution covers.
+ */
+async function afterPublish(date: string): Promise<LateDataStep | 'rebuild'> {
+  if (!workflowInfo().continuedFromExecutionRunId && (await sessionsNeedRebuild(date))) return 'rebuild';
+  return lateArrivals(date);
+}
+
+async function rebuild(date: string, input: z.infer<typeof nightlyInput>): Promise<never> {
+  return continueAsNew<typeof NightlyPipeline>({
+    date,
+    source: input.source,
+    review: input.review,
+    reason: `its own sessions: ${addDays(date, -1)} changed while this run built them`,
+  });
 }
 
 /** Runs the date as its `nightly-<date>` child; a run already holding that id wins. */

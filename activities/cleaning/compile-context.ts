@@ -4,6 +4,7 @@ import { renderSqlFile, statements } from '../../lib/sql/render';
 import { nowUtc } from '../ingest/load-bronze';
 import type { CompileContext } from '../../cleaning/compiler';
 import { flagDefinitions } from '../../cleaning/flags';
+import { modelParams } from '../transform/build-model';
 import { realColumns, type TableMap } from './tables';
 
 export async function compileContext(
@@ -17,7 +18,13 @@ export async function compileContext(
     tables,
     columns: await realColumns(s, tables),
     flags: flagDefinitions(),
-    params: { partition_date: p.date, workflow_id: p.workflowId, plan_version: p.version, now: nowUtc() },
+    params: {
+      partition_date: p.date,
+      workflow_id: p.workflowId,
+      plan_version: p.version,
+      now: nowUtc(),
+      session_lookback_start: String(modelParams(deps, '$session_lookback_start', p.date).session_lookback_start),
+    },
   };
 }
 

@@ -23,7 +23,7 @@ export async function dryRunCleaningPlan(deps: ActivityDeps, input: DryRunInput)
   return withHeartbeat(
     async () => {
       await dropPartitionCopy(wh, input.date);
-      await copyPartition(wh, input.date, tables);
+      await copyPartition(deps, input.date, tables);
       try {
         const ctx = await compileContext(deps, wh, tables, { date: input.date, workflowId: input.workflowId, version: input.plan.version });
         const checksBefore = await evaluateSilverChecks(deps, wh, input.date, tables);

@@ -11,6 +11,7 @@ import { decisionAuditEntry, recordCleaningAudit, type AuditEntry } from './audi
 import { compileContext, ensureCleaningTables } from './compile-context';
 import { dryRunCleaningPlan, type DryRunInput } from './dry-run';
 import { profileFailingChecks, type ProfileInput } from './profile';
+import { previousDecision, reapplyCleaningPlans, type ReplayResult } from './replay';
 import { silverTables } from './tables';
 
 /** The CleaningReview workflow's activities: profile → plan → dry run → judge → (approval) → apply, all audited. */
@@ -27,7 +28,9 @@ export function createCleaningActivities(deps: ActivityDeps) {
     /** Plan version N from the configured planner (rules, or a model with a rule fallback). */
     async proposeCleaningPlan(input: { profile: CleaningProfile; version: number; feedback?: string }): Promise<CleaningPlan> {
       const ctx = await compileContext(deps, deps.warehouse, silverTables(), { date: input.profile.date, workflowId: workflowId(), version: input.version });
-      return proposePlan(backend, input.profile, input.version, ctx, input.feedback);
+      const plan = await proposePlan(backend, input.profile, input.version, ctx, input.feedback);
+      const previous = await previousDecision(deps, input.profile.date);
+      return previous ? { ...plan, previousDecision: previous } : plan;
     },
     async dryRunCleaningPlan(input: DryRunInput): Promise<DryRunResult> {
       return dryRunCleaningPlan(deps, input);
@@ -35,8 +38,13 @@ export function createCleaningActivities(deps: ActivityDeps) {
     async judgeCleaningPlan(input: { plan: CleaningPlan; profile: CleaningProfile; dryRun: DryRunResult }): Promise<Verdict> {
       return judgePlan(backend, input.plan, input.profile, input.dryRun);
     },
-    async applyCleaningPlan(input: { date: string; plan: CleaningPlan; workflowId: string }) {
+    /** Applies an accepted plan and records it with the partition (re-applied on every rebuild). */
+    async applyCleaningPlan(input: { date: string; plan: CleaningPlan; workflowId: string; acceptedBy?: string; reason?: string }) {
       return applyCleaningPlan(deps, { ...input, runId: runId() });
+    },
+    /** After the partition's silver was rebuilt: its accepted plans again, with the same effect, or not at all. */
+    async reapplyCleaningPlans(input: { date: string }): Promise<ReplayResult> {
+      return reapplyCleaningPlans(deps, { date: input.date, workflowId: workflowId(), runId: runId() });
     },
     async recordCleaningAudit(input: { workflowId: string; date: string; entries: AuditEntry[] }): Promise<number> {
       return recordCleaningAudit(deps, { ...input, runId: runId() });

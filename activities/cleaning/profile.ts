@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../../lib/deps';
 import { renderSql } from '../../lib/sql/render';
 import type { CheckResult } from '../quality/checks';
+import { modelParams } from '../transform/build-model';
 import { flagDefinitions } from '../../cleaning/flags';
 import { maskRow } from '../../cleaning/masking';
 import type { CheckProfile, CleaningProfile } from '../../cleaning/types';
@@ -32,15 +33,14 @@ export async function profileFailingChecks(deps: ActivityDeps, input: ProfileInp
       continue;
     }
     const where = `t.partition_date = cast($partition_date as date) and (${flag.predicate})`;
-    const render = (sql: string) => renderSql(sql, wh.dialect, { ...tables });
-    const p = { partition_date: input.date };
-    const [counts] = await wh.query<{ flagged: number; total: number }>(
-      render(
-        `select coalesce(sum(case when (${flag.predicate}) then 1 else 0 end), 0) as flagged, count(*) as total from ${tables[flag.table]} as t where t.partition_date = cast($partition_date as date)`,
-      ),
-      p,
+    const query = <T>(sql: string) => {
+      const rendered = renderSql(sql, wh.dialect, { ...tables });
+      return wh.query<T & Record<string, unknown>>(rendered, modelParams(deps, rendered, input.date));
+    };
+    const [counts] = await query<{ flagged: number; total: number }>(
+      `select coalesce(sum(case when (${flag.predicate}) then 1 else 0 end), 0) as flagged, count(*) as total from ${tables[flag.table]} as t where t.partition_date = cast($partition_date as date)`,
     );
-    const rows = await wh.query(render(`select * from ${tables[flag.table]} as t where ${where} order by 1 limit ${SAMPLE_ROWS}`), p);
+    const rows = await query(`select * from ${tables[flag.table]} as t where ${where} order by 1 limit ${SAMPLE_ROWS}`);
     checks.push({ ...base, table: flag.table, flaggedRows: Number(counts.flagged), tableRows: Number(counts.total), rows: rows.map(maskRow) });
   }
   return { date: input.date, stage: input.stage, failedChecks: input.failing.map((r) => r.check), checks, columns: await realColumns(wh, tables) };

@@ -36,11 +36,26 @@ export async function realColumns(wh: Session, tables: TableMap): Promise<Record
   return out;
 }
 
-export async function copyPartition(wh: Warehouse, date: string, to: TableMap): Promise<void> {
+/**
+ * Copies the partition's cleanable silver rows for a dry run. Sessions also bring the earlier
+ * rows the checks and the sessions model read: the lookback sessions of the day's ordering clients
+ * (orphan_purchases) and the day before's sessions (a visit continuing across midnight). Plans only
+ * touch the partition's own rows.
+ */
+export async function copyPartition(deps: ActivityDeps, date: string, to: TableMap): Promise<void> {
+  const wh = deps.warehouse;
   for (const t of CLEANABLE_TABLES) {
-    await wh.exec(`create or replace table ${to[t]} as select * from silver.${t} where partition_date = cast($partition_date as date)`, {
-      partition_date: date,
-    });
+    const sql =
+      t === 'sessions'
+        ? `create or replace table ${to[t]} as
+           select * from silver.sessions where partition_date = cast($partition_date as date)
+           union all
+           select * from silver.sessions as s
+           where s.partition_date = cast($partition_date as date) - 1
+              or (s.partition_date between cast($session_lookback_start as date) and cast($partition_date as date) - 2
+                  and s.client_id in (select client_id from silver.orders where partition_date = cast($partition_date as date)))`
+        : `create or replace table ${to[t]} as select * from silver.${t} where partition_date = cast($partition_date as date)`;
+    await wh.exec(sql, modelParams(deps, sql, date));
   }
 }
 

@@ -34,3 +34,22 @@ create table if not exists ops.cleaning_quarantine (
     raw_record varchar,
     quarantined_at timestamp
 );
+
+-- Accepted plans are recorded transformations of their partition (issue #14): re-applied, with the
+-- same effect, whenever the partition's silver is rebuilt (activities/cleaning/replay.ts).
+-- effects: per operation, the table and the rows it took out ({table, removed, fingerprint}) when
+-- it was accepted; a re-application that would take out other rows does not apply.
+create table if not exists ops.cleaning_plans (
+    partition_date date,
+    review_workflow_id varchar,
+    review_run_id varchar,
+    plan_version integer,
+    accepted_by varchar,
+    accepted_reason varchar,
+    accepted_at timestamp,
+    plan varchar,              -- the plan's JSON (closed vocabulary)
+    effects varchar,           -- JSON, see above
+    superseded_at timestamp,   -- a later review of the partition applied its own plan
+    last_outcome varchar,      -- what the last rebuild did with it: re-applied | not needed | no longer applies: why
+    last_outcome_at timestamp
+);

@@ -1,0 +1,84 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { executeChild, proxyActivities, sleep } from '@temporalio/workflow';
+import type { LateArrivals, LateDataActivities } from '../../activities/late-data';
+import { addDays } from '../../lib/dates';
+import { SHORT } from './activity-options';
+import { nightlyWorkflowId } from './names';
+
+/**
+ * Late data, after a partition's gold is published (issue #14; README "Late data"):
+ *   - its own sessions: if the day before changed while this run built them (a visit across
+ *     midnight now continues, or no longer does), the run starts over (continue-as-new);
+ *   - what its files brought for earlier days within the lookback: the days late orders and visits
+ *     belong to are re-attributed (the nightly's Attribution child covers them), and the days whose
+ *     money a late or corrected FX rate changes are re-run;
+ *   - the day after: if its sessions continue this day's visits and no longer match, it is re-run.
+ * Re-runs are that date's own NightlyPipeline (`nightly-<date>`, its one writer) as a child.
+ */
+const { sessionContinuationState, recordLateArrivals } = proxyActivities<LateDataActivities>(SHORT);
+
+/** While another run holds `nightly-<date>`: how often and how long to wait before giving up. */
+const BUSY_WAIT = '30 seconds';
+const BUSY_TRIES = 10;
+
+/** True when this partition's sessions no longer agree with the day before (rebuild before going on). */
+export async function sessionsNeedRebuild(date: string): Promise<boolean> {
+  return (await sessionContinuationState({ date })).state === 'stale';
+}
+
+export interface LateDataStep {
+  /** First day the nightly's attribution covers (the partition itself when nothing late arrived). */
+  attributeFrom: string;
+  lines: string[];
+  arrivals: LateArrivals;
+}
+
+/** Records what arrived late and says which earlier days attribution must cover. */
+export async function lateArrivals(date: string): Promise<LateDataStep> {
+  const a = await recordLateArrivals({ date });
+  const lines: string[] = [];
+  const dates = (ds: string[]) => ds.join(', ');
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  if (a.attributeFrom) {
+    const parts = [
+      ...(a.lateOrders.facts ? [`${n(a.lateOrders.facts, 'order')} dated ${dates(a.lateOrders.dates)}`] : []),
+      ...(a.lateSessions.facts ? [`${n(a.lateSessions.facts, 'visit')} dated ${dates(a.lateSessions.dates)}`] : []),
+    ];
+    const what = parts.length ? parts.join(', ') : 'none left of what its previous run brought';
+    lines.push(`late data: ${what} → attribution re-run for ${a.attributeFrom}..${date}`);
+  }
+  if (a.beyondLookback.facts)
+    lines.push(`${n(a.beyondLookback.facts, 'order')} older than the ${a.lookbackDays}-day lookback (${dates(a.beyondLookback.dates)}) not re-attributed`);
+  return { attributeFrom: a.attributeFrom ?? date, lines, arrivals: a };
+}
+
+/** Re-runs the days before whose money a late FX rate changed, then the day after if it continues this one. */
+export async function rerunAffected(date: string, step: LateDataStep): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of step.arrivals.fxStale) out.push(`FX rates for ${d} changed: ${await rerunPartition(d, `FX rates delivered with ${date} change its money`)}`);
+  const next = addDays(date, 1);
+  if ((await sessionContinuationState({ date: next })).state === 'stale')
+    out.push(`sessions of ${next} continue ${date}: ${await rerunPartition(next, `its sessions continue ${date}, which changed`)}`);
+  return out;
+}
+
+/**
+ * Runs `date`'s NightlyPipeline as a child, after any run holding `nightly-<date>` has ended
+ * (that run re-checks its sessions itself when it ends, so giving up after a while loses nothing).
+ */
+async function rerunPartition(date: string, reason: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await executeChild('NightlyPipeline', {
+        workflowId: nightlyWorkflowId(date),
+        args: [{ date, review: false, reason }],
+        staticSummary: `Nightly pipeline for ${date} (re-run: ${reason})`,
+      });
+      return `${date} rebuilt (${(r as { status: string }).status})`;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return `${date} re-run FAILED: ${(err as Error).message}`;
+      if (attempt >= BUSY_TRIES) return `${date} left to the run of it in progress (nightly-${date}), which re-checks when it ends`;
+      await sleep(BUSY_WAIT);
+    }
+  }
+}
