@@ -24,7 +24,13 @@ export const nightlyInput = z
     source: z.enum(['landing']).default('landing'),
     /** Generate demo data into the landing area first. */
     generate: z
-      .object({ rows: z.number().int().min(1).max(50_000_000).default(100_000), anomalies: z.boolean().default(false), seed: z.number().int().default(42) })
+      .object({
+        rows: z.number().int().min(1).max(50_000_000).default(100_000),
+        anomalies: z.boolean().default(false),
+        seed: z.number().int().default(42),
+        /** Visits across midnight and orders delivered the next day (generator/late-arrivals.ts). */
+        lateArrivals: z.boolean().default(false),
+      })
       .strict()
       .optional(),
     /**
@@ -69,7 +75,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   if (input.generate) {
     const g = input.generate;
     await generateDemoData.executeWithOptions({ ...LONG_SQL, summary: `generate ${fmt(g.rows)} demo events for ${date}` }, [
-      { date, rows: g.rows, seed: g.seed, anomalies: g.anomalies },
+      { date, rows: g.rows, seed: g.seed, anomalies: g.anomalies, ...(g.lateArrivals ? { lateArrivals: true } : {}) },
     ]);
   }
 

@@ -109,8 +109,9 @@ test("a later review of the same date applies its own plan v1; the earlier run's
   const firstPayload = await signDecision(firstDesc.toSign!, { decision: 'accept', version: 1 }, signers.alice);
   await first.review.executeUpdate(cleaningApproval.update, { args: [firstPayload] });
   expect(await first.nightly.result()).toMatchObject({ status: 'succeeded' });
-  // The nightly runs again (silver rebuilt from bronze, so the bad rows are back) and blocks again.
-  const second = await blocked(date);
+  // A new delivery of the date with other bad rows: the accepted plan no longer applies to it
+  // (test/late-data/cleaning-replay.test.ts), so the nightly blocks again.
+  const second = await blockedNightly(env, worker.taskQueue, date, 5000, 4);
   expect(await dirtyOrders(date)).toBeGreaterThan(0);
   const secondDesc = await describe(env.client, second.review.workflowId);
   expect(secondDesc.runId).not.toBe(firstDesc.runId);

@@ -39,11 +39,11 @@ export async function awaitingPlan<T extends { status: string; version: number |
 }
 
 /** Starts the nightly for `date` on anomalous demo data: it blocks and opens `cleaning-<date>`, returned once plan v1 awaits. */
-export async function blockedNightly(env: TestEnv, taskQueue: string, date: string, rows = 5000) {
+export async function blockedNightly(env: TestEnv, taskQueue: string, date: string, rows = 5000, seed = 3) {
   const nightly = await env.client.workflow.start(NightlyPipeline, {
     taskQueue,
     workflowId: `nightly-${date}-${randomUUID().slice(0, 8)}`,
-    args: [{ date, generate: { rows, anomalies: true, seed: 3 } }],
+    args: [{ date, generate: { rows, anomalies: true, seed } }],
   });
   const review: WorkflowHandle = env.client.workflow.getHandle(`cleaning-${date}`);
   await awaitingPlan(() => review.query<{ status: string; version: number | null }>('cleaningPlan'), 1);

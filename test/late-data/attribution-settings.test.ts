@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 const run = (input: object) =>
-  env.client.workflow.execute(Attribution, { taskQueue: w.taskQueue, workflowId: `attribution-settings-${Math.random().toString(36).slice(2)}`, args: [input as never] });
+  env.client.workflow.execute(Attribution, {
+    taskQueue: w.taskQueue,
+    workflowId: `attribution-settings-${Math.random().toString(36).slice(2)}`,
+    args: [input as never],
+  });
 const timeDecay = () =>
   w.deps.warehouse.query<{ half_life_days: number; channel: string; revenue: number }>(
     `select half_life_days, channel, cast(revenue_credited as double) as revenue from gold.attribution

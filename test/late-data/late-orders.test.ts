@@ -100,7 +100,10 @@ test('what attribution sees of a date is bounded by the lookback: orders deliver
     await buildSilverDays(deps, [day, '2026-11-08', '2026-11-09']);
     await computeAttribution(deps, { from: day, to: day, windowDays: 7, models: [...ATTRIBUTION_MODELS], halfLifeDays: 7, firstWeight: 0.4, lastWeight: 0.4 });
     expect(
-      await rows(deps.warehouse, `select cast(conversions_credited as double) as n, cast(revenue_credited as double) as r from gold.attribution where model = 'last_touch'`),
+      await rows(
+        deps.warehouse,
+        `select cast(conversions_credited as double) as n, cast(revenue_credited as double) as r from gold.attribution where model = 'last_touch'`,
+      ),
     ).toEqual([{ n: 2, r: 30 }]);
   } finally {
     await deps.warehouse.close();

@@ -60,9 +60,7 @@ test('revenue is converted into EUR (100 EUR + 100 GBP + 100 USD = 308.56 EUR), 
   await rates();
   await buildSilverDays(deps, [D]);
   expect((await runChecks(deps, { date: D, stage: 'silver', runId: 'fx' })).failed).toEqual([]);
-  expect(
-    await rows(deps.warehouse, `select order_id, revenue, original_revenue, currency, reporting_currency from silver.orders order by order_id`),
-  ).toEqual([
+  expect(await rows(deps.warehouse, `select order_id, revenue, original_revenue, currency, reporting_currency from silver.orders order by order_id`)).toEqual([
     { order_id: 'o-EUR', revenue: 100, original_revenue: 100, currency: 'EUR', reporting_currency: 'EUR' },
     { order_id: 'o-GBP', revenue: 117.65, original_revenue: 100, currency: 'GBP', reporting_currency: 'EUR' },
     { order_id: 'o-USD', revenue: 90.91, original_revenue: 100, currency: 'USD', reporting_currency: 'EUR' },

@@ -32,7 +32,7 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
     ['gold', true],
   ]);
   expect(result.summary).toMatch(
-    /^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 10\/10 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
+    /^bronze: [\d,]+ rows, 0 quarantined from 5 files · silver: [\d,]+ rows in 7 models · 11\/11 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
   );
   expect(result.summary).not.toContain('attribution FAILED');
   expect(await goldRows('2026-10-30')).toBe(1);
@@ -47,12 +47,12 @@ test('planted anomalies block publication with the failing checks named; publish
   expect(await goldRows('2026-11-01')).toBe(0);
   expect(await w.deps.warehouse.query(`select * from gold.daily_kpis order by partition_date`)).toEqual(before);
   expect(await w.deps.warehouse.query(`select count(*) as n from information_schema.tables where table_schema = 'staging'`)).toEqual([{ n: 0 }]);
-  expect(result.loads.map((l) => l.source).sort()).toEqual(['customers', 'events', 'order_items', 'orders']);
+  expect(result.loads.map((l) => l.source).sort()).toEqual(['customers', 'events', 'fx_rates', 'order_items', 'orders']);
   const [bronze] = await w.deps.warehouse.query<{ n: number }>(`select count(*) as n from bronze.events where _partition_date = date '2026-11-01'`);
   expect(result.layers.bronze.rows).toBe(result.loads.reduce((s, l) => s + l.rowsLoaded, 0));
   expect(result.loads.find((l) => l.source === 'events')!.rowsLoaded).toBe(bronze.n);
   expect(result.layers.bronze.quarantined).toBeGreaterThan(0);
-  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, [\d,]+ quarantined from 4 files · /);
+  expect(result.summary).toMatch(/^bronze: [\d,]+ rows, [\d,]+ quarantined from 5 files · /);
 });
 
 test('running the same date twice leaves identical row counts (idempotent)', async () => {
