@@ -20,9 +20,13 @@ export function ratesFor(date: string, seed: number): Record<string, number> {
   );
 }
 
-/** The rows of one day's fx_rates.csv. */
+/**
+ * The rows of one day's fx_rates.csv: the day's rates and, as many feeds do, the day before's
+ * again (so orders that arrive a day late can be converted even when that day was never loaded).
+ */
 export function fxRows(date: string, seed: number): string[] {
-  return Object.entries(ratesFor(date, seed)).map(([currency, rate]) => `${date},EUR,${currency},${rate.toFixed(4)}`);
+  const before = new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return [before, date].flatMap((d) => Object.entries(ratesFor(d, seed)).map(([currency, rate]) => `${d},EUR,${currency},${rate.toFixed(4)}`));
 }
 
 /** The currency a customer pays in: by country (the shop sells in EUR, GBP and USD). */

@@ -37,9 +37,17 @@ test('every file holds its own day, except what the scenario carries over; rates
   ).toEqual([{ n: 2 }]);
   const fx = await rows<{ quote_currency: string; rate: number }>(
     deps.warehouse,
-    `select quote_currency, rate from bronze.fx_rates where rate_date = date '${D0}' order by 1`,
+    `select quote_currency, rate from bronze.fx_rates where rate_date = date '${D0}' and _partition_date = date '${D0}' order by 1`,
   );
   expect(fx.map((r) => r.quote_currency)).toEqual(['CHF', 'GBP', 'SEK', 'USD']);
+  // Each day's file repeats the day before's rates, with the same values.
+  expect(
+    await rows(
+      deps.warehouse,
+      `select count(*) as n from bronze.fx_rates as a join bronze.fx_rates as b on a.rate_date = b.rate_date and a.quote_currency = b.quote_currency
+       where a._partition_date = date '${D0}' and b._partition_date = date '${D1}' and a.rate = b.rate`,
+    ),
+  ).toEqual([{ n: 4 }]);
   expect(fx.find((r) => r.quote_currency === 'USD')!.rate).toBeGreaterThan(1);
   expect(fx.find((r) => r.quote_currency === 'GBP')!.rate).toBeLessThan(1);
   expect((await rows(deps.warehouse, `select distinct currency from silver.orders order by 1`)).map((r) => r.currency)).toEqual(['EUR', 'GBP', 'USD']);
