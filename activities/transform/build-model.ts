@@ -24,6 +24,7 @@ export const stagingTable = (model: string, date: string) => `staging.${model}__
 
 /** Bound parameters a model may use; only those its SQL mentions are passed. */
 export function modelParams(deps: ActivityDeps, sql: string, date: string): Params {
+  compactDate(date); // refuses anything but YYYY-MM-DD before dates are computed from it
   const late = deps.config.lateData;
   const all: Params = {
     partition_date: date,

@@ -3,6 +3,7 @@ import { activityContext } from '../../lib/heartbeat';
 import { discoverModels } from '../../lib/sql/models';
 import { nowUtc } from '../ingest/load-bronze';
 import { stagingTable } from './build-model';
+import { compactDate } from '../../lib/dates';
 import { serialized } from '../../lib/exclusive';
 
 /** Gold publications and attribution writes queue on this (lib/exclusive.ts). */
@@ -26,6 +27,7 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
   // publication committed (queued in the worker, lib/exclusive.ts; on Snowflake the lock row makes
   // it wait): two lanes can never both believe they are the newest.
   const wh = serialized(deps.warehouse, PUBLICATION_LOCK);
+  compactDate(input.date); // only a YYYY-MM-DD date reaches the lock row and the staging names
   const models = discoverModels('gold');
   const info = activityContext()?.info.workflowExecution;
   const params = { partition_date: input.date };
