@@ -45,6 +45,26 @@ async function loadFromGold(deps: ActivityDeps, input: { from: string; to: strin
     const why = `no mmm.ad_spend rows for ${input.country} in ${input.from}..${input.to}: load the market's spend, or run with source {"kind": "gold", "demoSpend": true}`;
     return { columns: [], rows: [], problems: [why] };
   }
+  // Revenue is in the reporting currency of the run that published each day (gold.daily_kpis.currency,
+  // absent from tables published before money was converted): a model must not mix currencies.
+  const [hasCurrency] = await wh.query<{ n: number }>(
+    `select count(*) as n from information_schema.columns where lower(table_schema) = 'gold' and lower(table_name) = 'daily_kpis' and lower(column_name) = 'currency'`,
+  );
+  const currencies = Number(hasCurrency.n)
+    ? await wh.query<{ c: string }>(
+        `select distinct coalesce(currency, '(none)') as c from gold.daily_kpis where partition_date between cast($from_date as date) and cast($to_date as date) order by 1`,
+        { from_date: input.from, to_date: input.to },
+      )
+    : [];
+  const want = deps.config.lateData.reportingCurrency;
+  if (currencies.some((r) => r.c !== want)) {
+    const found = currencies.map((r) => r.c).join(', ');
+    return {
+      columns: [],
+      rows: [],
+      problems: [`gold.daily_kpis revenue of ${input.from}..${input.to} is in ${found}, not only ${want}: backfill those days in ${want}`],
+    };
+  }
   const rows = await wh.query(renderSqlFile('mmm/weekly_dataset.sql', wh.dialect), { from_date: input.from, to_date: input.to, country: input.country });
   const partial = rows
     .filter((r) => r.kpi_days !== null && Number(r.kpi_days) < 7)

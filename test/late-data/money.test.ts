@@ -1,3 +1,4 @@
+import { loadDataset } from '../../activities/mmm/load-dataset';
 import { runChecks } from '../../activities/quality/run-checks';
 import type { ActivityDeps } from '../../lib/deps';
 import { renderAttributionReport } from '../../report/attribution-report';
@@ -95,4 +96,13 @@ test('the attribution report prints amounts in the reporting currency, not €',
   expect(markdown).toContain('1.00 (USD 1,234.50)');
   expect(markdown).toContain('Amounts in USD');
   expect(markdown + html).not.toContain('€');
+});
+
+test('an MMM dataset never mixes days published in different reporting currencies', async () => {
+  deps = await freshDeps();
+  await deps.warehouse.exec(`create table gold.daily_kpis (partition_date date, sessions bigint, revenue double, currency varchar)`);
+  await deps.warehouse.exec(`insert into gold.daily_kpis values ('2026-01-05', 10, 100, 'EUR'), ('2026-01-06', 10, 100, 'USD')`);
+  await deps.warehouse.exec(`insert into mmm.ad_spend (week_start, country, paid_search_spend) values ('2026-01-05', 'DE', 10)`);
+  const loaded = await loadDataset(deps, { kind: 'gold', demoSpend: false } as never, { from: '2026-01-05', to: '2026-01-11', country: 'DE' });
+  expect(loaded.problems).toEqual(['gold.daily_kpis revenue of 2026-01-05..2026-01-11 is in EUR, USD, not only EUR: backfill those days in EUR']);
 });
