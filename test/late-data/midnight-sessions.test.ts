@@ -101,3 +101,21 @@ test('a visit that spans two midnights keeps the landing of its first day (the c
   }
   expect(ids.size).toBe(1);
 });
+
+test('the continuation check says when a partition no longer agrees with the day before, and agrees again after a rebuild', async () => {
+  const { createLateDataActivities } = await import('../../activities/late-data');
+  const late = createLateDataActivities(deps);
+  expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'absent', clients: 0 });
+  await crossMidnightVisit();
+  // A backfill order: D1 first (nothing of D0 yet), then D0.
+  await buildSilverDays(deps, [D1]);
+  expect((await sessionsOf(D1, 'x')).map((s) => s.channel)).toEqual(['direct']);
+  expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'current', clients: 0 });
+  await buildSilverDays(deps, [D0]);
+  expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'stale', clients: 1 });
+  await buildSilverDays(deps, [D1]);
+  expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'current', clients: 0 });
+  // The landing's channel changes on D0 (a corrected delivery): D1's continuation is stale again.
+  await deps.warehouse.exec(`update silver.sessions set channel = 'email' where partition_date = date '${D0}' and client_id = 'x'`);
+  expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'stale', clients: 1 });
+});
