@@ -1,7 +1,9 @@
-import { CleaningReview, cleaningApproval } from '../../workflows/cleaning-review';
+import { decide } from '../../lib/approvals/client';
+import { cleaningApproval } from '../../workflows/cleaning-review';
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
 import { awaitingPlan } from '../cleaning/support';
+import { APPROVERS, signers } from '../security/approvers';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 
 /**
@@ -14,7 +16,7 @@ let env: TestEnv;
 let w: TestWorker;
 beforeAll(async () => {
   env = await createTestEnv();
-  w = await env.makeWorker({ env: { DAG_APPROVERS: 'alice,bob' } });
+  w = await env.makeWorker({ env: { DAG_APPROVERS: APPROVERS } });
 });
 afterAll(async () => {
   await w?.close();
@@ -27,13 +29,16 @@ const nightly = (input: object) =>
 const gold = () => w.deps.warehouse.query(`select * from gold.daily_kpis where partition_date = cast($d as date)`, { d: DATE });
 
 test('accepted once, re-applied on every re-run; a delivery it no longer fits opens a new review showing the previous decision', async () => {
-  const blocked = await nightly({ generate: { rows: 3000, anomalies: true, seed: 5 }, review: false });
-  expect(blocked.status).toBe('blocked');
-
-  const review = await env.client.workflow.start(CleaningReview, { taskQueue: w.taskQueue, workflowId: `cleaning-${DATE}`, args: [{ date: DATE }] });
+  // The nightly blocks on planted anomalies and opens cleaning-<date>; bob accepts plan v1 (signed).
+  const first = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue: w.taskQueue,
+    workflowId: nightlyWorkflowId(DATE),
+    args: [{ date: DATE, generate: { rows: 3000, anomalies: true, seed: 5 }, review: true }],
+  });
+  const review = env.client.workflow.getHandle(`cleaning-${DATE}`);
   await awaitingPlan(() => review.query(cleaningApproval.query));
-  await review.executeUpdate(cleaningApproval.update, { args: [{ decision: 'accept', approver: 'bob', reason: 'refunds booked as sales', version: 1 }] });
-  expect(await review.result()).toMatchObject({ outcome: 'published' });
+  expect(await decide(env.client, review.workflowId, { decision: 'accept', reason: 'refunds booked as sales' }, signers.bob)).toMatchObject({ ok: true });
+  expect(await first.result()).toMatchObject({ status: 'succeeded' });
   const cleaned = await gold();
 
   // A re-run (same delivery) rebuilds silver from bronze: the plan is re-applied, gold is the same.
@@ -57,7 +62,7 @@ test('accepted once, re-applied on every re-run; a delivery it no longer fits op
   const state = await awaitingPlan(() => again.query(cleaningApproval.query));
   expect(state.subject!.plan.previousDecision).toMatchObject({ version: 1, acceptedBy: 'bob', reason: 'refunds booked as sales' });
   expect(state.subject!.plan.previousDecision!.notApplicable).toMatch(/^quarantine the rows \w+ flags .*: \d+ rows? now, \d+ when accepted/);
-  await again.executeUpdate(cleaningApproval.update, { args: [{ decision: 'reject', approver: 'alice', version: 1 }] });
+  expect(await decide(env.client, again.workflowId, { decision: 'reject', reason: 'ask the shop' }, signers.alice)).toMatchObject({ ok: true });
   const result = await waiting.result();
   expect(result.status).toBe('blocked');
   expect(result.summary).toContain('cleaning plan v1 (accepted by bob) no longer applies');
