@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { attribute, openReview } from './shared/downstream';
-import { lateArrivals, rerunAffected, sessionsNeedRebuild, type LateDataStep } from './shared/late-data';
+import { lateDataAfterPublish, rerunAffected } from './shared/late-data';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
@@ -173,9 +173,8 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
  * run starts over once (continue-as-new: same workflow id, silver rebuilt, accepted cleanings
  * re-applied); otherwise what the partition brought for earlier days decides what attribution covers.
  */
-async function afterPublish(date: string): Promise<LateDataStep | 'rebuild'> {
-  if (!workflowInfo().continuedFromExecutionRunId && (await sessionsNeedRebuild(date))) return 'rebuild';
-  return lateArrivals(date);
+async function afterPublish(date: string) {
+  return lateDataAfterPublish(date, !workflowInfo().continuedFromExecutionRunId);
 }
 
 async function rebuild(date: string, input: z.infer<typeof nightlyInput>): Promise<never> {

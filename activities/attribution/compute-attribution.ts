@@ -69,9 +69,13 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
       const summary = renderSqlFile('attribution/attribution_window_summary.sql', wh.dialect);
       const attribution = renderSqlFile('attribution/attribution.sql', wh.dialect, vars);
       const all: Params = { ...range, models, ...settings };
-      // DDL outside the transaction (Snowflake commits on DDL); the rows are staged inside it.
-      await wh.exec(`create or replace table ${staged.credits} as select * from (${credits}) as c limit 0`, usedParams(credits, all));
-      await wh.exec(`create or replace table ${staged.summary} as select * from (${summary}) as s limit 0`, usedParams(summary, all));
+      // Snowflake commits on DDL: its staging tables are created (empty) before the transaction and
+      // filled inside it. DuckDB's DDL is transactional, so it stages in one statement inside.
+      const transactionalDdl = wh.dialect === 'duckdb';
+      if (!transactionalDdl) {
+        await wh.exec(`create or replace table ${staged.credits} as select * from (${credits}) as c limit 0`, usedParams(credits, all));
+        await wh.exec(`create or replace table ${staged.summary} as select * from (${summary}) as s limit 0`, usedParams(summary, all));
+      }
       // One transaction reads silver, checks and replaces gold, queued behind the publication lock:
       // two runs over overlapping dates (a late order re-attributing yesterday while yesterday's own
       // nightly runs) never commit what they read before the other committed.
@@ -80,8 +84,11 @@ export async function computeAttribution(deps: ActivityDeps, input: ComputeAttri
           const exec = (sql: string) => tx.exec(sql, usedParams(sql, all));
           const count = async (sql: string) => Number((await tx.query<{ n: number }>(sql, usedParams(sql, all)))[0].n);
           await tx.exec(`update ops.publication_lock set locked_at = cast($now as timestamp)`, { now: nowUtc() });
-          await exec(`insert into ${staged.credits} select * from (${credits}) as c`);
-          await exec(`insert into ${staged.summary} select * from (${summary}) as s`);
+          for (const [table, sql] of [
+            [staged.credits, credits],
+            [staged.summary, summary],
+          ])
+            await exec(transactionalDdl ? `create or replace table ${table} as ${sql}` : `insert into ${table} select * from (${sql}) as q`);
 
           phase = 'checking invariants';
           const totals = await verifyStagedAttribution(tx, staged, wh.dialect);

@@ -30,6 +30,16 @@ interface ArrivalRow {
   facts: number;
 }
 
+/** What a published partition must do about late data (one activity, so the nightly pays one round trip). */
+export interface LateDataInspection {
+  /** The day before changed while this run built its sessions: start over. */
+  rebuildSelf: boolean;
+  /** Null when rebuildSelf (nothing recorded). */
+  arrivals: LateArrivals | null;
+  /** The next day's sessions continue this day's visits and no longer match: re-run it. */
+  rebuildNext: boolean;
+}
+
 export function createLateDataActivities(deps: ActivityDeps) {
   const wh = deps.warehouse;
   const run = async <T>(file: string, date: string, extra: Record<string, string | number> = {}) => {
@@ -37,7 +47,7 @@ export function createLateDataActivities(deps: ActivityDeps) {
     const params = { ...modelParams(deps, sql, date), ...Object.fromEntries(Object.entries(extra).filter(([k]) => sql.includes(`$${k}`))) };
     return wh.query<T & Record<string, unknown>>(sql, params);
   };
-  return {
+  const activities = {
     /**
      * 'stale' when the partition's first sessions no longer continue (or wrongly continue) the day
      * before's visits still open at midnight: the partition must be rebuilt. 'absent': never built.
@@ -89,6 +99,23 @@ export function createLateDataActivities(deps: ActivityDeps) {
         lateSessions: summarise(fresh.filter((r) => r.kind === 'session' && within(r.fact_date))),
         beyondLookback: summarise(fresh.filter((r) => r.kind === 'order' && r.fact_date < first)),
         fxStale: fxStale.map((r) => String(r.partition_date).slice(0, 10)),
+      };
+    },
+  };
+  return {
+    ...activities,
+    /**
+     * After a partition's gold is published: must it start over (its day before changed while it
+     * built its sessions)? If not, what did it bring for earlier days, and does the next day need a
+     * rebuild? (The next day's check needs only this day's sessions, committed before publishing.)
+     */
+    async inspectLateData(input: { date: string; mayRebuild: boolean }): Promise<LateDataInspection> {
+      if (input.mayRebuild && (await activities.sessionContinuationState(input)).state === 'stale')
+        return { rebuildSelf: true, arrivals: null, rebuildNext: false };
+      return {
+        rebuildSelf: false,
+        arrivals: await activities.recordLateArrivals(input),
+        rebuildNext: (await activities.sessionContinuationState({ date: addDays(input.date, 1) })).state === 'stale',
       };
     },
   };

@@ -15,27 +15,29 @@ import { nightlyWorkflowId } from './names';
  *   - the day after: if its sessions continue this day's visits and no longer match, it is re-run.
  * Re-runs are that date's own NightlyPipeline (`nightly-<date>`, its one writer) as a child.
  */
-const { sessionContinuationState, recordLateArrivals } = proxyActivities<LateDataActivities>(SHORT);
+const { inspectLateData } = proxyActivities<LateDataActivities>(SHORT);
 
 /** While another run holds `nightly-<date>`: how often and how long to wait before giving up. */
 const BUSY_WAIT = '30 seconds';
 const BUSY_TRIES = 10;
-
-/** True when this partition's sessions no longer agree with the day before (rebuild before going on). */
-export async function sessionsNeedRebuild(date: string): Promise<boolean> {
-  return (await sessionContinuationState({ date })).state === 'stale';
-}
 
 export interface LateDataStep {
   /** First day the nightly's attribution covers (the partition itself when nothing late arrived). */
   attributeFrom: string;
   lines: string[];
   arrivals: LateArrivals;
+  rebuildNext: boolean;
 }
 
-/** Records what arrived late and says which earlier days attribution must cover. */
-export async function lateArrivals(date: string): Promise<LateDataStep> {
-  const a = await recordLateArrivals({ date });
+/**
+ * After publishing: 'rebuild' when the day before changed while this run built its sessions (only
+ * once per chain: `mayRebuild`); otherwise what arrived late (recorded) and which earlier days
+ * attribution must cover.
+ */
+export async function lateDataAfterPublish(date: string, mayRebuild: boolean): Promise<LateDataStep | 'rebuild'> {
+  const inspection = await inspectLateData({ date, mayRebuild });
+  if (inspection.rebuildSelf || !inspection.arrivals) return 'rebuild';
+  const a = inspection.arrivals;
   const lines: string[] = [];
   const dates = (ds: string[]) => ds.join(', ');
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
@@ -49,7 +51,7 @@ export async function lateArrivals(date: string): Promise<LateDataStep> {
   }
   if (a.beyondLookback.facts)
     lines.push(`${n(a.beyondLookback.facts, 'order')} older than the ${a.lookbackDays}-day lookback (${dates(a.beyondLookback.dates)}) not re-attributed`);
-  return { attributeFrom: a.attributeFrom ?? date, lines, arrivals: a };
+  return { attributeFrom: a.attributeFrom ?? date, lines, arrivals: a, rebuildNext: inspection.rebuildNext };
 }
 
 /** Re-runs the days before whose money a late FX rate changed, then the day after if it continues this one. */
@@ -57,8 +59,7 @@ export async function rerunAffected(date: string, step: LateDataStep): Promise<s
   const out: string[] = [];
   for (const d of step.arrivals.fxStale) out.push(`FX rates for ${d} changed: ${await rerunPartition(d, `FX rates delivered with ${date} change its money`)}`);
   const next = addDays(date, 1);
-  if ((await sessionContinuationState({ date: next })).state === 'stale')
-    out.push(`sessions of ${next} continue ${date}: ${await rerunPartition(next, `its sessions continue ${date}, which changed`)}`);
+  if (step.rebuildNext) out.push(`sessions of ${next} continue ${date}: ${await rerunPartition(next, `its sessions continue ${date}, which changed`)}`);
   return out;
 }
 
