@@ -119,3 +119,15 @@ test('the continuation check says when a partition no longer agrees with the day
   await deps.warehouse.exec(`update silver.sessions set channel = 'email' where partition_date = date '${D0}' and client_id = 'x'`);
   expect(await late.sessionContinuationState({ date: D1 })).toEqual({ state: 'stale', clients: 1 });
 });
+
+test('a visit last seen exactly one gap before midnight is still open at midnight: an event at 00:00:00 continues it', async () => {
+  await insertRows(deps.warehouse, 'bronze.events', [
+    event('m', `${D0} 23:30:00`, { ...in0, utm_source: 'newsletter', utm_medium: 'email' }),
+    event('m', `${D1} 00:00:00`, in1),
+    event('n', `${D0} 23:29:59`, { ...in0, utm_source: 'newsletter', utm_medium: 'email' }),
+    event('n', `${D1} 00:00:00`, in1),
+  ]);
+  await buildSilverDays(deps, [D0, D1]);
+  expect((await sessionsOf(D1, 'm')).map((s) => s.channel)).toEqual(['email']);
+  expect((await sessionsOf(D1, 'n')).map((s) => s.channel)).toEqual(['direct']);
+});
