@@ -2,7 +2,8 @@ import type { ActivityDeps } from '../../lib/deps';
 import { activityContext } from '../../lib/heartbeat';
 import { discoverModels } from '../../lib/sql/models';
 import { nowUtc } from '../ingest/load-bronze';
-import { stagingTable } from './build-model';
+import { modelParams, stagingTable } from './build-model';
+import { renderSqlFile } from '../../lib/sql/render';
 import { compactDate } from '../../lib/dates';
 import { serialized } from '../../lib/exclusive';
 
@@ -11,7 +12,7 @@ export const PUBLICATION_LOCK = 'gold-publication';
 
 export interface PublishGoldResult {
   published: string[];
-  /** Whole-table marts left alone because a later partition is already published. */
+  /** Whole-table marts kept as of the later partition already published (rebuilt as of it, not of this one). */
   skipped: string[];
   rows: number;
 }
@@ -19,8 +20,9 @@ export interface PublishGoldResult {
 /**
  * Swaps a partition's staged gold into `gold` atomically: every model's rows are replaced in ONE
  * transaction together with the ops.gold_publications row, so readers see yesterday's gold or
- * today's, never a mix. Whole-table marts (RFM, monthly revenue) are only replaced when this
- * partition is the newest one published, so a backfill of an old date cannot roll them back.
+ * today's, never a mix. Whole-table marts (RFM, monthly revenue) are published from staging only
+ * when this partition is the newest one; an older partition rebuilds them as of the newest date, so
+ * a backfill of an old date cannot roll them back and its corrections still show.
  */
 export async function publishGold(deps: ActivityDeps, input: { date: string }): Promise<PublishGoldResult> {
   // The newest-only guard is read inside the transaction, which begins only after any other
@@ -44,6 +46,11 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
     for (const m of models) {
       const staged = stagingTable(m.name, input.date);
       if (m.materialized === 'table' && !isNewest) {
+        // Never rolled back to this older date, but rebuilt as of the newest published one from
+        // today's silver, so a corrected old day shows in it (a from-scratch rebuild would show it).
+        const sql = renderSqlFile(m.file, deps.warehouse.dialect);
+        await tx.exec(`delete from gold.${m.name}`);
+        await tx.exec(`insert into gold.${m.name} select * from (${sql}) as model`, modelParams(deps, sql, latest!.d!));
         skipped.push(m.name);
         continue;
       }

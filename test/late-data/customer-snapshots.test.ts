@@ -123,3 +123,28 @@ test('two publications started at the same moment queue: whichever starts first,
     expect(await rows(deps.warehouse, `select count(*) as n from gold.customer_rfm`)).toEqual([{ n: 1 }]);
   }
 });
+
+test('a corrected old date, re-run after newer ones: the whole-table marts show the correction, still as of the newest date', async () => {
+  for (const d of [OLD, NOW]) {
+    await insertRows(deps.warehouse, 'bronze.events', [event('a', `${d} 10:00:00`, { _partition_date: d })]);
+    await insertRows(deps.warehouse, 'bronze.orders', [order(`o-${d}`, 'a', `${d} 10:05:00`, 10, { _partition_date: d })]);
+  }
+  for (const d of [OLD, NOW]) {
+    await buildSilverDays(deps, [d]);
+    await buildGoldDay(deps, d);
+    await publishGold(deps, { date: d });
+  }
+  // The shop re-delivers the old day with an order it had missed; the day is re-run (a backfill).
+  await insertRows(deps.warehouse, 'bronze.orders', [order('o-missed', 'b', `${OLD} 11:00:00`, 5, { _partition_date: OLD, _line: 2 })]);
+  await buildSilverDays(deps, [OLD]);
+  await buildGoldDay(deps, OLD);
+  expect((await publishGold(deps, { date: OLD })).skipped.sort()).toEqual(['customer_rfm', 'monthly_revenue']);
+  expect(await rows(deps.warehouse, `select cast(month as varchar) as m, orders, revenue from gold.monthly_revenue order by 1`)).toEqual([
+    { m: OLD, orders: 2, revenue: 15 },
+    { m: NOW, orders: 1, revenue: 10 },
+  ]);
+  expect(await rows(deps.warehouse, `select customer_id, cast(as_of_date as varchar) as d from gold.customer_rfm order by 1`)).toEqual([
+    { customer_id: 'cu_a', d: NOW },
+    { customer_id: 'cu_b', d: NOW },
+  ]);
+});
