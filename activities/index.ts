@@ -7,6 +7,7 @@ import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
 import { createIngestActivities } from './ingest';
 import { createMmmActivities } from './mmm';
+import { createNotifyActivities } from './notify';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAttributionActivities(deps),
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
+    ...createNotifyActivities(deps),
   });
   return scrubActivities(activities, secretValues(deps.config));
 }
