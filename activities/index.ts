@@ -5,6 +5,7 @@ import { scrubActivities } from '../lib/scrub';
 import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
+import { createConsoleActivities } from './console';
 import { createIngestActivities } from './ingest';
 import { createMmmActivities } from './mmm';
 import { createNotifyActivities } from './notify';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
     ...createNotifyActivities(deps),
+    ...createConsoleActivities(deps),
   });
   return scrubActivities(activities, secretValues(deps.config));
 }

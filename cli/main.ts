@@ -9,6 +9,7 @@ import { registerBackfillCommand } from './backfill';
 import { registerPersonaCommands } from './personas';
 import { registerApprovalCommands } from './approvals';
 import { registerMmmCommands } from './mmm';
+import { registerConsoleCommands } from './console';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerPersonaCommands(program, ctx);
   registerApprovalCommands(program, ctx);
   registerMmmCommands(program, ctx);
+  registerConsoleCommands(program, ctx);
   return program;
 }
 

@@ -6,3 +6,5 @@ export { RetrainPersonas } from './retrain-personas';
 export { Attribution } from './attribution';
 export { CleaningReview } from './cleaning-review';
 export { RobynMmm } from './robyn-mmm';
+export { PartitionOverview } from './partition-overview';
+export { DecisionEvidence } from './decision-evidence';

@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import type { DecisionHistoryRow, PartitionRow } from '../activities/console/overview';
+import type { PlanSamples } from '../activities/console/plan-samples';
+import { planSamplesKey } from '../activities/console/plan-samples';
+import type { ObjectStore } from '../adapters/object-store/object-store';
+import { DecisionEvidence, PartitionOverview } from '../workflows';
+import type { DecisionView } from './approvals';
+
+/**
+ * The console's read path to the warehouse: through the worker, never the DuckDB file (it has
+ * one writer process). Grid statuses come back as a workflow result (small: statuses and
+ * counts); sample rows are written by the worker to the object store and read from there, so
+ * no data row enters a workflow history. Concurrent viewers share one run (USE_EXISTING).
+ */
+export interface WarehouseReader {
+  partitions(from: string, to: string): Promise<PartitionRow[]>;
+  evidence(view: DecisionView): Promise<{ samples?: PlanSamples; history: DecisionHistoryRow[] }>;
+}
+
+export function workerReader(client: Client, store: ObjectStore, taskQueue: string): WarehouseReader {
+  const run = <T>(workflow: typeof PartitionOverview | typeof DecisionEvidence, workflowId: string, args: unknown[], summary: string) =>
+    client.workflow.execute(workflow as (...a: unknown[]) => Promise<T>, {
+      taskQueue,
+      workflowId,
+      args,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: summary,
+      workflowExecutionTimeout: '10 minutes',
+    });
+  return {
+    partitions: (from, to) => run<PartitionRow[]>(PartitionOverview, `console-partitions-${from}-${to}`, [{ from, to }], `Console: partitions ${from}..${to}`),
+    async evidence(view) {
+      const key = view.cleaning && view.version !== null ? planSamplesKey(view.workflowId, view.runId, view.version) : undefined;
+      const stored = key ? await store.exists(key) : false;
+      const result = await run<{ samplesKey?: string; history: DecisionHistoryRow[] }>(
+        DecisionEvidence,
+        `console-evidence-${view.workflowId}-v${view.version ?? 0}`,
+        [{ kind: view.kind, workflowId: view.workflowId, runId: view.runId, date: view.date, ...(key && !stored ? { plan: view.cleaning!.plan } : {}) }],
+        `Console: evidence for ${view.workflowId} v${view.version ?? 0}`,
+      );
+      const samplesKey = result.samplesKey ?? (stored ? key : undefined);
+      const samples = samplesKey ? (JSON.parse((await store.get(samplesKey)).toString('utf8')) as PlanSamples) : undefined;
+      return { samples, history: result.history };
+    },
+  };
+}
