@@ -18,8 +18,8 @@ const SUBJECTS = {
 } as const;
 type SubjectType = keyof typeof SUBJECTS;
 
-/** Everything awaiting a decision, as the Temporal UI finds it. */
-export const PENDING_QUERY = `ExecutionStatus = 'Running' AND CleaningStatus = 'AwaitingApproval'`;
+/** Everything awaiting a decision on the console's task queue, as the Temporal UI finds it. */
+export const pendingQuery = (taskQueue: string) => `ExecutionStatus = 'Running' AND CleaningStatus = 'AwaitingApproval' AND TaskQueue = '${taskQueue}'`;
 
 export interface DecisionView {
   workflowId: string;
@@ -62,7 +62,8 @@ export interface ApprovalsClient {
 
 const NEXT = { accept: 'the plan is applied and the checks run again', reject: 'the partition stays blocked', revise: 'a new version is being planned' };
 
-export function temporalApprovals(client: Client): ApprovalsClient {
+export function temporalApprovals(client: Client, taskQueue: string): ApprovalsClient {
+  if (!/^[A-Za-z0-9._-]+$/.test(taskQueue)) throw new Error(`bad task queue ${JSON.stringify(taskQueue)}`);
   const describe = async (workflowId: string): Promise<DecisionView | null> => {
     const handle = client.workflow.getHandle(workflowId);
     const d = await handle.describe().catch((err: unknown) => {
@@ -88,7 +89,7 @@ export function temporalApprovals(client: Client): ApprovalsClient {
       date,
       running: d.status.name === 'RUNNING',
       executionStatus: d.status.name,
-      status: state?.status ?? 'NotRequested',
+      status: settledStatus(state),
       version: state?.version ?? null,
       requester: state?.requester ?? '',
       approvers: state?.approvers ?? [],
@@ -102,7 +103,7 @@ export function temporalApprovals(client: Client): ApprovalsClient {
     describe,
     async listPending() {
       const out: DecisionView[] = [];
-      for await (const wf of client.workflow.list({ query: PENDING_QUERY })) {
+      for await (const wf of client.workflow.list({ query: pendingQuery(taskQueue) })) {
         const view = await describe(wf.workflowId).catch(() => null);
         if (view && view.status === 'AwaitingApproval') out.push(view);
       }
@@ -114,11 +115,9 @@ export function temporalApprovals(client: Client): ApprovalsClient {
       const subject = SUBJECTS[d.type as SubjectType];
       if (!subject) return { applied: false, text: `refused: ${workflowId} is not awaiting decisions` };
       try {
-        const record = await client.workflow
-          .getHandle(workflowId)
-          .executeUpdate<DecisionRecord, [Decision]>(subject.defs.update.name, {
-            args: [{ decision: input.decision, approver: who.name, reason: input.reason || undefined, version: input.version }],
-          });
+        const record = await client.workflow.getHandle(workflowId).executeUpdate<DecisionRecord, [Decision]>(subject.defs.update.name, {
+          args: [{ decision: input.decision, approver: who.name, reason: input.reason || undefined, version: input.version }],
+        });
         return record.outcome === 'applied'
           ? { applied: true, text: `${input.decision} recorded for v${record.version} by ${record.approver}: ${NEXT[input.decision]}` }
           : { applied: false, text: `refused: ${record.ignoredReason ?? 'ignored by the workflow'}` };
@@ -130,6 +129,19 @@ export function temporalApprovals(client: Client): ApprovalsClient {
       }
     },
   };
+}
+
+const STATUS_OF = { accept: 'Accepted', reject: 'Rejected', revise: 'RevisionRequested' } as const;
+
+/**
+ * The status as the approver should see it: the workflow updates its status attribute only
+ * after it audited the decision, so for a moment an applied decision on the current version
+ * still reads "AwaitingApproval" — the page must not offer a second decision then.
+ */
+function settledStatus(state: ApprovalState<unknown> | undefined): ApprovalState<unknown>['status'] {
+  if (!state) return 'NotRequested';
+  const applied = state.history.find((r) => r.outcome === 'applied' && r.version === state.version);
+  return state.status === 'AwaitingApproval' && applied ? STATUS_OF[applied.decision] : state.status;
 }
 
 const oneLine = (s: string) => s.split('\n')[0].slice(0, 500);

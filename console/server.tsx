@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { raw } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Child } from 'hono/jsx';
@@ -34,6 +35,8 @@ export interface ConsoleDeps {
   sessions: SessionStore;
   /** Visibility look-ups for the grid's live states (running nightly runs, pending reviews). */
   client: Client;
+  /** The task queue whose runs the console shows (validated by the config: letters, digits, . _ -). */
+  taskQueue: string;
   namespace: string;
   temporalUiUrl?: string;
   /** https → Secure cookies. */
@@ -74,6 +77,12 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const cookie = (c: Context<Env>, s: Session) =>
     setCookie(c, SESSION_COOKIE, s.id, { httpOnly: true, sameSite: 'Lax', secure: deps.secureCookies, path: '/', maxAge: deps.sessions.maxAgeSeconds });
 
+  // Reports are our own files, still sandboxed: no script, nothing from elsewhere. (Registered
+  // before secureHeaders so this policy is the one that stays on /reports/ responses.)
+  app.use('/reports/*', async (c, next) => {
+    await next();
+    c.header('content-security-policy', "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox");
+  });
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -187,7 +196,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
 
   app.get('/partitions', async (c) => {
     const s = c.get('session');
-    const to = isDate(c.req.query('to')) ? c.req.query('to')! : await latestPartition(deps.client);
+    const to = isDate(c.req.query('to')) ? c.req.query('to')! : await latestPartition(deps.client, deps.taskQueue);
     const from = isDate(c.req.query('from')) && c.req.query('from')! <= to ? c.req.query('from')! : addDays(to, -13);
     let rows: PartitionRow[] = [];
     let error: string | undefined;
@@ -196,7 +205,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     } catch (err) {
       error = `The partitions could not be read: ${deps.explain(err)}`;
     }
-    const live = await liveStates(deps.client, from, to);
+    const live = await liveStates(deps.client, deps.taskQueue, from, to);
     const grid = gridRows(rows, live, { temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace });
     return page(c, <PartitionsPage session={s} from={from} to={to} rows={grid} error={error} />);
   });
@@ -224,12 +233,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     try {
       const body = await deps.store.get(assertObjectKey(key));
       const type = TYPES[key.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
-      // Reports are our own files, still sandboxed: no script, nothing from elsewhere.
-      return c.body(new Uint8Array(body), 200, {
-        'content-type': type,
-        'content-security-policy': "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
-        'x-content-type-options': 'nosniff',
-      });
+      return c.body(new Uint8Array(body), 200, { 'content-type': type, 'x-content-type-options': 'nosniff' });
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return page(c, <Layout title="Not found">{`No such report: ${key}`}</Layout>, 404);
       throw err;
@@ -237,7 +241,12 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   });
 
   app.notFound((c) => page(c, <Layout title="Not found">Nothing here.</Layout>, 404));
-  app.onError((err, c) => page(c, <Layout title="Something went wrong">{deps.explain(err)}</Layout>, 500));
+  app.onError((err, c) => {
+    // hono/csrf refuses a cross-origin form with an HTTPException(403).
+    if (err instanceof HTTPException && err.status === 403)
+      return page(c, <Layout title="Refused">This form did not come from this console: open the page here and try again.</Layout>, 403);
+    return page(c, <Layout title="Something went wrong">{deps.explain(err)}</Layout>, 500);
+  });
   return app;
 }
 
@@ -247,9 +256,9 @@ const served = (key: string) => SERVED_PREFIXES.some((p) => key.startsWith(p)) &
 const safeNext = (next: string | undefined) => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/inbox');
 const callbackUrl = (c: Context) => new URL('/auth/callback', c.req.url).toString();
 
-async function latestPartition(client: Client): Promise<string> {
+async function latestPartition(client: Client, taskQueue: string): Promise<string> {
   let latest: string | undefined;
-  for await (const wf of client.workflow.list({ query: `WorkflowType = 'NightlyPipeline'`, pageSize: 50 })) {
+  for await (const wf of client.workflow.list({ query: `WorkflowType = 'NightlyPipeline' AND TaskQueue = '${taskQueue}'`, pageSize: 50 })) {
     const d = wf.searchAttributes?.PartitionDate?.[0] as string | undefined;
     if (d && (!latest || d > latest)) latest = d;
     if (latest) break;
@@ -258,10 +267,10 @@ async function latestPartition(client: Client): Promise<string> {
 }
 
 /** Dates with a running nightly, and dates whose cleaning review awaits a decision (→ its workflow id). */
-async function liveStates(client: Client, from: string, to: string) {
+async function liveStates(client: Client, taskQueue: string, from: string, to: string) {
   const running = new Set<string>();
   const awaiting = new Map<string, string>();
-  const inRange = `PartitionDate >= '${from}' AND PartitionDate <= '${to}'`;
+  const inRange = `TaskQueue = '${taskQueue}' AND PartitionDate >= '${from}' AND PartitionDate <= '${to}'`;
   for await (const wf of client.workflow.list({ query: `WorkflowType = 'NightlyPipeline' AND ExecutionStatus = 'Running' AND ${inRange}` })) {
     const d = wf.searchAttributes?.PartitionDate?.[0] as string | undefined;
     if (d) running.add(d);

@@ -28,12 +28,13 @@ export async function startConsole(config: Config, client: Client, opts: { tempo
   const secrets = secretValues(config);
   const scrub = (s: string) => secrets.reduce((t, v) => t.split(v).join('***'), s);
   const app = createConsoleApp({
-    approvals: temporalApprovals(client),
+    approvals: temporalApprovals(client, config.temporal.taskQueue),
     reader: workerReader(client, createObjectStore(config), config.temporal.taskQueue),
     store: createObjectStore(config),
     identity: accounts,
     sessions: new SessionStore(config.console.sessionHours * 3600_000),
     client,
+    taskQueue: config.temporal.taskQueue,
     namespace: config.temporal.namespace,
     temporalUiUrl: config.console.temporalUiUrl ?? opts.temporalUiUrl,
     secureCookies: consoleUrl(config).startsWith('https:'),

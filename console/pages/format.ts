@@ -1,7 +1,8 @@
 /** Small formatting helpers shared by the pages. */
 export function duration(ms: number): string {
   const abs = Math.abs(ms);
-  const m = Math.round(abs / 60_000);
+  // Rounded down: "23 h 59 min" left is never shown as a full day.
+  const m = Math.floor(abs / 60_000);
   if (m < 1) return 'less than a minute';
   if (m < 60) return `${m} min`;
   const h = Math.floor(m / 60);

@@ -1,0 +1,233 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { LocalAccounts } from '../../console/auth/local-accounts';
+import { sendDecision } from '../../cli/approvals';
+import { NightlyPipeline } from '../../workflows/nightly-pipeline';
+import { cleaningApproval } from '../../workflows/cleaning-review';
+import { createTestEnv, tempDataDir, type TestEnv } from '../support/temporal';
+import { freePort, launchChromium, startDagDev, type DevStack } from './support/stack';
+
+/**
+ * The approvals console in a real browser (Debian chromium via playwright-core) against the real
+ * stack: `dag dev` as a child process (worker + console) on the test run's Temporal dev server.
+ * Three partitions are blocked by planted anomalies: one is accepted, one rejected, one revised.
+ */
+const ACCEPT = '2031-03-11';
+const REJECT = '2031-03-12';
+const REVISE = '2031-03-13';
+const PASSWORD = { alice: 'alice-password-1', bob: 'bob-password-22', mallory: 'mallory-password-3' };
+const WEBHOOK_SECRET = `hook-secret-${randomUUID()}`;
+
+let env: TestEnv;
+let stack: DevStack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let dataDir: string;
+const taskQueue = `console-e2e-${randomUUID()}`;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  dataDir = tempDataDir('dag-console-e2e-');
+  // mallory has a console account but is not an approver: signing in is not the right to decide.
+  const accounts = new LocalAccounts(path.join(dataDir, 'console/accounts.json'));
+  for (const [name, pw] of Object.entries(PASSWORD)) await accounts.setPassword(name, pw);
+  const port = await freePort();
+  [stack, browser] = await Promise.all([
+    startDagDev({
+      TEMPORAL_ADDRESS: env.address,
+      DAG_TASK_QUEUE: taskQueue,
+      DAG_DATA_DIR: dataDir,
+      DAG_APPROVERS: 'alice,bob',
+      DAG_CONSOLE_PORT: String(port),
+      DAG_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+      // Configured but unreachable: the pages must never show it.
+      DAG_NOTIFY_WEBHOOKS: 'approvers=slack',
+      DAG_WEBHOOK_APPROVERS_URL: `http://127.0.0.1:9/${WEBHOOK_SECRET}`,
+    }),
+    launchChromium(),
+  ]);
+  page = await browser.context.newPage();
+  await Promise.all(
+    [ACCEPT, REJECT, REVISE].map((date) =>
+      env.client.workflow.start(NightlyPipeline, {
+        taskQueue,
+        workflowId: `nightly-${date}`,
+        args: [{ date, generate: { rows: 5000, anomalies: true, seed: 42 } }],
+      }),
+    ),
+  );
+  await Promise.all([ACCEPT, REJECT, REVISE].map((date) => awaitingPlan(`cleaning-${date}`, 1)));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await env?.close();
+});
+
+async function awaitingPlan(workflowId: string, version: number): Promise<void> {
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    const s = await env.client.workflow
+      .getHandle(workflowId)
+      .query(cleaningApproval.query)
+      .catch(() => undefined);
+    if (s?.status === 'AwaitingApproval' && s.version === version) return;
+    if (Date.now() > deadline) throw new Error(`${workflowId}: v${version} never awaited a decision (${s?.status} v${s?.version})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function signIn(name: keyof typeof PASSWORD, next = '/inbox') {
+  await browser.context.clearCookies();
+  await page.goto(`${stack.url}${next}`);
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', PASSWORD[name]);
+  await page.click('form[action="/sign-in"] button[type=submit]');
+  await page.waitForURL(`**${next}`);
+}
+
+const answer = () => page.locator('[data-testid=answer]').innerText();
+async function decide(decision: 'accept' | 'reject' | 'revise', reason: string, on: Page = page) {
+  await on.fill('textarea[name=reason]', reason);
+  await on.click(`button[value=${decision}]`);
+  return on.locator('[data-testid=answer]').innerText();
+}
+const manifest = (date: string) =>
+  JSON.parse(fs.readFileSync(path.join(dataDir, 'objects/landing', date, '_manifest.json'), 'utf8')) as { anomalies: Record<string, number> };
+
+test('sign-in: a wrong password is refused in one line; the pages need a session', async () => {
+  await browser.context.clearCookies();
+  await page.goto(`${stack.url}/inbox`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  await page.fill('input[name=name]', 'bob');
+  await page.fill('input[name=password]', 'not-his-password');
+  await page.click('form[action="/sign-in"] button[type=submit]');
+  expect(await page.locator('[role=alert]').innerText()).toBe('Wrong name or password.');
+  const cookies = await browser.context.cookies();
+  expect(cookies.find((c) => c.name === 'dag_console_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+});
+
+test('the inbox lists the blocked partitions’ plans with failing checks, age and time left', async () => {
+  await signIn('bob');
+  const rows = await page.locator('[data-testid=inbox] tbody tr').allInnerTexts();
+  const ours = rows.filter((r) => r.includes('2031-03-1'));
+  expect(ours).toHaveLength(3);
+  for (const date of [ACCEPT, REJECT, REVISE]) {
+    const row = ours.find((r) => r.includes(`cleaning plan v1 for ${date}`))!;
+    expect(row).toContain('future_timestamps, negative_revenue, orphan_purchases');
+    expect(row).toMatch(/23 h 5\d min/);
+    expect(row).toContain('system:nightly');
+  }
+});
+
+test('the decision page shows the planted anomalies as sample rows, with counts that match the generator', async () => {
+  await signIn('bob', `/decisions/cleaning-${ACCEPT}`);
+  const planted = manifest(ACCEPT).anomalies;
+  const ops = page.locator('[data-testid^=samples-]');
+  expect(await ops.count()).toBe(3);
+  const [future, negative, orphan] = await ops.allInnerTexts();
+  expect(future).toContain(`${planted.future_timestamp} taken out, 0 changed`);
+  expect(negative).toContain(`${planted.negative_revenue} taken out, 0 changed`);
+  expect(orphan).toContain(`${planted.orphan_order} taken out, 0 changed`);
+  // The rows themselves: negative revenue, timestamps in the future, struck out as removed.
+  const revenues = await page.locator('[data-testid=samples-2] tr.removed td:nth-child(7)').allInnerTexts();
+  expect(revenues.length).toBe(planted.negative_revenue);
+  for (const r of revenues) expect(Number(r)).toBeLessThan(0);
+  const eventTimes = await page.locator('[data-testid=samples-1] tr.removed td:nth-child(5)').allInnerTexts();
+  for (const t of eventTimes) expect(t > ACCEPT).toBe(true);
+  // Customer identifiers are pseudonyms, as the planner sees them.
+  expect(future).toMatch(/masked_[0-9a-f]{10}/);
+  expect(await page.locator('[data-testid=checks]').innerText()).toMatch(/negative_revenue\s+blocking\s+2\s+0\s+fail\s+pass observed 0/);
+  expect(await page.locator('[data-testid=verdict]').innerText()).toContain('approve');
+  const html = await page.content();
+  expect(html).not.toContain(WEBHOOK_SECRET);
+  expect(html).not.toContain('file://');
+});
+
+test('an account that is not an approver is refused in words, and nothing is decided', async () => {
+  await signIn('mallory', `/decisions/cleaning-${ACCEPT}`);
+  expect(await decide('accept', 'looks fine to me')).toBe('refused: mallory is not an approver (approvers: alice, bob)');
+  const s = await env.client.workflow.getHandle(`cleaning-${ACCEPT}`).query(cleaningApproval.query);
+  expect(s.status).toBe('AwaitingApproval');
+  expect(s.history.map((r) => [r.approver, r.outcome])).toEqual([['mallory', 'ignored']]);
+});
+
+test('a form without the session’s CSRF token, or from another origin, is refused and decides nothing', async () => {
+  await signIn('bob', `/decisions/cleaning-${ACCEPT}`);
+  const noToken = await page.request.post(`${stack.url}/decisions/cleaning-${ACCEPT}/decide`, {
+    form: { decision: 'accept', version: '1', reason: 'forged' },
+    maxRedirects: 0,
+  });
+  expect(noToken.status()).toBe(403);
+  const csrf = await page.locator('input[name=csrf]').first().inputValue();
+  const crossSite = await page.request.post(`${stack.url}/decisions/cleaning-${ACCEPT}/decide`, {
+    form: { decision: 'accept', version: '1', reason: 'forged', csrf },
+    headers: { origin: 'http://evil.example' },
+    maxRedirects: 0,
+  });
+  expect(crossSite.status()).toBe(403);
+  const s = await env.client.workflow.getHandle(`cleaning-${ACCEPT}`).query(cleaningApproval.query);
+  expect(s.history.filter((r) => r.approver === 'bob')).toEqual([]);
+});
+
+test('accept → the plan is applied, the nightly resumes and publishes, and the partitions grid turns green', async () => {
+  await signIn('bob', `/decisions/cleaning-${ACCEPT}`);
+  expect(await decide('accept', 'refunds booked as sales')).toBe('accept recorded for v1 by bob: the plan is applied and the checks run again');
+  const nightly = await env.client.workflow.getHandle(`nightly-${ACCEPT}`).result();
+  expect(nightly.status).toBe('succeeded');
+  await page.goto(`${stack.url}/partitions?from=${ACCEPT}&to=${REVISE}`);
+  const cell = (date: string, layer: string) => page.locator(`tr[data-date="${date}"] td[data-layer=${layer}]`);
+  for (const layer of ['bronze', 'silver', 'gold', 'attribution']) expect(await cell(ACCEPT, layer).getAttribute('data-status')).toBe('ok');
+  expect(await cell(ACCEPT, 'gold').innerText()).toMatch(/published/);
+  // The other two still wait for a decision.
+  expect(await cell(REJECT, 'silver').getAttribute('data-status')).toBe('blocked');
+  expect(await cell(REJECT, 'silver').innerText()).toContain('awaiting approval');
+  // Reports are served by the console, not as file:// links.
+  const report = cell(ACCEPT, 'attribution').locator('a', { hasText: 'report' });
+  const href = (await report.getAttribute('href'))!;
+  expect(href).toBe(`/reports/reports/attribution/${ACCEPT}_${ACCEPT}/report.html`);
+  const served = await page.request.get(`${stack.url}${href}`);
+  expect(served.status()).toBe(200);
+  expect(served.headers()['content-type']).toContain('text/html');
+  expect(served.headers()['content-security-policy']).toContain('sandbox');
+  expect(await cell(ACCEPT, 'bronze').locator('a').getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/nightly-${ACCEPT}`);
+  // The decision page now shows the decision in its history.
+  await page.goto(`${stack.url}/decisions/cleaning-${ACCEPT}`);
+  expect(await page.locator('[data-testid=history]').innerText()).toMatch(/bob\s+accept via update\s+v1\s+applied/);
+});
+
+test('reject → the partition stays blocked and the nightly says why', async () => {
+  await signIn('alice', `/decisions/cleaning-${REJECT}`);
+  expect(await decide('reject', 'the negative revenue is real: refunds, fix the source')).toBe('reject recorded for v1 by alice: the partition stays blocked');
+  const nightly = await env.client.workflow.getHandle(`nightly-${REJECT}`).result();
+  expect(nightly.status).toBe('blocked');
+  expect(nightly.summary).toContain('rejected by alice: the negative revenue is real');
+  await page.goto(`${stack.url}/partitions?from=${REJECT}&to=${REJECT}`);
+  expect(await page.locator(`tr[data-date="${REJECT}"] td[data-layer=gold]`).getAttribute('data-status')).toBe('blocked');
+});
+
+test('revise → a new version is planned; a decision on the old version, from a page still showing it, is refused as stale', async () => {
+  await signIn('bob', `/decisions/cleaning-${REVISE}`);
+  const stale = await browser.context.newPage();
+  await stale.goto(`${stack.url}/decisions/cleaning-${REVISE}`);
+  expect(await decide('revise', 'keep the orphan orders, they are phone orders')).toBe('revise recorded for v1 by bob: a new version is being planned');
+  await awaitingPlan(`cleaning-${REVISE}`, 2);
+  expect(await decide('accept', 'v1 looked right', stale)).toBe('refused: stale version 1: the version awaiting a decision is 2');
+  await stale.close();
+  await page.goto(`${stack.url}/decisions/cleaning-${REVISE}`);
+  expect(await page.locator('h1').innerText()).toBe(`cleaning plan v2 for ${REVISE}`);
+  expect(await page.locator('button[value=accept]').innerText()).toBe('Accept v2');
+  // The CLI's path (the same Update) still works alongside the console.
+  const record = await sendDecision(env.client, `cleaning-${REVISE}`, { decision: 'reject', approver: 'alice', reason: 'done here' });
+  expect(record.outcome).toBe('applied');
+  await page.reload();
+  expect(await answerOrNone()).toBe(null);
+  expect(await page.locator('[data-testid=decide]').count()).toBe(0);
+});
+
+async function answerOrNone(): Promise<string | null> {
+  return (await page.locator('[data-testid=answer]').count()) ? answer() : null;
+}
