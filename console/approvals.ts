@@ -60,7 +60,14 @@ export interface ApprovalsClient {
   decide(workflowId: string, input: DecisionInput, who: Identity): Promise<DecisionAnswer>;
 }
 
-const NEXT = { accept: 'the plan is applied and the checks run again', reject: 'the partition stays blocked', revise: 'a new version is being planned' };
+const NEXT = {
+  cleaning_plan: { accept: 'the plan is applied and the checks run again', reject: 'the partition stays blocked', revise: 'a new version is being planned' },
+  persona_model: {
+    accept: 'the candidate is promoted and the window relabelled',
+    reject: 'the active model stays',
+    revise: 'the candidate is not promoted; retrain with the feedback',
+  },
+} as const;
 
 export function temporalApprovals(client: Client, taskQueue: string): ApprovalsClient {
   if (!/^[A-Za-z0-9._-]+$/.test(taskQueue)) throw new Error(`bad task queue ${JSON.stringify(taskQueue)}`);
@@ -119,7 +126,7 @@ export function temporalApprovals(client: Client, taskQueue: string): ApprovalsC
           args: [{ decision: input.decision, approver: who.name, reason: input.reason || undefined, version: input.version }],
         });
         return record.outcome === 'applied'
-          ? { applied: true, text: `${input.decision} recorded for v${record.version} by ${record.approver}: ${NEXT[input.decision]}` }
+          ? { applied: true, text: `${input.decision} recorded for v${record.version} by ${record.approver}: ${NEXT[subject.kind][input.decision]}` }
           : { applied: false, text: `refused: ${record.ignoredReason ?? 'ignored by the workflow'}` };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) return { applied: false, text: `refused: ${oneLine(err.cause?.message ?? err.message)}` };
