@@ -206,7 +206,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       error = `The partitions could not be read: ${deps.explain(err)}`;
     }
     const live = await liveStates(deps.client, deps.taskQueue, from, to);
-    const grid = gridRows(rows, live, { temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace });
+    const grid = gridRows({ from, to }, rows, live, { temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace });
     return page(c, <PartitionsPage session={s} from={from} to={to} rows={grid} error={error} />);
   });
 

@@ -1,5 +1,6 @@
 import type { Cell, PartitionRow } from '../../activities/console/overview';
 import type { Session } from '../auth/sessions';
+import { dateRange } from '../../lib/dates';
 import { temporalRunUrl } from './format';
 import { Layout } from './layout';
 
@@ -78,15 +79,16 @@ export function PartitionsPage(p: { session: Session; from: string; to: string; 
 
 /** Warehouse statuses + what Temporal knows is running or waiting, with links to runs and reports. */
 export function gridRows(
+  range: { from: string; to: string },
   rows: PartitionRow[],
   live: { running: Set<string>; awaiting: Map<string, string> },
   ui: { temporalUiUrl?: string; namespace: string },
 ): GridRow[] {
   const run = (id: string) => temporalRunUrl(ui.temporalUiUrl, ui.namespace, id);
-  // Dates Temporal knows about but the warehouse does not yet (a first run in progress).
+  // Every date of the range has a row: a gap is as visible as a failure.
   const known = new Set(rows.map((r) => r.date));
   const none = { status: 'none', detail: 'not run' } as const;
-  const extra = [...new Set([...live.running, ...live.awaiting.keys()])]
+  const extra = dateRange(range.from, range.to)
     .filter((d) => !known.has(d))
     .map((date): PartitionRow => ({ date, nightly: null, bronze: none, silver: none, gold: none, attribution: none, personas: none }));
   const all = [...rows, ...extra].sort((a, b) => (a.date < b.date ? 1 : -1));
@@ -116,6 +118,7 @@ export function gridRows(
     if (awaiting) {
       const stage = r.silver.status === 'failed' ? 'silver' : 'gold';
       cells[stage] = { ...cells[stage], live: 'awaiting approval', links: [{ href: `/decisions/${encodeURIComponent(awaiting)}`, text: 'decide' }] };
+      if (stage === 'silver') cells.gold = { ...cells.gold, live: 'held until the review decides' };
     } else if (running) {
       for (const l of ['silver', 'gold'] as const) if (cells[l].status !== 'ok') cells[l] = { ...cells[l], live: 'running' };
     }
