@@ -93,7 +93,8 @@ export function gridRows(
     .map((date): PartitionRow => ({ date, nightly: null, bronze: none, silver: none, gold: none, attribution: none, personas: none }));
   const all = [...rows, ...extra].sort((a, b) => (a.date < b.date ? 1 : -1));
   return all.map((r) => {
-    const link = (href: string | undefined, text: string) => (href ? [{ href, text }] : []);
+    // A run link only where something ran: "not run" cells stay quiet.
+    const link = (href: string | undefined, text: string, cell: Cell = r.bronze) => (href && cell.status !== 'none' ? [{ href, text }] : []);
     const awaiting = live.awaiting.get(r.date);
     const running = live.running.has(r.date);
     const cells: Record<Layer, GridCell> = {
@@ -103,7 +104,7 @@ export function gridRows(
       attribution: {
         ...r.attribution,
         links: [
-          ...link(run(`attribution-${r.date}`), 'run'),
+          ...link(run(`attribution-${r.date}`), 'run', r.attribution),
           ...(r.attribution.status === 'ok' ? [{ href: `/reports/reports/attribution/${r.date}_${r.date}/report.html`, text: 'report' }] : []),
         ],
       },
@@ -122,7 +123,7 @@ export function gridRows(
     } else if (running) {
       for (const l of ['silver', 'gold'] as const) if (cells[l].status !== 'ok') cells[l] = { ...cells[l], live: 'running' };
     }
-    if (r.silver.status === 'failed' && !awaiting) cells.silver.links.push(...link(run(`cleaning-${r.date}`), 'review'));
+    if (r.silver.status === 'failed' && !awaiting) cells.silver.links.push(...link(run(`cleaning-${r.date}`), 'review', r.silver));
     return { date: r.date, nightly: r.nightly, cells };
   });
 }
