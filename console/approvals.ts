@@ -155,8 +155,8 @@ const oneLine = (s: string) => s.split('\n')[0].slice(0, 500);
 
 /**
  * When the current version was put up for decision and when it is rejected automatically, from
- * the run's history: the last `CleaningStatus = AwaitingApproval` upsert, and the approval
- * wait's timer (started at or after it; its end is the deadline).
+ * the run's history: the last `CleaningStatus = AwaitingApproval` upsert, and the latest end of
+ * the timers started after it (the approval wait's timer; re-armed timers end at the same time).
  */
 async function awaitingSince(client: Client, workflowId: string, runId: string): Promise<{ requestedAt?: Date; deadline?: Date }> {
   const history = await client.workflow
@@ -175,8 +175,12 @@ async function awaitingSince(client: Client, workflowId: string, runId: string):
         deadline = undefined;
       }
     }
+    // The wait's timer ends at the deadline; shorter timers (a reminder at half time) end before it.
     const timer = e.timerStartedEventAttributes?.startToFireTimeout;
-    if (timer && at && requestedAt) deadline = new Date(at.getTime() + Number(timer.seconds ?? 0) * 1000 + Math.floor((timer.nanos ?? 0) / 1e6));
+    if (timer && at && requestedAt) {
+      const end = new Date(at.getTime() + Number(timer.seconds ?? 0) * 1000 + Math.floor((timer.nanos ?? 0) / 1e6));
+      if (!deadline || end > deadline) deadline = end;
+    }
   }
   return { requestedAt, deadline };
 }
