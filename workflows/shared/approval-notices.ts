@@ -42,11 +42,14 @@ export async function sendApprovalNotice(
   }
 }
 
-/** Sends "awaiting" now and arms the half-time reminder; call `settle` when the wait ends. */
+/** Sends "awaiting" (without holding up the caller) and arms the half-time reminder; call `settle` when the wait ends. */
 export async function openApprovalNotices(subject: NoticeSubject, timeout: Duration): Promise<ApprovalNotices> {
   const ms = msToNumber(timeout);
   const times = { requestedAt: new Date().toISOString(), deadline: new Date(Date.now() + ms).toISOString() };
-  await sendApprovalNotice('awaiting', subject, times);
+  // Not awaited here: a receiver that is down must not delay the wait (settle waits for it, so the order holds).
+  const announced = sendApprovalNotice('awaiting', subject, times).catch((err: unknown) => {
+    if (!isCancellation(err)) throw err;
+  });
   const reminder = new CancellationScope();
   const reminded = reminder
     .run(async () => {
@@ -59,7 +62,7 @@ export async function openApprovalNotices(subject: NoticeSubject, timeout: Durat
   return {
     async settle(outcome) {
       reminder.cancel();
-      await reminded;
+      await Promise.all([announced, reminded]);
       await sendApprovalNotice(outcome.kind, subject, times, outcome.kind === 'decided' ? outcome.decision : undefined);
     },
   };
