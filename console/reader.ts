@@ -17,9 +17,12 @@ export interface WarehouseReader {
   evidence(view: DecisionView): Promise<{ samples?: PlanSamples; history: DecisionHistoryRow[] }>;
 }
 
-export function workerReader(client: Client, store: ObjectStore, taskQueue: string): WarehouseReader {
-  const run = <T>(workflow: typeof PartitionOverview | typeof DecisionEvidence, workflowId: string, args: unknown[], summary: string) =>
-    client.workflow.execute(workflow as (...a: unknown[]) => Promise<T>, {
+/** How long a page waits for the worker before saying so (the read itself goes on and is reused). */
+export const READ_WAIT_MS = 30_000;
+
+export function workerReader(client: Client, store: ObjectStore, taskQueue: string, waitMs = READ_WAIT_MS): WarehouseReader {
+  const run = async <T>(workflow: typeof PartitionOverview | typeof DecisionEvidence, workflowId: string, args: unknown[], summary: string): Promise<T> => {
+    const handle = await client.workflow.start(workflow as (...a: unknown[]) => Promise<T>, {
       taskQueue,
       workflowId,
       args,
@@ -28,14 +31,28 @@ export function workerReader(client: Client, store: ObjectStore, taskQueue: stri
       staticSummary: summary,
       workflowExecutionTimeout: '10 minutes',
     });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no worker answered on task queue ${taskQueue} within ${waitMs / 1000} s: is \`dag worker\` (or \`dag dev\`) running?`)),
+        waitMs,
+      );
+    });
+    try {
+      return await Promise.race([handle.result() as Promise<T>, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
-    partitions: (from, to) => run<PartitionRow[]>(PartitionOverview, `console-partitions-${from}-${to}`, [{ from, to }], `Console: partitions ${from}..${to}`),
+    partitions: (from, to) =>
+      run<PartitionRow[]>(PartitionOverview, `console-partitions-${taskQueue}-${from}-${to}`, [{ from, to }], `Console: partitions ${from}..${to}`),
     async evidence(view) {
       const key = view.cleaning && view.version !== null ? planSamplesKey(view.workflowId, view.runId, view.version) : undefined;
       const stored = key ? await store.exists(key) : false;
       const result = await run<{ samplesKey?: string; history: DecisionHistoryRow[] }>(
         DecisionEvidence,
-        `console-evidence-${view.workflowId}-v${view.version ?? 0}`,
+        `console-evidence-${taskQueue}-${view.workflowId}-v${view.version ?? 0}`,
         [{ kind: view.kind, workflowId: view.workflowId, runId: view.runId, date: view.date, ...(key && !stored ? { plan: view.cleaning!.plan } : {}) }],
         `Console: evidence for ${view.workflowId} v${view.version ?? 0}`,
       );
