@@ -32,7 +32,7 @@ import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startDevServer } from '../../temporal/dev-server';
 import { nightlyScheduleOptions } from '../../temporal/schedules';
 import { WORKFLOWS_PATH } from '../../workers/worker';
-import { Attribution, Backfill, NightlyPipeline, PersonaLabeling, RetrainPersonas, RobynMmm } from '../../workflows';
+import { Attribution, Backfill, DecisionEvidence, NightlyPipeline, PartitionOverview, PersonaLabeling, RetrainPersonas, RobynMmm } from '../../workflows';
 import { backfillProgress } from '../../workflows/backfill';
 import { cleaningApproval, type CleaningReview } from '../../workflows/cleaning-review';
 import { personaApproval } from '../../workflows/retrain-personas';
@@ -131,6 +131,34 @@ const SCENARIOS: Scenario[] = [
       if (r.status !== 'succeeded') throw new Error(`expected succeeded after review, got ${r.status}: ${r.summary}`);
       await save('cleaning-review-accepted', review, 'CleaningReview: plan accepted by update, applied, checks pass, gold published');
       await save('nightly-blocked-cleaned-succeeded', h, 'NightlyPipeline that waited on a review which published: then attribution, succeeded');
+    },
+  },
+  {
+    name: 'console-reads',
+    saves: ['decision-evidence-samples', 'partition-overview'],
+    async run({ client, taskQueue, save }) {
+      // What the approvals console starts to read the warehouse through the worker.
+      const date = '2026-03-20';
+      const h = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `nightly-${date}`, args: [{ date, generate: generate(20, true) }] });
+      const review = client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
+      const plan = await awaitingApproval(() => review.query(cleaningApproval.query));
+      const subject = (await review.query(cleaningApproval.query)).subject!;
+      const evidence = await client.workflow.start(DecisionEvidence, {
+        taskQueue,
+        workflowId: `console-evidence-${uid()}`,
+        args: [{ kind: 'cleaning_plan', workflowId: review.workflowId, runId: (await review.describe()).runId, date, plan: subject.plan }],
+      });
+      await evidence.result();
+      await save('decision-evidence-samples', evidence, 'DecisionEvidence: sample rows of plan v1 into the object store, earlier decisions on the date');
+      const overview = await client.workflow.start(PartitionOverview, {
+        taskQueue,
+        workflowId: `console-partitions-${uid()}`,
+        args: [{ from: '2026-03-18', to: date }],
+      });
+      await overview.result();
+      await save('partition-overview', overview, 'PartitionOverview: statuses per date and layer for the console grid');
+      await review.executeUpdate(cleaningApproval.update, { args: [{ decision: 'reject', approver: 'bob', reason: 'capture done', version: plan.version! }] });
+      await h.result();
     },
   },
   {
