@@ -134,6 +134,8 @@ export const configSchema = z.object({
     publicUrl: z.string().url().optional(),
     /** Local accounts (scrypt hashes), created on first start. */
     accountsFile: z.string().min(1),
+    /** Approver key files the console signs with, `<name>.key` per account (default: where `dag approvals keygen` writes them). */
+    keysDir: z.string().min(1),
     sessionHours: z.coerce
       .number()
       .min(0.01)
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       host: e.DAG_CONSOLE_HOST,
       publicUrl: e.DAG_CONSOLE_URL,
       accountsFile: path.resolve(dataDir, e.DAG_CONSOLE_ACCOUNTS ?? 'console/accounts.json'),
+      keysDir: path.resolve(dataDir, e.DAG_CONSOLE_KEYS_DIR ?? 'approvers'),
       sessionHours: e.DAG_CONSOLE_SESSION_HOURS,
       temporalUiUrl: e.DAG_TEMPORAL_UI_URL,
     },
@@ -387,6 +390,7 @@ const ENV_NAMES: Record<string, string> = {
   'console.host': 'DAG_CONSOLE_HOST',
   'console.publicUrl': 'DAG_CONSOLE_URL',
   'console.sessionHours': 'DAG_CONSOLE_SESSION_HOURS',
+  'console.keysDir': 'DAG_CONSOLE_KEYS_DIR',
   'console.temporalUiUrl': 'DAG_TEMPORAL_UI_URL',
   'notifications.webhooks': 'DAG_NOTIFY_WEBHOOKS',
   'notifications.email.to': 'DAG_NOTIFY_EMAIL_TO',

@@ -17,6 +17,9 @@ export interface WarehouseReader {
   evidence(view: DecisionView): Promise<{ samples?: PlanSamples; history: DecisionHistoryRow[] }>;
 }
 
+/** DecisionEvidence's input names (kept: its histories are captured). */
+const EVIDENCE_KIND = { 'cleaning-plan': 'cleaning_plan', 'persona-model': 'persona_model' } as const;
+
 /** How long a page waits for the worker before saying so (the read itself goes on and is reused). */
 export const READ_WAIT_MS = 30_000;
 
@@ -53,7 +56,15 @@ export function workerReader(client: Client, store: ObjectStore, taskQueue: stri
       const result = await run<{ samplesKey?: string; history: DecisionHistoryRow[] }>(
         DecisionEvidence,
         `console-evidence-${taskQueue}-${view.workflowId}-v${view.version ?? 0}`,
-        [{ kind: view.kind, workflowId: view.workflowId, runId: view.runId, date: view.date, ...(key && !stored ? { plan: view.cleaning!.plan } : {}) }],
+        [
+          {
+            kind: EVIDENCE_KIND[view.kind],
+            workflowId: view.workflowId,
+            runId: view.runId,
+            date: view.date,
+            ...(key && !stored ? { plan: view.cleaning!.plan } : {}),
+          },
+        ],
         `Console: evidence for ${view.workflowId} v${view.version ?? 0}`,
       );
       const samplesKey = result.samplesKey ?? (stored ? key : undefined);

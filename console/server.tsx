@@ -167,6 +167,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       <DecisionPage
         session={c.get('session')}
         view={view}
+        signing={deps.approvals.signingFor(c.get('session').identity!)}
         samples={evidence.samples}
         earlier={evidence.history}
         evidenceError={evidenceError}
@@ -182,13 +183,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const decision = String(body.decision ?? '');
     const version = Number(body.version);
     const reason = String(body.reason ?? '').trim();
+    const subjectHash = typeof body.subject === 'string' && body.subject ? body.subject : undefined;
     const s = c.get('session');
     if (!['accept', 'reject', 'revise'].includes(decision) || !Number.isInteger(version)) {
       s.flash = { kind: 'error', text: 'Choose accept, reject or request revision.' };
     } else if (decision === 'revise' && !reason) {
       s.flash = { kind: 'error', text: 'Say what should change: a revision needs a reason.' };
     } else {
-      const answer = await deps.approvals.decide(id, { decision: decision as 'accept' | 'reject' | 'revise', reason, version }, s.identity!);
+      const answer = await deps.approvals.decide(id, { decision: decision as 'accept' | 'reject' | 'revise', reason, version, subjectHash }, s.identity!);
       s.flash = { kind: answer.applied ? 'ok' : 'refused', text: answer.text };
     }
     return c.redirect(`/decisions/${encodeURIComponent(id)}`, 303);

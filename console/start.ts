@@ -5,8 +5,11 @@ import { consoleUrl, secretValues, type Config } from '../config/config';
 import { createObjectStore } from '../adapters/object-store';
 import { explain } from '../cli/errors';
 import { temporalAddress } from '../temporal/connection';
-import { temporalApprovals } from './approvals';
+import { LOCAL_APPROVER } from '../config/approvals-config';
+import { ensureLocalApprover } from '../lib/approvals/keys';
+import { consoleApprovals } from './approvals';
 import { ensureInitialAccounts, LocalAccounts } from './auth/local-accounts';
+import { keyFileSigners } from './auth/signers';
 import { SessionStore } from './auth/sessions';
 import { workerReader } from './reader';
 import { createConsoleApp } from './server';
@@ -15,6 +18,8 @@ export interface RunningConsole {
   url: string;
   /** Accounts created on this first start, with their passwords (shown once). */
   created: { name: string; password: string }[];
+  /** No account exists yet (no approvers configured at first start). */
+  noAccounts: boolean;
   close(): Promise<void>;
 }
 
@@ -24,11 +29,14 @@ export interface RunningConsole {
  */
 export async function startConsole(config: Config, client: Client, opts: { temporalUiUrl?: string } = {}): Promise<RunningConsole> {
   const accounts = new LocalAccounts(config.console.accountsFile);
-  const created = await ensureInitialAccounts(accounts, config.approvers);
+  const a = config.approvals;
+  // The embedded default's local approver: its key (shared with the worker and the CLI) and an account of the same name.
+  if (a.localApprover) ensureLocalApprover(a.localApproverDir, LOCAL_APPROVER);
+  const created = await ensureInitialAccounts(accounts, [...a.approvers.map((e) => e.name), ...(a.localApprover ? [LOCAL_APPROVER] : [])]);
   const secrets = secretValues(config);
   const scrub = (s: string) => secrets.reduce((t, v) => t.split(v).join('***'), s);
   const app = createConsoleApp({
-    approvals: temporalApprovals(client, config.temporal.taskQueue),
+    approvals: consoleApprovals(client, config.temporal.taskQueue, keyFileSigners(config.console.keysDir)),
     reader: workerReader(client, createObjectStore(config), config.temporal.taskQueue),
     store: createObjectStore(config),
     identity: accounts,
@@ -51,6 +59,7 @@ export async function startConsole(config: Config, client: Client, opts: { tempo
   return {
     url: url.replace(/\/+$/, ''),
     created,
+    noAccounts: !accounts.exists(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -63,5 +72,6 @@ export function describeConsole(c: RunningConsole, accountsFile: string): string
     for (const a of c.created) lines.push(`    ${a.name}  ${a.password}`);
     lines.push('  change one with `npx dag console passwd <name>`');
   }
+  if (c.noAccounts) lines.push('  no console accounts: no approvers are configured (DAG_APPROVERS); add one with `npx dag console passwd <name>`');
   return lines.join('\n');
 }

@@ -108,15 +108,14 @@ export function generatePassword(): string {
 }
 
 /**
- * First start: when no accounts file exists, one account per configured approver (or `you`,
- * the name the README's examples use, when none is configured), each with a generated password
- * that is printed once and only stored hashed.
+ * First start: when no accounts file exists, one account per configured approver (in the
+ * embedded default that is `local-approver`), each with a generated password that is printed
+ * once and only stored hashed. No approvers configured → no accounts (nobody could decide).
  */
 export async function ensureInitialAccounts(accounts: LocalAccounts, approvers: readonly string[]): Promise<{ name: string; password: string }[]> {
   if (accounts.exists()) return [];
-  const names = approvers.filter((a) => ACCOUNT_NAME.test(a) && !a.startsWith('system:'));
   const created: { name: string; password: string }[] = [];
-  for (const name of names.length ? names : ['you']) {
+  for (const name of new Set(approvers.filter((a) => ACCOUNT_NAME.test(a)))) {
     const password = generatePassword();
     await accounts.setPassword(name, password);
     created.push({ name, password });

@@ -6,12 +6,15 @@ import { groupedBarsSvg } from '../../report/svg-grouped-bars';
 import type { PersonaCandidateSubject } from '../../workflows/retrain-personas';
 import type { DecisionView } from '../approvals';
 import type { Session } from '../auth/sessions';
+import type { Signing } from '../auth/signers';
 import { num, temporalRunUrl, timeLeft, utc } from './format';
 import { CsrfField, Layout } from './layout';
 
 export interface DecisionPageProps {
   session: Session;
   view: DecisionView;
+  /** What the decision buttons send for the signed-in account. */
+  signing: Signing;
   samples?: PlanSamples;
   earlier: DecisionHistoryRow[];
   evidenceError?: string;
@@ -44,11 +47,14 @@ export function DecisionPage(p: DecisionPageProps) {
           </>
         )}
         <dt>Approvers</dt>
-        <dd>{v.approvers.length ? v.approvers.join(', ') : 'anyone but the requester'}</dd>
+        <dd>
+          {v.approvers.length ? v.approvers.join(', ') : 'none configured: nobody can decide'}
+          {v.signaturesRequired ? '' : ' (unsigned decisions allowed: development setting)'}
+        </dd>
         <dt>Run</dt>
         <dd>{runUrl ? <a href={runUrl}>{v.workflowId} in the Temporal UI</a> : v.workflowId}</dd>
       </dl>
-      {open && <DecisionForm session={p.session} version={v.version!} workflowId={v.workflowId} />}
+      {open && <DecisionForm session={p.session} version={v.version!} subjectHash={v.subjectHash} workflowId={v.workflowId} signing={p.signing} />}
       {v.cleaning && <CleaningEvidence s={v.cleaning} samples={p.samples} evidenceError={p.evidenceError} />}
       {v.persona && <PersonaEvidence s={v.persona} />}
       <History view={v} earlier={p.earlier} />
@@ -56,11 +62,12 @@ export function DecisionPage(p: DecisionPageProps) {
   );
 }
 
-function DecisionForm(p: { session: Session; version: number; workflowId: string }) {
+function DecisionForm(p: { session: Session; version: number; subjectHash: string | null; workflowId: string; signing: Signing }) {
   return (
     <form class="card decide" method="post" action={`/decisions/${encodeURIComponent(p.workflowId)}/decide`} data-testid="decide">
       <CsrfField session={p.session} />
       <input type="hidden" name="version" value={String(p.version)} />
+      {p.subjectHash && <input type="hidden" name="subject" value={p.subjectHash} />}
       <label>
         Reason (for accept and reject) or what to change (for a revision)
         <textarea name="reason" rows={3} maxlength={2000} placeholder="e.g. refunds booked as sales; safe to quarantine" />
@@ -76,6 +83,9 @@ function DecisionForm(p: { session: Session; version: number; workflowId: string
           Request revision
         </button>
       </div>
+      <p class={`sub signing ${p.signing.kind}`} data-testid="signing">
+        {p.signing.kind === 'signed' ? `Your decision is ${p.signing.note}.` : `Note: ${p.signing.note}.`}
+      </p>
     </form>
   );
 }

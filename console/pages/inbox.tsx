@@ -1,11 +1,12 @@
-import type { DecisionView } from '../approvals';
+import type { PendingApproval } from '../approvals';
 import type { Session } from '../auth/sessions';
 import { age, timeLeft } from './format';
 import { Layout } from './layout';
 
-const KIND = { cleaning_plan: 'cleaning plan', persona_model: 'persona model' };
+const KIND = { 'cleaning-plan': 'cleaning plan', 'persona-model': 'persona model' };
+const at = (iso: string | null) => (iso ? new Date(iso) : undefined);
 
-export function InboxPage(p: { session: Session; pending: DecisionView[]; now: number }) {
+export function InboxPage(p: { session: Session; pending: PendingApproval[]; now: number }) {
   return (
     <Layout title="Awaiting a decision" session={p.session}>
       {p.pending.length === 0 ? (
@@ -30,11 +31,11 @@ export function InboxPage(p: { session: Session; pending: DecisionView[]; now: n
                   <a href={`/decisions/${encodeURIComponent(v.workflowId)}`}>{v.title}</a>
                   <div class="sub">{v.workflowId}</div>
                 </td>
-                <td>{KIND[v.kind]}</td>
+                <td>{KIND[v.subjectKind]}</td>
                 <td>{v.date ?? '—'}</td>
-                <td>{v.cleaning ? v.cleaning.failedChecks.join(', ') : v.persona ? 'drift' : '—'}</td>
-                <td>{age(v.requestedAt, p.now)}</td>
-                <td>{timeLeft(v.deadline, p.now)}</td>
+                <td>{v.failedChecks.join(', ') || '—'}</td>
+                <td>{age(at(v.requestedAt), p.now)}</td>
+                <td>{timeLeft(at(v.deadline), p.now)}</td>
                 <td>{v.requester}</td>
               </tr>
             ))}

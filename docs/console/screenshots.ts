@@ -37,7 +37,6 @@ async function main() {
   const env = {
     ...process.env,
     DAG_DATA_DIR: dataDir,
-    DAG_APPROVERS: 'alice,bob',
     DAG_TEMPORAL_PORT: String(await free()),
     DAG_TEMPORAL_UI_PORT: String(await free()),
     DAG_CONSOLE_PORT: String(await free()),
@@ -72,7 +71,8 @@ async function main() {
   );
   await until('model awaiting', async () => (await retrain.query(personaApproval.query)).status === 'AwaitingApproval');
 
-  const bob = stack.console!.created.find((a) => a.name === 'bob')!;
+  // The embedded default's one approver and its console account, made on this first start.
+  const approver = stack.console!.created.find((a) => a.name === 'local-approver')!;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
   const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
   const base = stack.console!.url;
@@ -88,8 +88,8 @@ async function main() {
   };
   await page.goto(`${base}/inbox`);
   await shot('sign-in', false);
-  await page.fill('input[name=name]', bob.name);
-  await page.fill('input[name=password]', bob.password);
+  await page.fill('input[name=name]', approver.name);
+  await page.fill('input[name=password]', approver.password);
   await page.click('form[action="/sign-in"] button[type=submit]');
   await page.waitForURL('**/inbox');
   await shot('inbox', false);

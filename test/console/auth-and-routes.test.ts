@@ -4,6 +4,9 @@ import type { Client } from '@temporalio/client';
 import { createObjectStore } from '../../adapters/object-store';
 import { ensureInitialAccounts, LocalAccounts } from '../../console/auth/local-accounts';
 import { csrfMatches, SESSION_COOKIE, SessionStore } from '../../console/auth/sessions';
+import { keyFileSigners } from '../../console/auth/signers';
+import { generateKeyPair, writeKeyFile } from '../../lib/approvals/keys';
+import { verifySignature } from '../../lib/approvals/protocol';
 import { createConsoleApp } from '../../console/server';
 import { tempDataDir, testConfig } from '../support/temporal';
 
@@ -24,7 +27,7 @@ async function app(sessions = new SessionStore(3600_000)) {
   await store.put('reports/attribution/2031-01-01_2031-01-01/report.html', '<h1>report</h1>');
   await store.put('landing/2031-01-01/events.csv', 'event_id,client_id\n1,secret-customer\n');
   return createConsoleApp({
-    approvals: { listPending: unreachable, describe: unreachable, decide: unreachable },
+    approvals: { listPending: unreachable, describe: unreachable, decide: unreachable, signingFor: unreachable },
     reader: { partitions: unreachable, evidence: unreachable },
     store,
     identity: accounts,
@@ -76,7 +79,46 @@ test('first start creates one account per configured approver, with a generated 
   expect(await fresh.verify('bob', created[1].password)).not.toBeNull();
   expect(await ensureInitialAccounts(fresh, ['carol'])).toEqual([]);
   const none = new LocalAccounts(path.join(tempDataDir('dag-console-first-'), 'accounts.json'));
-  expect((await ensureInitialAccounts(none, [])).map((c) => c.name)).toEqual(['you']);
+  // No approvers configured: nobody could decide, so no account is made up.
+  expect(await ensureInitialAccounts(none, [])).toEqual([]);
+  expect(none.exists()).toBe(false);
+});
+
+test('the console signs only as the signed-in account, with that account’s own key file, and never uses a key others can read', async () => {
+  const keysDir = tempDataDir('dag-console-keys-');
+  const signers = keyFileSigners(keysDir);
+  const as = (name: string) => signers.signingFor({ name, subject: `local:${name}`, provider: 'local' });
+  const alice = generateKeyPair('alice');
+  writeKeyFile(path.join(keysDir, 'alice.key'), alice);
+  const signed = as('alice');
+  if (signed.kind !== 'signed') throw new Error(`expected a signer, got ${signed.kind}: ${signed.note}`);
+  expect(signed.signer).toMatchObject({ approver: 'alice', keyId: alice.keyId });
+  const message = new TextEncoder().encode('bytes to sign');
+  expect(verifySignature(alice.publicKey, await signed.signer.sign(message), message)).toBe(true);
+  expect(signed.note).toBe(`signed as alice with key ${alice.keyId}, held by this console`);
+  // No key file: sent unsigned (the workflow refuses it unless unsigned decisions are allowed), and the page says so.
+  expect(as('dave')).toMatchObject({
+    kind: 'unsigned',
+    signer: { unsigned: true, approver: 'dave' },
+    note: expect.stringContaining('holds no signing key for dave'),
+  });
+  // bob's key saved under carol's name does not let carol sign (nor anyone sign as bob through carol's account).
+  writeKeyFile(path.join(keysDir, 'carol.key'), generateKeyPair('bob'));
+  expect(as('carol')).toEqual({
+    kind: 'refused',
+    note: 'the key file for carol on this console belongs to bob: the console signs only as the signed-in approver',
+  });
+  // A key others can read is not used (as ssh does).
+  writeKeyFile(path.join(keysDir, 'erin.key'), generateKeyPair('erin'));
+  fs.chmodSync(path.join(keysDir, 'erin.key'), 0o644);
+  expect(as('erin')).toMatchObject({ kind: 'refused', note: expect.stringContaining('readable by other users') });
+  fs.writeFileSync(path.join(keysDir, 'frank.key'), '{"not":"a key"}', { mode: 0o600 });
+  expect(as('frank')).toMatchObject({ kind: 'refused', note: expect.stringContaining('not a valid key file') });
+  // Names are never paths.
+  expect(as('..')).toMatchObject({ kind: 'refused' });
+  expect(as('../alice')).toMatchObject({ kind: 'refused' });
+  // No note ever carries a private key.
+  for (const s of [signed, as('dave'), as('carol'), as('erin')]) expect(s.note).not.toContain(alice.privateKey);
 });
 
 test('sessions expire, get a new id at sign-in, and compare CSRF tokens exactly', () => {

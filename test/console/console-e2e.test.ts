@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { LocalAccounts } from '../../console/auth/local-accounts';
-import { sendDecision } from '../../cli/approvals';
+import { decide as decideWithClient } from '../../lib/approvals/client';
+import { approverLine, generateKeyPair, signerFromKey, writeKeyFile } from '../../lib/approvals/keys';
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { cleaningApproval } from '../../workflows/cleaning-review';
 import { createTestEnv, tempDataDir, type TestEnv } from '../support/temporal';
@@ -13,11 +14,30 @@ import { freePort, launchChromium, startDagDev, type DevStack } from './support/
  * The approvals console in a real browser (Debian chromium via playwright-core) against the real
  * stack: `dag dev` as a child process (worker + console) on the test run's Temporal dev server.
  * Three partitions are blocked by planted anomalies: one is accepted, one rejected, one revised.
+ * Decisions are signed by the console with the signed-in approver's key file; the worker knows
+ * only the public keys (DAG_APPROVERS=name=<public key>).
  */
 const ACCEPT = '2031-03-11';
 const REJECT = '2031-03-12';
 const REVISE = '2031-03-13';
-const PASSWORD = { alice: 'alice-password-1', bob: 'bob-password-22', mallory: 'mallory-password-3' };
+const PASSWORD = {
+  alice: 'alice-password-1',
+  bob: 'bob-password-22',
+  mallory: 'mallory-password-3',
+  carol: 'carol-password-44',
+  dave: 'dave-password-555',
+};
+// alice and bob: listed, and the console holds their keys. mallory: a key, but not listed. carol:
+// listed with one key while the console holds another (a key the worker never saw). dave: listed,
+// but the console holds no key for him (his decisions go unsigned).
+const keys = {
+  alice: generateKeyPair('alice'),
+  bob: generateKeyPair('bob'),
+  mallory: generateKeyPair('mallory'),
+  carol: generateKeyPair('carol'),
+  carolListed: generateKeyPair('carol'),
+  dave: generateKeyPair('dave'),
+};
 const WEBHOOK_SECRET = `hook-secret-${randomUUID()}`;
 
 let env: TestEnv;
@@ -33,13 +53,15 @@ beforeAll(async () => {
   // mallory has a console account but is not an approver: signing in is not the right to decide.
   const accounts = new LocalAccounts(path.join(dataDir, 'console/accounts.json'));
   for (const [name, pw] of Object.entries(PASSWORD)) await accounts.setPassword(name, pw);
+  // The console's key files, where `dag approvals keygen --approver NAME` writes them (mode 0600).
+  for (const k of [keys.alice, keys.bob, keys.mallory, keys.carol]) writeKeyFile(path.join(dataDir, 'approvers', `${k.approver}.key`), k);
   const port = await freePort();
   [stack, browser] = await Promise.all([
     startDagDev({
       TEMPORAL_ADDRESS: env.address,
       DAG_TASK_QUEUE: taskQueue,
       DAG_DATA_DIR: dataDir,
-      DAG_APPROVERS: 'alice,bob',
+      DAG_APPROVERS: [keys.alice, keys.bob, keys.carolListed, keys.dave].map(approverLine).join(','),
       DAG_CONSOLE_PORT: String(port),
       DAG_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
       // Configured but unreachable: the pages must never show it.
@@ -116,7 +138,7 @@ test('the inbox lists the blocked partitions’ plans with failing checks, age a
   const ours = rows.filter((r) => r.includes('2031-03-1'));
   expect(ours).toHaveLength(3);
   for (const date of [ACCEPT, REJECT, REVISE]) {
-    const row = ours.find((r) => r.includes(`cleaning plan v1 for ${date}`))!;
+    const row = ours.find((r) => r.includes(`plan v1 for partition ${date}`))!;
     expect(row).toContain('future_timestamps, negative_revenue, orphan_purchases');
     expect(row).toMatch(/23 h 5\d min/);
     expect(row).toContain('system:nightly');
@@ -147,12 +169,32 @@ test('the decision page shows the planted anomalies as sample rows, with counts 
   expect(html).not.toContain('file://');
 });
 
-test('an account that is not an approver is refused in words, and nothing is decided', async () => {
+test('an unlisted approver, a key the worker does not know and a missing signature are refused with the workflow’s words; nothing is decided', async () => {
   await signIn('mallory', `/decisions/cleaning-${ACCEPT}`);
-  expect(await decide('accept', 'looks fine to me')).toBe('refused: mallory is not an approver (approvers: alice, bob)');
-  const s = await env.client.workflow.getHandle(`cleaning-${ACCEPT}`).query(cleaningApproval.query);
+  expect(await page.locator('[data-testid=signing]').innerText()).toBe(
+    `Your decision is signed as mallory with key ${keys.mallory.keyId}, held by this console.`,
+  );
+  expect(await decide('accept', 'looks fine to me')).toBe('refused: mallory is not an approver (approvers: alice, bob, carol, dave)');
+  await signIn('carol', `/decisions/cleaning-${ACCEPT}`);
+  expect(await decide('accept', 'signed with a key nobody listed')).toBe(`refused: key ${keys.carol.keyId} is not a configured approver key`);
+  await signIn('dave', `/decisions/cleaning-${ACCEPT}`);
+  expect(await page.locator('[data-testid=signing]').innerText()).toContain('Note: this console holds no signing key for dave');
+  const unsigned = await decide('accept', 'no key here');
+  expect(unsigned).toMatch(
+    /^refused: the decision is not signed: sign it with the approver's key \(dag approvals accept …\) \(this console holds no signing key for dave/,
+  );
+  // Refused updates never enter history; the client records each as an audit-only signal, ignored.
+  const h = env.client.workflow.getHandle(`cleaning-${ACCEPT}`);
+  const s = await until(
+    () => h.query(cleaningApproval.query),
+    (q) => q.history.length >= 3,
+  );
   expect(s.status).toBe('AwaitingApproval');
-  expect(s.history.map((r) => [r.approver, r.outcome])).toEqual([['mallory', 'ignored']]);
+  expect(s.history.map((r) => [r.approver, r.via, r.outcome])).toEqual([
+    ['mallory', 'refused-update', 'ignored'],
+    ['carol', 'refused-update', 'ignored'],
+    ['dave', 'refused-update', 'ignored'],
+  ]);
 });
 
 test('a form without the session’s CSRF token, or from another origin, is refused and decides nothing', async () => {
@@ -175,7 +217,9 @@ test('a form without the session’s CSRF token, or from another origin, is refu
 
 test('accept → the plan is applied, the nightly resumes and publishes, and the partitions grid turns green', async () => {
   await signIn('bob', `/decisions/cleaning-${ACCEPT}`);
-  expect(await decide('accept', 'refunds booked as sales')).toBe('accept recorded for v1 by bob: the plan is applied and the checks run again');
+  expect(await decide('accept', 'refunds booked as sales')).toBe(
+    'accept recorded for v1 by bob (signature verified): the plan is applied and the checks run again',
+  );
   const nightly = await env.client.workflow.getHandle(`nightly-${ACCEPT}`).result();
   expect(nightly.status).toBe('succeeded');
   await page.goto(`${stack.url}/partitions?from=${ACCEPT}&to=${REVISE}`);
@@ -197,14 +241,18 @@ test('accept → the plan is applied, the nightly resumes and publishes, and the
   // The decision page now shows the decision in its history.
   await page.goto(`${stack.url}/decisions/cleaning-${ACCEPT}`);
   expect(await page.locator('[data-testid=history]').innerText()).toMatch(/bob\s+accept via update\s+v1\s+applied/);
+  const review = await env.client.workflow.getHandle(`cleaning-${ACCEPT}`).query(cleaningApproval.query);
+  expect(review.history.find((r) => r.outcome === 'applied')).toMatchObject({ verifiedApprover: 'bob', keyId: keys.bob.keyId, verification: 'verified' });
 });
 
 test('reject → the partition stays blocked and the nightly says why', async () => {
   await signIn('alice', `/decisions/cleaning-${REJECT}`);
-  expect(await decide('reject', 'the negative revenue is real: refunds, fix the source')).toBe('reject recorded for v1 by alice: the partition stays blocked');
+  expect(await decide('reject', 'the negative revenue is real: refunds, fix the source')).toBe(
+    'reject recorded for v1 by alice (signature verified): the partition stays blocked',
+  );
   const nightly = await env.client.workflow.getHandle(`nightly-${REJECT}`).result();
   expect(nightly.status).toBe('blocked');
-  expect(nightly.summary).toContain('rejected by alice: the negative revenue is real');
+  expect(nightly.summary).toContain('rejected by alice (signature verified): the negative revenue is real');
   await page.goto(`${stack.url}/partitions?from=${REJECT}&to=${REJECT}`);
   expect(await page.locator(`tr[data-date="${REJECT}"] td[data-layer=gold]`).getAttribute('data-status')).toBe('blocked');
 });
@@ -213,20 +261,33 @@ test('revise → a new version is planned; a decision on the old version, from a
   await signIn('bob', `/decisions/cleaning-${REVISE}`);
   const stale = await browser.context.newPage();
   await stale.goto(`${stack.url}/decisions/cleaning-${REVISE}`);
-  expect(await decide('revise', 'keep the orphan orders, they are phone orders')).toBe('revise recorded for v1 by bob: a new version is being planned');
+  expect(await decide('revise', 'keep the orphan orders, they are phone orders')).toBe(
+    'revise recorded for v1 by bob (signature verified): a new version is being planned',
+  );
   await awaitingPlan(`cleaning-${REVISE}`, 2);
-  expect(await decide('accept', 'v1 looked right', stale)).toBe('refused: stale version 1: the version awaiting a decision is 2');
+  expect(await decide('accept', 'v1 looked right', stale)).toBe('refused: plan v2 is awaiting a decision, not v1');
   await stale.close();
   await page.goto(`${stack.url}/decisions/cleaning-${REVISE}`);
   expect(await page.locator('h1').innerText()).toBe(`cleaning plan v2 for ${REVISE}`);
   expect(await page.locator('button[value=accept]').innerText()).toBe('Accept v2');
-  // The CLI's path (the same Update) still works alongside the console.
-  const record = await sendDecision(env.client, `cleaning-${REVISE}`, { decision: 'reject', approver: 'alice', reason: 'done here' });
-  expect(record.outcome).toBe('applied');
+  // The CLI's path (the same client, the same signed Update) works alongside the console.
+  const sent = await decideWithClient(env.client, `cleaning-${REVISE}`, { decision: 'reject', reason: 'done here' }, signerFromKey(keys.alice));
+  expect(sent).toMatchObject({ ok: true, record: { outcome: 'applied', verifiedApprover: 'alice' } });
   await page.reload();
   expect(await answerOrNone()).toBe(null);
   expect(await page.locator('[data-testid=decide]').count()).toBe(0);
 });
+
+/** Polls `read` until `done` holds (workflow state catching up with a signal). */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 async function answerOrNone(): Promise<string | null> {
   return (await page.locator('[data-testid=answer]').count()) ? answer() : null;
