@@ -23,7 +23,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createMmmActivities } from '../../activities/mmm';
-import { generateSurveyParticipants } from '../../activities/personas/participants';
+import { generateSurveyParticipants, loadSurveyParticipants } from '../../activities/personas/participants';
 import { bootstrapPersonaTables, importVendorFile } from '../../activities/personas/import-vendor';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
@@ -315,6 +315,39 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'approval-waits',
+    saves: ['cleaning-review-revised-accepted', 'retrain-personas-timed-out'],
+    async run({ client, taskQueue, deps, save }) {
+      // Two waits in one review (revise, then accept), and a wait that runs out (the half-time and timeout path).
+      const date = '2026-03-07';
+      const h = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `nightly-${date}`, args: [{ date, generate: generate(8, true) }] });
+      const review = client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
+      const v1 = await awaitingApproval(() => review.query(cleaningApproval.query));
+      await review.executeUpdate(cleaningApproval.update, {
+        args: [{ decision: 'revise', approver: 'alice', reason: 'keep the orphan orders', version: v1.version! }],
+      });
+      const v2 = await until('plan v2 awaiting', async () => {
+        const s = await review.query(cleaningApproval.query);
+        return s.status === 'AwaitingApproval' && s.version === v1.version! + 1 ? s : undefined;
+      });
+      await review.executeUpdate(cleaningApproval.update, { args: [{ decision: 'accept', approver: 'bob', reason: 'v2 it is', version: v2.version! }] });
+      await h.result();
+      await save('cleaning-review-revised-accepted', review, 'CleaningReview: plan v1 sent back for revision, v2 accepted, applied, published');
+      for (const [i, day] of ['2026-03-25', '2026-03-26'].entries()) {
+        await generateSurveyParticipants(deps, { date: day, participants: 1500, seed: 30 + i });
+        await loadSurveyParticipants(deps, { date: day });
+      }
+      const t = await client.workflow.start(RetrainPersonas, {
+        taskQueue,
+        workflowId: `retrain-personas-replay-${uid()}`,
+        args: [{ window: { from: '2026-03-25', to: '2026-03-26' }, requestedBy: 'carol', sampleSize: 1000, approvalTimeout: '4s' }],
+      });
+      const r = await t.result();
+      if (r.outcome !== 'timed_out') throw new Error(`expected timed_out, got ${r.outcome}`);
+      await save('retrain-personas-timed-out', t, 'RetrainPersonas with approvalTimeout 4s and no decision: timed out, a recorded rejection');
+    },
+  },
+  {
     name: 'robyn',
     saves: ['robyn-mmm-succeeded', 'robyn-mmm-failed'],
     async run({ client, taskQueue, failingRobynQueue, save }) {
@@ -360,7 +393,8 @@ async function main(): Promise<void> {
   if (!cliPath) throw new Error('Temporal CLI not found: run scripts/setup-tools.sh temporal');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startDevServer({ cliPath, headless: true });
-  const config = await testConfig({ DAG_APPROVERS: 'alice,bob', DAG_LOG_LEVEL: 'error' });
+  // Decisions here are about paths, not identity: listed names without signatures (a development setting).
+  const config = await testConfig({ DAG_APPROVERS: 'alice,bob', DAG_ALLOW_UNSIGNED_DECISIONS: 'true', DAG_LOG_LEVEL: 'error' });
   const deps = await openDeps(config);
   await bootstrapPersonaTables(deps.warehouse);
   await importVendorFile(deps, VENDOR_FIXTURE);
