@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Duration } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createNotifyActivities, type NotifyInput } from '../../activities/notify';
 import type { ActivityDeps } from '../../lib/deps';
@@ -9,7 +8,7 @@ import { createLogger } from '../../lib/logger';
 import { openDeps } from '../../lib/open-deps';
 import { createTestEnv, quietLogger, runWorker, testConfig, type TestEnv } from '../support/temporal';
 import { startSmtpReceiver, startWebhookReceiver, type WebhookReceiver } from './support/receivers';
-import { decide, NoticedApproval, NotifyTest } from './workflows';
+import { NotifyTest } from './workflows';
 
 let env: TestEnv;
 let bundle: { code: string };
@@ -202,55 +201,5 @@ test('no channel configured: nothing is sent and nothing fails; unknown channel 
   await withWorker({}, async (run) => {
     const [r] = (await run({ ...event(wf), channels: ['approvers'] })) as { delivered: string[]; unknown: string[] }[];
     expect(r).toMatchObject({ delivered: [], unknown: ['approvers'] });
-  });
-});
-
-describe('notices around an approval wait (openApprovalNotices, for workflows/shared/approval.ts)', () => {
-  const kinds = (path: string) => hooks.accepted(path).map((r) => r.body.event);
-  const start = (workflowId: string, taskQueue: string, timeout: Duration) =>
-    env.client.workflow.start(NoticedApproval, { taskQueue, workflowId, args: [timeout] });
-
-  async function withNoticeWorker(path: string, fn: (taskQueue: string) => Promise<void>) {
-    const taskQueue = `notices-${randomUUID()}`;
-    const config = await testConfig({ DAG_NOTIFY_WEBHOOKS: 'approvers=generic', DAG_WEBHOOK_APPROVERS_URL: hooks.url(path) });
-    const deps = await openDeps(config);
-    const worker = await Worker.create({ connection: env.connection, taskQueue, workflowBundle: bundle, activities: createNotifyActivities(deps) });
-    const stop = runWorker(worker);
-    try {
-      await fn(taskQueue);
-    } finally {
-      await stop();
-      await deps.warehouse.close();
-    }
-  }
-
-  test('a decision in time: "awaiting" then "decided", each exactly once; no half-time reminder', async () => {
-    const wf = id();
-    const path = `/notices/${wf}/${TOKEN}`;
-    await withNoticeWorker(path, async (taskQueue) => {
-      const h = await start(wf, taskQueue, '1 hour');
-      await hooks.until(() => kinds(path).includes('awaiting'));
-      await h.signal(decide, { decision: 'accept', approver: 'bob', reason: 'refunds booked as sales' });
-      expect(await h.result()).toBe('accept');
-      expect(kinds(path)).toEqual(['awaiting', 'decided']);
-      const [awaiting, decided] = hooks.accepted(path).map((r) => r.body);
-      expect(awaiting.text).toContain('failing: negative_revenue');
-      expect(decided).toMatchObject({ title: 'cleaning plan v1 for 2031-05-01 accepted by bob', decision: { approver: 'bob' } });
-      expect(Date.parse(awaiting.deadline) - Date.parse(awaiting.requestedAt)).toBe(3600_000);
-    });
-  });
-
-  test('no decision: "awaiting", "half_timeout" at half time, then "timed_out", each exactly once', async () => {
-    const wf = id();
-    const path = `/notices/${wf}/${TOKEN}`;
-    await withNoticeWorker(path, async (taskQueue) => {
-      const h = await start(wf, taskQueue, '4 seconds');
-      expect(await h.result()).toBe('timed_out');
-      expect(kinds(path)).toEqual(['awaiting', 'half_timeout', 'timed_out']);
-      const history = (await h.fetchHistory()).events ?? [];
-      const timers = history.filter((e) => e.timerStartedEventAttributes).map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds));
-      expect(timers.sort()).toEqual([2, 4]);
-      expect(JSON.stringify(history)).not.toContain(TOKEN);
-    });
   });
 });

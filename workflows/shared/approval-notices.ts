@@ -1,36 +1,41 @@
 import { CancellationScope, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
-import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { ApprovalEventKind, NotifyActivities, NotifyInput } from '../../activities/notify';
+import type { CleaningSubject } from '../../cleaning/types';
+import type { SubjectKind } from '../../lib/approvals/subjects';
+import type { PersonaCandidateSubject } from '../retrain-personas';
 
 /**
- * The notifications around one approval wait, for the workflow side: "awaiting" when a version is
- * put up for decision, "half_timeout" when half of the timeout passed without a decision,
- * "timed_out" or "decided" when it ends. Channel URLs never come here: the activity reads them
- * from the worker's configuration. A channel that stays down is logged, never a reason to fail
- * or delay the approval itself.
+ * The notifications around one approval wait (workflows/shared/approval.ts): "awaiting" when a
+ * version is put up for decision, "half_timeout" when half of the timeout passed without a
+ * decision, then "timed_out" or "decided". Channel URLs never come here: the activity reads them
+ * from the worker's configuration. A channel that stays down is logged; it never fails the
+ * approval, and never holds up the decision or what follows it.
  */
 export const NOTIFY: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  // Receivers have bad minutes; a refusal (wrong URL, HTTP 4xx) cannot be retried away.
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes: ['NotificationRefused'] },
+  // Receivers have bad minutes; a refusal (wrong URL, HTTP 4xx) cannot be retried away. The
+  // budget (about 2 minutes of back-off) bounds how long a run's end waits for a down receiver.
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['NotificationRefused'] },
 };
 
 const { notifyApprovalEvent } = proxyActivities<NotifyActivities>(NOTIFY);
 
 export type NoticeSubject = NotifyInput['subject'] & { facts?: string[] };
+type Times = { requestedAt: string; deadline: string };
+export type NoticeOutcome = { kind: 'decided'; decision: NonNullable<NotifyInput['decision']> } | { kind: 'timed_out' };
 
 export interface ApprovalNotices {
-  /** Ends the reminder and sends the outcome. */
-  settle(outcome: { kind: 'decided'; decision: NonNullable<NotifyInput['decision']> } | { kind: 'timed_out' }): Promise<void>;
+  /**
+   * The wait is over: stops the reminder (and an "awaiting" or reminder notice still retrying —
+   * moot now) and sends the outcome without holding up the caller.
+   */
+  settle(outcome: NoticeOutcome): void;
+  /** Resolves when every notice of this wait was delivered or given up on; await it before the workflow ends. */
+  delivered(): Promise<void>;
 }
 
-export async function sendApprovalNotice(
-  kind: ApprovalEventKind,
-  subject: NoticeSubject,
-  times: { requestedAt: string; deadline: string },
-  decision?: NotifyInput['decision'],
-) {
+export async function sendApprovalNotice(kind: ApprovalEventKind, subject: NoticeSubject, times: Times, decision?: NotifyInput['decision']): Promise<void> {
   const { facts, ...s } = subject;
   try {
     await notifyApprovalEvent.executeWithOptions({ ...NOTIFY, summary: `notify: ${s.title} ${kind.replace('_', ' ')}` }, [
@@ -42,28 +47,65 @@ export async function sendApprovalNotice(
   }
 }
 
-/** Sends "awaiting" (without holding up the caller) and arms the half-time reminder; call `settle` when the wait ends. */
-export async function openApprovalNotices(subject: NoticeSubject, timeout: Duration): Promise<ApprovalNotices> {
-  const ms = msToNumber(timeout);
-  const times = { requestedAt: new Date().toISOString(), deadline: new Date(Date.now() + ms).toISOString() };
-  // Not awaited here: a receiver that is down must not delay the wait (settle waits for it, so the order holds).
-  const announced = sendApprovalNotice('awaiting', subject, times).catch((err: unknown) => {
-    if (!isCancellation(err)) throw err;
-  });
-  const reminder = new CancellationScope();
-  const reminded = reminder
-    .run(async () => {
-      await sleep(Math.floor(ms / 2), { summary: `remind approvers of ${subject.title} at half time` });
-      await sendApprovalNotice('half_timeout', subject, times);
-    })
-    .catch((err: unknown) => {
-      if (!isCancellation(err)) throw err;
-    });
+const swallowCancellation = (err: unknown) => {
+  if (!isCancellation(err)) throw err;
+};
+
+/** Sends "awaiting" and arms the half-time reminder, neither holding up the wait; call `settle` when the wait ends. */
+export function openApprovalNotices(subject: NoticeSubject, timeoutMs: number, times: Times): ApprovalNotices {
+  const pending = new CancellationScope();
+  const opened = pending
+    .run(() =>
+      Promise.all([
+        sendApprovalNotice('awaiting', subject, times),
+        sleep(Math.floor(timeoutMs / 2), { summary: `remind approvers of ${subject.title} at half time` }).then(() =>
+          sendApprovalNotice('half_timeout', subject, times),
+        ),
+      ]),
+    )
+    .then(() => undefined, swallowCancellation);
+  let outcome: Promise<void> | undefined;
   return {
-    async settle(outcome) {
-      reminder.cancel();
-      await Promise.all([announced, reminded]);
-      await sendApprovalNotice(outcome.kind, subject, times, outcome.kind === 'decided' ? outcome.decision : undefined);
+    settle(o) {
+      pending.cancel();
+      outcome = opened.then(() => sendApprovalNotice(o.kind, subject, times, o.kind === 'decided' ? o.decision : undefined));
     },
+    async delivered() {
+      await opened;
+      await outcome;
+    },
+  };
+}
+
+/** What the notices say about a subject: its title, date and a few one-line facts. */
+export function noticeSubject(kind: SubjectKind, subject: unknown, version: number, workflowId: string): NoticeSubject {
+  if (kind === 'cleaning-plan') {
+    const s = subject as CleaningSubject;
+    return {
+      type: kind,
+      workflowId,
+      version,
+      title: `cleaning plan v${version} for ${s.date}`,
+      date: s.date,
+      facts: [
+        `failing: ${s.failedChecks.join(', ')}`,
+        `${s.operations.length} operation(s): ${s.plan.summary.slice(0, 300)}`,
+        `judge (${s.verdict.judge}): ${s.verdict.verdict}`,
+      ],
+    };
+  }
+  const m = subject as PersonaCandidateSubject;
+  const c = m.comparison;
+  return {
+    type: kind,
+    workflowId,
+    version,
+    title: `persona model v${m.candidateVersion} trained on ${m.window.from}..${m.window.to}`,
+    date: m.window.to,
+    facts: [
+      `silhouette ${c.candidate.silhouette} vs ${c.active.silhouette} (active v${m.activeVersion})`,
+      `label stability ${(c.labelStability * 100).toFixed(1)}% of ${c.sampleSize} participants`,
+      ...(m.reason ? [`reason: ${m.reason.slice(0, 300)}`] : []),
+    ],
   };
 }
