@@ -8,6 +8,7 @@ import { approverLine, generateKeyPair, signerFromKey, writeKeyFile } from '../.
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { cleaningApproval } from '../../workflows/cleaning-review';
 import { createTestEnv, tempDataDir, type TestEnv } from '../support/temporal';
+import { startWebhookReceiver, type WebhookReceiver } from '../notify/support/receivers';
 import { freePort, launchChromium, startDagDev, type DevStack } from './support/stack';
 
 /**
@@ -45,6 +46,7 @@ let stack: DevStack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let dataDir: string;
+let hooks: WebhookReceiver;
 const taskQueue = `console-e2e-${randomUUID()}`;
 
 beforeAll(async () => {
@@ -56,6 +58,7 @@ beforeAll(async () => {
   // The console's key files, where `dag approvals keygen --approver NAME` writes them (mode 0600).
   for (const k of [keys.alice, keys.bob, keys.mallory, keys.carol]) writeKeyFile(path.join(dataDir, 'approvers', `${k.approver}.key`), k);
   const port = await freePort();
+  hooks = await startWebhookReceiver();
   [stack, browser] = await Promise.all([
     startDagDev({
       TEMPORAL_ADDRESS: env.address,
@@ -64,9 +67,10 @@ beforeAll(async () => {
       DAG_APPROVERS: [keys.alice, keys.bob, keys.carolListed, keys.dave].map(approverLine).join(','),
       DAG_CONSOLE_PORT: String(port),
       DAG_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
-      // Configured but unreachable: the pages must never show it.
-      DAG_NOTIFY_WEBHOOKS: 'approvers=slack',
-      DAG_WEBHOOK_APPROVERS_URL: `http://127.0.0.1:9/${WEBHOOK_SECRET}`,
+      // Two channels at a local receiver; their URLs carry a token the pages must never show.
+      DAG_NOTIFY_WEBHOOKS: 'approvers=slack,audit=generic',
+      DAG_WEBHOOK_APPROVERS_URL: hooks.url(`/slack/${WEBHOOK_SECRET}`),
+      DAG_WEBHOOK_AUDIT_URL: hooks.url(`/generic/${WEBHOOK_SECRET}`),
     }),
     launchChromium(),
   ]);
@@ -86,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await hooks?.close();
   await env?.close();
 });
 
@@ -117,6 +122,13 @@ async function decide(decision: 'accept' | 'reject' | 'revise', reason: string, 
   await on.click(`button[value=${decision}]`);
   return on.locator('[data-testid=answer]').innerText();
 }
+/** The notices a review sent, per channel, as [event, version] in arrival order. */
+const notices = (workflowId: string) => ({
+  generic: hooks.accepted(`/generic/${WEBHOOK_SECRET}`).filter((r) => r.body.subject.workflowId === workflowId),
+  slack: hooks.accepted(`/slack/${WEBHOOK_SECRET}`).filter((r) => (r.body.text as string).endsWith(`/decisions/${workflowId}`)),
+});
+const events = (workflowId: string) => notices(workflowId).generic.map((r) => [r.body.event, r.body.subject.version]);
+
 const manifest = (date: string) =>
   JSON.parse(fs.readFileSync(path.join(dataDir, 'objects/landing', date, '_manifest.json'), 'utf8')) as { anomalies: Record<string, number> };
 
@@ -215,13 +227,29 @@ test('a form without the session’s CSRF token, or from another origin, is refu
   expect(s.history.filter((r) => r.approver === 'bob')).toEqual([]);
 });
 
-test('accept → the plan is applied, the nightly resumes and publishes, and the partitions grid turns green', async () => {
+test('accept → the plan is applied, the nightly resumes and publishes, the partitions grid turns green, and each notice arrived exactly once', async () => {
   await signIn('bob', `/decisions/cleaning-${ACCEPT}`);
   expect(await decide('accept', 'refunds booked as sales')).toBe(
     'accept recorded for v1 by bob (signature verified): the plan is applied and the checks run again',
   );
   const nightly = await env.client.workflow.getHandle(`nightly-${ACCEPT}`).result();
   expect(nightly.status).toBe('succeeded');
+  // Notifications: "awaiting" and "decided" reached both channels exactly once each — the three
+  // refused decisions sent none, and the review waited for its notices before it ended.
+  expect(events(`cleaning-${ACCEPT}`)).toEqual([
+    ['awaiting', 1],
+    ['decided', 1],
+  ]);
+  const sent = notices(`cleaning-${ACCEPT}`);
+  expect(sent.slack.map((r) => r.body.text)).toEqual([
+    `Decision needed: cleaning plan v1 for ${ACCEPT} — ${stack.url}/decisions/cleaning-${ACCEPT}`,
+    `cleaning plan v1 for ${ACCEPT} accepted by bob — ${stack.url}/decisions/cleaning-${ACCEPT}`,
+  ]);
+  expect(sent.generic[1].body.decision).toEqual({ decision: 'accept', approver: 'bob', reason: 'refunds booked as sales' });
+  expect(sent.generic[0].headers['idempotency-key']).toBe(sent.generic[0].body.id);
+  // The notice's link opens the decision page, which shows the decision.
+  await page.goto(sent.generic[1].body.url);
+  expect(await page.locator('dl.facts .badge').innerText()).toBe('Accepted');
   await page.goto(`${stack.url}/partitions?from=${ACCEPT}&to=${REVISE}`);
   const cell = (date: string, layer: string) => page.locator(`tr[data-date="${date}"] td[data-layer=${layer}]`);
   for (const layer of ['bronze', 'silver', 'gold', 'attribution']) expect(await cell(ACCEPT, layer).getAttribute('data-status')).toBe('ok');
@@ -273,6 +301,15 @@ test('revise → a new version is planned; a decision on the old version, from a
   // The CLI's path (the same client, the same signed Update) works alongside the console.
   const sent = await decideWithClient(env.client, `cleaning-${REVISE}`, { decision: 'reject', reason: 'done here' }, signerFromKey(keys.alice));
   expect(sent).toMatchObject({ ok: true, record: { outcome: 'applied', verifiedApprover: 'alice' } });
+  await env.client.workflow.getHandle(`nightly-${REVISE}`).result();
+  // One "awaiting" and one "decided" per version, on both channels.
+  expect(events(`cleaning-${REVISE}`)).toEqual([
+    ['awaiting', 1],
+    ['decided', 1],
+    ['awaiting', 2],
+    ['decided', 2],
+  ]);
+  expect(notices(`cleaning-${REVISE}`).slack).toHaveLength(4);
   await page.reload();
   expect(await answerOrNone()).toBe(null);
   expect(await page.locator('[data-testid=decide]').count()).toBe(0);
