@@ -10,7 +10,7 @@ export type ApprovalEventKind = 'awaiting' | 'half_timeout' | 'timed_out' | 'dec
 export interface ApprovalEvent {
   kind: ApprovalEventKind;
   subject: {
-    /** cleaning_plan | persona_model (any future subject kind is a new string) */
+    /** The subject kind: cleaning-plan | persona-model (lib/approvals/subjects.ts; a future kind is a new string) */
     type: string;
     workflowId: string;
     version: number;

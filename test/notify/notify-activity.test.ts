@@ -36,7 +36,7 @@ afterAll(async () => {
 
 const event = (workflowId: string): NotifyInput => ({
   kind: 'awaiting',
-  subject: { type: 'cleaning_plan', workflowId, version: 1, title: 'cleaning plan v1 for 2026-11-02', date: '2026-11-02' },
+  subject: { type: 'cleaning-plan', workflowId, version: 1, title: 'cleaning plan v1 for 2026-11-02', date: '2026-11-02' },
   requestedAt: '2026-11-03T02:10:00.000Z',
   deadline: '2026-11-04T02:10:00.000Z',
   facts: ['failing: negative_revenue, orphan_purchases', 'judge: approve'],
