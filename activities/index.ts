@@ -5,9 +5,11 @@ import { scrubActivities } from '../lib/scrub';
 import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
+import { createConsoleActivities } from './console';
 import { createIngestActivities } from './ingest';
 import { createLateDataActivities } from './late-data';
 import { createMmmActivities } from './mmm';
+import { createNotifyActivities } from './notify';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
@@ -29,6 +31,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
     ...createLateDataActivities(deps),
+    ...createNotifyActivities(deps),
+    ...createConsoleActivities(deps),
   });
   return scrubActivities(activities, secretValues(deps.config));
 }

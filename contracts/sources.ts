@@ -6,7 +6,7 @@ import { CONTRACT_FILE, loadContractFile } from './loader';
 
 /**
  * The sources a worker knows: every contract file found at start, without a central list —
- *   1. the shipped contracts, `contracts/*.contract.ts` (events, orders, order_items, customers);
+ *   1. the shipped contracts, `contracts/*.contract.ts` (events, orders, order_items, customers, fx_rates);
  *   2. the user's folder `DAG_CONTRACTS_DIR`: `*.contract.ts` / `*.contract.js` modules and
  *      `*.odcs.yaml` / `*.odcs.yml` documents. A contract there with the name of a shipped one
  *      replaces it (how a deployment changes a shipped source's settings without editing it).

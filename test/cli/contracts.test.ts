@@ -44,11 +44,12 @@ test('list names every source with its settings and contract file', async () => 
   expect(rows.map((r) => [r.source, r.required, r.maxQuarantineRate])).toEqual([
     ['customers', false, null],
     ['events', true, null],
+    ['fx_rates', false, null],
     ['order_items', false, null],
     ['orders', true, null],
     ['dtc_events', true, 0.12],
   ]);
-  expect(rows[4].contract).toBe(path.join(dir, 'dtc_events.contract.ts'));
+  expect(rows[5].contract).toBe(path.join(dir, 'dtc_events.contract.ts'));
   expect(await dag({ DAG_CONTRACTS_DIR: dir }, 'contracts', 'list')).toMatch(/^dtc_events\s+yes\s+12\.0 %\s+dtc_events-\*\.csv dtc-export-\*\.csv\.gz/m);
 });
 
@@ -60,7 +61,9 @@ test('show says every column’s rules in words', async () => {
   expect(out).toMatch(/client_id\s+varchar\s+required, matches \/\^cl_\\d\+\$\//);
   expect(out).toMatch(/timestamp\s+timestamp\s+required, with an offset \(Z or ±hh:mm\)/);
   expect(out).toMatch(/referrer\s+varchar\s+may be empty, a URL/);
-  await expect(dag({}, 'contracts', 'show', 'nope')).rejects.toThrow(new CliError('unknown source "nope"; known: customers, events, order_items, orders'));
+  await expect(dag({}, 'contracts', 'show', 'nope')).rejects.toThrow(
+    new CliError('unknown source "nope"; known: customers, events, fx_rates, order_items, orders'),
+  );
 });
 
 test('check: a dry run finds the header drift and suggests the alias; with it, the exact counts', async () => {

@@ -36,6 +36,7 @@ test('the shipped contracts are found in contracts/, one file each', () => {
   expect(set.sources.map((s) => [s.name, path.basename(s.origin!)])).toEqual([
     ['customers', 'customers.contract.ts'],
     ['events', 'events.contract.ts'],
+    ['fx_rates', 'fx_rates.contract.ts'],
     ['order_items', 'order_items.contract.ts'],
     ['orders', 'orders.contract.ts'],
   ]);
@@ -53,7 +54,7 @@ test('a user folder anywhere: a TS contract with its own helper module, and an O
   fs.mkdirSync(path.join(dir, 'shared'));
   write(path.join(dir, 'shared'), { 'texts.ts': "export const DESCRIPTION: string = 'DTC export (shared text)';\n" });
   const set = loadContracts({ dir });
-  expect(set.sources.map((s) => s.name)).toEqual(['customers', 'events', 'order_items', 'orders', 'dtc_events', 'web_orders']);
+  expect(set.sources.map((s) => s.name)).toEqual(['customers', 'events', 'fx_rates', 'order_items', 'orders', 'dtc_events', 'web_orders']);
   expect(set.byName('dtc_events')).toMatchObject({
     description: 'DTC export (shared text)',
     maxQuarantineRate: 0.1,
@@ -142,7 +143,7 @@ test('SOURCES (kept for older callers) reads the installed set', () => {
   try {
     const dir = write(tempDataDir('registry-'), { 'dtc_events.contract.ts': dtcContractSource({ required: false, maxQuarantineRate: 0.1 }) });
     useContracts(loadContracts({ dir }));
-    expect(SOURCES.map((s) => s.name)).toEqual(['customers', 'events', 'order_items', 'orders', 'dtc_events']);
+    expect(SOURCES.map((s) => s.name)).toEqual(['customers', 'events', 'fx_rates', 'order_items', 'orders', 'dtc_events']);
     expect(SOURCES.find((s) => s.name === 'dtc_events')?.maxQuarantineRate).toBe(0.1);
     expect([...SOURCES].length).toBe(SOURCES.length);
   } finally {

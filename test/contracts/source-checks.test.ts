@@ -5,6 +5,10 @@ import type { ActivityDeps } from '../../lib/deps';
 import { D, event, freshDeps, insertRows, order } from '../support/fixtures';
 import { tempDataDir } from '../support/temporal';
 import { writeDtcContract } from './support/dtc-export';
+import { discoverModels, planWaves } from '../../lib/sql/models';
+
+// Every silver model in the nightly's order (orders and events convert money with silver.fx_rates).
+const SILVER_IN_ORDER = planWaves(discoverModels('silver')).flatMap((wave) => wave.map((m) => m.name));
 
 /**
  * sources_present and quarantine_rate follow each source's contract: which sources a partition
@@ -43,7 +47,7 @@ async function silverChecks(settings: { required: boolean; maxQuarantineRate: nu
       loaded_at: `${D} 23:00:00`,
     },
   ]);
-  for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date: D, layer: 'silver', model });
+  for (const model of SILVER_IN_ORDER) await buildModel(deps, { date: D, layer: 'silver', model });
   return runChecks(deps, { date: D, stage: 'silver', runId: `t-${Math.random()}` });
 }
 const result = (o: ChecksOutcome, name: string) => o.results.find((r) => r.check === name)!;
@@ -73,7 +77,7 @@ test('landing files that match no source warn (files_unmatched); DAG_CHECKS can 
     await deps.store.put(`landing/${D}/events_extra.csv`, 'a\n1\n');
     const listing = await createIngestActivities(deps).listLandingFiles({ date: D });
     expect(listing.ignored.sort()).toEqual([`landing/${D}/Events.csv`, `landing/${D}/events_extra.csv`]);
-    for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date: D, layer: 'silver', model });
+    for (const model of SILVER_IN_ORDER) await buildModel(deps, { date: D, layer: 'silver', model });
     const o = await runChecks(deps, { date: D, stage: 'silver', runId: `t-${Math.random()}` });
     expect(result(o, 'files_unmatched')).toMatchObject({
       observed: 2,
