@@ -1,3 +1,4 @@
+import { readOverview } from '../../activities/console/overview';
 import { Attribution } from '../../workflows';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { insertRows, event, order } from '../support/fixtures';
@@ -71,4 +72,8 @@ test('a manual run with another half-life and weights keeps the default rows; ea
   // The defaults run again (as every nightly does): the manual rows stay.
   await run({ from: DAY, to: DAY, windowDays: 30 });
   expect(await timeDecay()).toEqual(both);
+
+  // The console's partitions grid counts the defaults' conversions once, beside the manual run's rows.
+  const [row] = await readOverview(w.deps.warehouse, DAY, DAY);
+  expect(row.attribution).toEqual({ status: 'ok', detail: '1 conversions attributed' });
 });
