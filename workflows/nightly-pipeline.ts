@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { attribute, openReview } from './shared/downstream';
-import { lateDataAfterPublish, rerunAffected } from './shared/late-data';
+import { lateDataAfterPublish, listenForChangedInputs, rerunAffected } from './shared/late-data';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
@@ -66,6 +66,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
   if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date))
     return runAsPartitionOwner(date, input);
+  const inputsChanged = listenForChangedInputs();
   const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
@@ -149,6 +150,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
           if (late === 'rebuild') return rebuild(date, input);
           lines.push(...(late?.lines ?? []), await attribute(date, late?.attributeFrom));
           if (late) lines.push(...(await rerunAffected(date, late)));
+          if (inputsChanged()) return rebuild(date, input, inputsChanged());
           return finish('succeeded');
         }
         lines.push(`review: ${review.reason}`);
@@ -165,6 +167,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
   if (late === 'rebuild') return rebuild(date, input);
   lines.push(...(late?.lines ?? []), await attribute(date, late?.attributeFrom));
   if (late) lines.push(...(await rerunAffected(date, late)));
+  if (inputsChanged()) return rebuild(date, input, inputsChanged());
   return finish('succeeded');
 }
 
@@ -177,12 +180,13 @@ async function afterPublish(date: string) {
   return lateDataAfterPublish(date, !workflowInfo().continuedFromExecutionRunId);
 }
 
-async function rebuild(date: string, input: z.infer<typeof nightlyInput>): Promise<never> {
+/** Starts over (continue-as-new): silver rebuilt, accepted cleanings re-applied. `told`: why another run said to (inputsChanged). */
+async function rebuild(date: string, input: z.infer<typeof nightlyInput>, told?: string): Promise<never> {
   return continueAsNew<typeof NightlyPipeline>({
     date,
     source: input.source,
     review: input.review,
-    reason: `its own sessions: ${addDays(date, -1)} changed while this run built them`,
+    reason: told ?? `its own sessions: ${addDays(date, -1)} changed while this run built them`,
   });
 }
 

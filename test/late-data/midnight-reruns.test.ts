@@ -1,5 +1,10 @@
+import { decide } from '../../lib/approvals/client';
 import { NightlyPipeline } from '../../workflows';
+import { cleaningApproval } from '../../workflows/cleaning-review';
+import { inputsChangedSignal } from '../../workflows/shared/late-data';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
+import { awaitingPlan } from '../cleaning/support';
+import { APPROVERS, signers } from '../security/approvers';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { eventsCsv, landFile, ordersNdjson, type Ev } from './support';
 
@@ -12,7 +17,7 @@ let env: TestEnv;
 let w: TestWorker;
 beforeAll(async () => {
   env = await createTestEnv();
-  w = await env.makeWorker();
+  w = await env.makeWorker({ env: { DAG_APPROVERS: APPROVERS } });
 });
 afterAll(async () => {
   await w?.close();
@@ -75,3 +80,78 @@ test('a backfill that runs the later day first: the earlier day brings it up to 
   // Re-running the earlier day again changes nothing: the later day is current and left alone.
   expect((await nightly(d0)).summary).not.toContain(`${d1} rebuilt`);
 });
+
+test('a re-run of the earlier day while the later day waits for a review: it does not wait; the later day rebuilds before it ends', async () => {
+  const { d0, d1, day0 } = await landTwoDays('2025-04-10', ['google', 'cpc']);
+  // Day 1 also brings a negative order, so its nightly blocks and waits for a person.
+  await landFile(
+    w.deps.store,
+    d1,
+    'orders.ndjson',
+    ordersNdjson([
+      { id: `${d1}-o1`, client: 'x', at: `${d1} 00:05:00`, revenue: 80 },
+      { id: `${d1}-oy`, client: 'y', at: `${d1} 10:05:00`, revenue: -15 },
+    ]),
+  );
+  expect((await nightly(d0)).status).toBe('succeeded');
+  const later = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue: w.taskQueue,
+    workflowId: nightlyWorkflowId(d1),
+    args: [{ date: d1, review: true }],
+  });
+  const review = env.client.workflow.getHandle(`cleaning-${d1}`);
+  await awaitingPlan(() => review.query(cleaningApproval.query));
+
+  // Day 0 is corrected and re-run while day 1 waits (a review may wait for hours): the re-run tells
+  // day 1's run and ends, without waiting for it.
+  await landFile(w.deps.store, d0, 'events.csv', eventsCsv(day0.map((e) => (e.utm ? { ...e, utm: ['newsletter', 'email'] as [string, string] } : e))));
+  const rerun = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue: w.taskQueue,
+    workflowId: nightlyWorkflowId(d0),
+    args: [{ date: d0, review: false }],
+  });
+  const result = await rerun.result();
+  expect(result.status).toBe('succeeded');
+  expect(result.summary).toContain(`sessions of ${d1} continue ${d0}: told the run in progress (nightly-${d1})`);
+  const history = await rerun.fetchHistory();
+  expect(history.events!.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
+  expect((await review.query(cleaningApproval.query)).status).toBe('AwaitingApproval');
+
+  // Accepted: day 1 publishes, then starts over from the corrected day 0 (its cleaning re-applied).
+  expect(await decide(env.client, review.workflowId, { decision: 'accept', reason: 'a refund booked as an order' }, signers.bob)).toMatchObject({ ok: true });
+  const done = await later.result();
+  expect(done.status).toBe('succeeded');
+  expect(done.summary).toContain(`re-run: its own sessions: ${d0} changed while this run built them`);
+  expect(done.summary).toContain('cleaning plan v1 (accepted by bob) re-applied');
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'email', conversions: 1 }]);
+}, 300_000);
+
+test('a run told that data it read changed starts over before it succeeds, even when its own checks find nothing', async () => {
+  const { d0, d1 } = await landTwoDays('2025-04-20', ['google', 'cpc']);
+  await landFile(
+    w.deps.store,
+    d1,
+    'orders.ndjson',
+    ordersNdjson([
+      { id: `${d1}-o1`, client: 'x', at: `${d1} 00:05:00`, revenue: 80 },
+      { id: `${d1}-oy`, client: 'y', at: `${d1} 10:05:00`, revenue: -15 },
+    ]),
+  );
+  expect((await nightly(d0)).status).toBe('succeeded');
+  const later = await env.client.workflow.start(NightlyPipeline, {
+    taskQueue: w.taskQueue,
+    workflowId: nightlyWorkflowId(d1),
+    args: [{ date: d1, review: true }],
+  });
+  const review = env.client.workflow.getHandle(`cleaning-${d1}`);
+  await awaitingPlan(() => review.query(cleaningApproval.query));
+  // What a re-run of an earlier day sends when this run holds nightly-<d1> (here nothing changed,
+  // so only the signal can make the run start over).
+  await later.signal(inputsChangedSignal, `FX rates delivered with ${d0} change its money`);
+  expect(await decide(env.client, review.workflowId, { decision: 'accept', reason: 'a refund booked as an order' }, signers.bob)).toMatchObject({ ok: true });
+  const done = await later.result();
+  expect(done.status).toBe('succeeded');
+  expect(done.summary).toMatch(new RegExp(`^re-run: FX rates delivered with ${d0} change its money · `));
+  expect(done.summary).toContain('cleaning plan v1 (accepted by bob) re-applied');
+  expect(await convertingChannel(d1)).toEqual([{ channel: 'paid_search', conversions: 1 }]);
+}, 300_000);

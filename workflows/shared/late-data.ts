@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, proxyActivities, sleep } from '@temporalio/workflow';
+import { defineSignal, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { LateArrivals, LateDataActivities } from '../../activities/late-data';
 import { addDays } from '../../lib/dates';
 import { SHORT } from './activity-options';
@@ -17,9 +17,29 @@ import { nightlyWorkflowId } from './names';
  */
 const { inspectLateData } = proxyActivities<LateDataActivities>(SHORT);
 
-/** While another run holds `nightly-<date>`: how often and how long to wait before giving up. */
+/** While another run holds `nightly-<date>` (runs without the 'late-data-tell-busy-run' patch): how often and how long to wait before giving up. */
 const BUSY_WAIT = '30 seconds';
 const BUSY_TRIES = 10;
+
+/**
+ * Sent by a run that changed data a run in progress read (the day before's sessions, an earlier
+ * day's FX rates): that run starts over before it ends successfully. The argument says why.
+ */
+export const inputsChangedSignal = defineSignal<[string]>('inputsChanged');
+
+/**
+ * Listens for inputsChangedSignal; returns the latest reason received (undefined: none). Call at
+ * the start of the run. A blocked run ignores it: it published nothing, and its next run rebuilds.
+ */
+export function listenForChangedInputs(): () => string | undefined {
+  let reason: string | undefined;
+  setHandler(inputsChangedSignal, (why: unknown) => {
+    // It becomes the next run's `reason` input (at most 300 characters): anyone can signal, so clip it.
+    const text = typeof why === 'string' ? why.trim().slice(0, 200) : '';
+    reason = text || 'another run changed data this run read';
+  });
+  return () => reason;
+}
 
 export interface LateDataStep {
   /** First day the nightly's attribution covers (the partition itself when nothing late arrived). */
@@ -64,20 +84,35 @@ export async function rerunAffected(date: string, step: LateDataStep): Promise<s
 }
 
 /**
- * Runs `date`'s NightlyPipeline as a child, after any run holding `nightly-<date>` has ended
- * (that run re-checks its sessions itself when it ends, so giving up after a while loses nothing).
+ * Runs `date`'s NightlyPipeline as a child. When a run already holds `nightly-<date>`, it is sent
+ * inputsChangedSignal and starts over before it succeeds (runs started before that patch: waited
+ * for, up to BUSY_TRIES × BUSY_WAIT).
  */
 async function rerunPartition(date: string, reason: string): Promise<string> {
+  const workflowId = nightlyWorkflowId(date);
   for (let attempt = 1; ; attempt++) {
     try {
       const r = await executeChild('NightlyPipeline', {
-        workflowId: nightlyWorkflowId(date),
+        workflowId,
         args: [{ date, review: false, reason }],
         staticSummary: `Nightly pipeline for ${date} (re-run: ${reason})`,
       });
       return `${date} rebuilt (${(r as { status: string }).status})`;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return `${date} re-run FAILED: ${(err as Error).message}`;
+      if (patched('late-data-tell-busy-run')) {
+        // The run in progress may wait hours for a review: tell it instead of waiting. If it ended
+        // in between (the signal finds no run), start the re-run again.
+        const told = await getExternalWorkflowHandle(workflowId)
+          .signal(inputsChangedSignal, reason)
+          .then(
+            () => true,
+            () => false,
+          );
+        if (told) return `told the run in progress (${workflowId}), which starts over before it succeeds`;
+        if (attempt >= BUSY_TRIES) return `${date} left to the run of it in progress (${workflowId}), which re-checks when it ends`;
+        continue;
+      }
       if (attempt >= BUSY_TRIES) return `${date} left to the run of it in progress (nightly-${date}), which re-checks when it ends`;
       await sleep(BUSY_WAIT);
     }
