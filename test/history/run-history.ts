@@ -1,0 +1,90 @@
+import { addDays } from '../../lib/dates';
+import { auditCounts, captureBefore, checkRuns, CHECKS, type CheckName, type Violation } from './invariants';
+import { LandingModel } from './model';
+import { Rebuilder } from './rebuild';
+import { describeAction, resolve, type Step } from './steps';
+import { SystemUnderTest, type HistoryEnv, type RunOutcome } from './system';
+
+export interface HistoryOptions {
+  /** First partition date; the history uses `days` consecutive dates from it. */
+  firstDate: string;
+  days: number;
+  checks?: ReadonlySet<CheckName>;
+  /** Called with each step's description as it starts (progress for soak runs). */
+  onStep?: (line: string) => void;
+}
+
+export interface HistoryReport {
+  ok: boolean;
+  /** What the history did, one line per step that acted (no-op steps are left out). */
+  log: string[];
+  violations: Violation[];
+  durationMs: number;
+  runs: number;
+}
+
+/**
+ * Runs one history against the real system and checks it after every run step (invariants.ts).
+ * Steps that change the landing area only change files; run steps start NightlyPipeline or
+ * Backfill on the history's worker; kill steps SIGKILL a child-process worker mid-run.
+ */
+export class HistoryRunner {
+  private rebuilder?: Rebuilder;
+
+  constructor(private readonly env: HistoryEnv) {}
+
+  async run(steps: Step[], opts: HistoryOptions): Promise<HistoryReport> {
+    const started = Date.now();
+    const checks = opts.checks ?? new Set(CHECKS);
+    if (checks.has('rebuild') && !this.rebuilder) {
+      this.rebuilder = new Rebuilder(this.env);
+      await this.rebuilder.start();
+    }
+    this.rebuilder?.reset();
+    const dates = Array.from({ length: opts.days }, (_, i) => addDays(opts.firstDate, i));
+    const model = new LandingModel(dates);
+    const sut = new SystemUnderTest(this.env);
+    await sut.start();
+    const log: string[] = [];
+    let runs = 0;
+    try {
+      for (const step of steps) {
+        for (const action of resolve(step, model)) {
+          const line = describeAction(action, model);
+          log.push(line);
+          opts.onStep?.(line);
+          if (action.kind === 'put' || action.kind === 'delete') {
+            await sut.land(action, model);
+            continue;
+          }
+          const touched = action.kind === 'backfill' ? dates.filter((d) => d >= action.from && d <= action.to) : [action.date];
+          const before = captureBefore(model, touched, await auditCounts(sut.warehouse));
+          let outcomes: RunOutcome[];
+          if (action.kind === 'run') outcomes = [await sut.run(action.date)];
+          else if (action.kind === 'backfill') outcomes = await sut.backfill(action.from, action.to);
+          else outcomes = [await sut.kill(action.date, action.then)];
+          runs += outcomes.length;
+          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o);
+          log[log.length - 1] += `  → ${outcomes.map((o) => `${o.date} ${o.status}${o.killed ? ' (killed)' : ''}`).join(', ')}`;
+          const rebuilder = this.rebuilder;
+          const violations = await checkRuns(sut.warehouse, model, outcomes, before, checks, rebuilder && (() => rebuilder.rebuild(model)));
+          if (violations.length) return { ok: false, log, violations, durationMs: Date.now() - started, runs };
+        }
+      }
+      return { ok: true, log, violations: [], durationMs: Date.now() - started, runs };
+    } finally {
+      await sut.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.rebuilder?.close();
+  }
+}
+
+/** A failing history as a person reads it: the steps, then what broke. */
+export function formatReport(r: HistoryReport, header = ''): string {
+  return [header, ...r.log.map((l, i) => `  ${String(i + 1).padStart(2)}. ${l}`), ...r.violations.map((v) => `  ✗ [${v.check}] ${v.message}`)]
+    .filter(Boolean)
+    .join('\n');
+}
