@@ -101,7 +101,9 @@ async function main() {
         process.stdout.write(`\nshrinking history ${first.index} (budget ${int('shrinkBudget')} runs)…\n`);
         const small = await shrink(env, plan, first, int('shrinkBudget'));
         process.stdout.write(`\nminimal reproduction (${small.tried} candidates tried):\n${formatReport(small.report)}\n`);
-        process.stdout.write(`\nas a regression case (test/history/regressions.ts):\n${JSON.stringify({ firstDate: first.firstDate, steps: small.steps })}\n`);
+        process.stdout.write(
+          `\nas a regression case (test/history/regressions.ts):\n${JSON.stringify({ firstDate: first.firstDate, days: plan.days, steps: small.steps })}\n`,
+        );
       }
     }
   } finally {

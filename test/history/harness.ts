@@ -77,10 +77,11 @@ export async function runPlan(envs: HistoryEnv[], plan: HistoryPlan): Promise<{ 
 }
 
 /**
- * Shrinks a failing history with fast-check (same seed → same history, then its shrinker
- * drops and simplifies steps). Every candidate is a real run, so the search is bounded: after
- * `budget` candidates the remaining ones are not run, and the smallest failure seen so far is
- * the reproduction.
+ * Shrinks a failing history to a minimal one that fails the same check: delta debugging over
+ * its steps (drop halves, then quarters, … then single steps, keeping every removal after which
+ * the history still fails). Steps refer to dates and objects by index (steps.ts), so any
+ * subsequence is a valid history. Every candidate is a real run, so the search is bounded by
+ * `budget` runs; the smallest failure found by then is the reproduction.
  */
 export async function shrink(
   env: HistoryEnv,
@@ -89,19 +90,21 @@ export async function shrink(
   budget: number,
 ): Promise<{ steps: Step[]; report: HistoryReport; tried: number }> {
   const runner = new HistoryRunner(env);
+  const check = failure.report.violations[0]?.check;
   let best = { steps: failure.steps, report: failure.report };
   let tried = 0;
   try {
-    await fc.check(
-      fc.asyncProperty(arbitraryFor(plan, failure.index), async (steps) => {
-        if (tried++ > budget) return true;
-        const report = await runner.run(steps, { firstDate: failure.firstDate, days: plan.days, checks: plan.checks });
-        if (!report.ok && report.log.length <= best.report.log.length) best = { steps, report };
-        plan.log?.(`  shrink #${tried}: ${report.log.length} steps ${report.ok ? 'pass' : 'still fail'}`);
-        return report.ok;
-      }),
-      { seed: failure.seed, numRuns: 1 },
-    );
+    for (let chunk = Math.ceil(best.steps.length / 2); chunk >= 1 && tried < budget; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
+      for (let i = 0; i < best.steps.length && tried < budget;) {
+        const candidate = [...best.steps.slice(0, i), ...best.steps.slice(i + chunk)];
+        tried++;
+        const report = await runner.run(candidate, { firstDate: failure.firstDate, days: plan.days, checks: plan.checks });
+        const same = !report.ok && report.violations.some((v) => v.check === check);
+        plan.log?.(`  shrink #${tried}: ${candidate.length} steps ${same ? 'still fail' : 'pass'}`);
+        if (same) best = { steps: candidate, report };
+        else i += chunk;
+      }
+    }
   } finally {
     await runner.close();
   }

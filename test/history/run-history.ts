@@ -72,6 +72,10 @@ export class HistoryRunner {
         }
       }
       return { ok: true, log, violations: [], durationMs: Date.now() - started, runs };
+    } catch (err) {
+      // The harness itself could not go on (a step threw): a failure of the history, reported like one.
+      const message = `the history could not continue: ${String((err as Error)?.stack ?? err)}`;
+      return { ok: false, log, violations: [{ check: 'outcome', message }], durationMs: Date.now() - started, runs };
     } finally {
       await sut.close();
     }

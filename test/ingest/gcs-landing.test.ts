@@ -63,7 +63,7 @@ test('the next poll skips processed generations, picks up a late object and a re
   const second = await ingest();
   expect(second.map((r) => [r.key.split('/').pop(), r.status]).sort()).toEqual([
     ['events-part1.csv', 'skipped_same_generation'],
-    ['events-part2.csv', 'loaded'],
+    ['events-part2.csv', 'replaced'],
     ['events-part3.csv', 'loaded'],
   ]);
   // part2's rows were replaced, not appended: 2 + 2 + 1.
