@@ -10,6 +10,7 @@ import { registerPersonaCommands } from './personas';
 import { registerApprovalCommands } from './approvals';
 import { registerMmmCommands } from './mmm';
 import { registerContractCommands } from './contracts';
+import { registerLandingCommands } from './landing';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerApprovalCommands(program, ctx);
   registerMmmCommands(program, ctx);
   registerContractCommands(program, ctx);
+  registerLandingCommands(program, ctx);
   return program;
 }
 
