@@ -2,7 +2,7 @@ import type { Warehouse } from '../adapters/warehouse/warehouse';
 import { allSources } from '../contracts/sources';
 import { bronzeDdl } from '../contracts/validation-sql';
 import { syncSourceSettings } from '../contracts/warehouse-sync';
-import { declaredShape, evolveTable } from './schema-evolution';
+import { declaredShape, evolveTable, type ColumnShape } from './schema-evolution';
 import { discoverModels, planWaves } from './sql/models';
 import { renderSqlFile, statements } from './sql/render';
 
@@ -10,6 +10,22 @@ import { renderSqlFile, statements } from './sql/render';
 export const DDL_FILES = ['ops/ops_tables.sql', 'ml/ml_tables.sql', 'attribution/attribution_tables.sql', 'cleaning/cleaning_tables.sql', 'mmm/mmm_tables.sql'];
 
 const CREATE = /^\s*create table if not exists ([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)/i;
+
+/**
+ * Declared shapes depend only on the code (and the dialect), so they are worked out once per
+ * process: opening another warehouse (tests, rebuilds) then costs one catalog query per table.
+ */
+const shapes = new Map<string, Promise<ColumnShape[]>>();
+function declared(wh: Warehouse, id: string, make: () => Promise<ColumnShape[]>): Promise<ColumnShape[]> {
+  const key = `${wh.dialect}:${id}`;
+  let shape = shapes.get(key);
+  if (!shape) {
+    shape = make();
+    shapes.set(key, shape);
+    shape.catch(() => shapes.delete(key));
+  }
+  return shape;
+}
 
 /**
  * Creates the schemas' tables if missing and brings existing ones to the code's shape
@@ -25,7 +41,7 @@ export async function bootstrapWarehouse(wh: Warehouse, opts: { sessionGapMinute
       await wh.exec(stmt);
       const table = CREATE.exec(stmt)?.[1].toLowerCase();
       if (table && existed.has(table)) {
-        const shape = await declaredShape(wh, (target) => stmt.replace(CREATE, (m) => m.replace(/[^\s]+$/, target)));
+        const shape = await declared(wh, `${file}:${stmt}`, () => declaredShape(wh, (target) => stmt.replace(CREATE, (m) => m.replace(/[^\s]+$/, target))));
         await evolveTable(wh, table, shape, { declaredBy: `sql/${file}`, strict: false, quote: false });
       }
     }
@@ -35,7 +51,7 @@ export async function bootstrapWarehouse(wh: Warehouse, opts: { sessionGapMinute
     await wh.exec(ddl);
     const table = `bronze.${source.name}`;
     if (existed.has(table)) {
-      const shape = await declaredShape(wh, (target) => ddl.replace(table, target));
+      const shape = await declared(wh, ddl, () => declaredShape(wh, (target) => ddl.replace(table, target)));
       await evolveTable(wh, table, shape, { declaredBy: `contract ${source.name}${source.origin ? ` (${source.origin})` : ''}`, strict: true, quote: true });
     }
   }
@@ -60,7 +76,9 @@ async function evolveModels(wh: Warehouse, existed: Set<string>, sessionGapMinut
           Object.entries({ partition_date: '2000-01-01', session_gap_minutes: sessionGapMinutes }).filter(([k]) => new RegExp(`\\$${k}\\b`).test(select)),
         );
         // A model whose SELECT cannot run yet (an input table missing) is left to its next build to report.
-        const shape = await declaredShape(wh, (target) => `create table ${target} as select * from (${select}) as model limit 0`, params).catch(() => []);
+        const shape = await declared(wh, `${model.file}:${sessionGapMinutes}`, () =>
+          declaredShape(wh, (target) => `create table ${target} as select * from (${select}) as model limit 0`, params),
+        ).catch(() => []);
         await evolveTable(wh, table, shape, { declaredBy: `model sql/${model.file}`, strict: true, quote: false });
       }
     }

@@ -15,7 +15,7 @@ const plan: HistoryPlan = {
   histories: Number(process.env.DAG_HISTORY_COUNT ?? 20),
   minSteps: 15,
   maxSteps: 20,
-  days: 3,
+  days: 2,
   concurrency: 3,
   firstDate: '2027-01-01',
   kill: 3,

@@ -29,6 +29,8 @@ export interface RunRecord {
   closedAt: number;
   status: string;
   summary: string;
+  /** The run published despite unreadable objects (NightlyPipeline `acceptPartial`). */
+  acceptPartial?: boolean;
 }
 
 export class LandingModel {
@@ -65,17 +67,17 @@ export class LandingModel {
     return [...this.objects.values()].filter((o) => o.key.startsWith(`landing/${date}/`)).sort(byKey);
   }
 
-  /** The delivery a run of `date` starting now must load (the archive guard applied). */
-  deliveryFor(date: string): Map<string, LandedObject> {
+  /** The delivery a run of `date` starting now must load (the archive guard applied, unless the run withdraws what it kept). */
+  deliveryFor(date: string, retract = false): Map<string, LandedObject> {
     const now = this.listing(date);
     const before = this.delivered.get(date);
-    if (now.length === 0 && before && before.size > 0) return before;
+    if (!retract && now.length === 0 && before && before.size > 0) return before;
     return new Map(now.map((o) => [o.key, o]));
   }
 
   /** Records that `date` ran now: its delivery becomes the one the warehouse must hold. */
-  ran(date: string, record: RunRecord): void {
-    this.delivered.set(date, this.deliveryFor(date));
+  ran(date: string, record: RunRecord, retract = false): void {
+    this.delivered.set(date, this.deliveryFor(date, retract));
     this.runs.push(record);
   }
 

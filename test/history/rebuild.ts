@@ -96,7 +96,7 @@ export class Rebuilder {
         const handle = await this.env.client.workflow.start('NightlyPipeline', {
           taskQueue: this.taskQueue,
           workflowId: `rebuild-${randomUUID()}`,
-          args: [{ date: dates[i], review: false }],
+          args: [{ date: dates[i], review: false, ...(model.lastRun(dates[i])?.acceptPartial ? { acceptPartial: true } : {}) }],
         });
         const o = await outcome(dates[i], handle);
         outcomes.set(dates[i], { status: o.status, summary: o.summary });
@@ -135,7 +135,10 @@ export class Rebuilder {
 
 /** Chains the hash of the deliveries of the dates so far with the next date's. */
 function hashDelivery(previous: string, date: string, model: LandingModel): string {
-  const h = createHash('sha256').update(previous).update(date);
+  const h = createHash('sha256')
+    .update(previous)
+    .update(date)
+    .update(model.lastRun(date)?.acceptPartial ? 'partial' : 'whole');
   for (const [key, obj] of [...model.delivered.get(date)!].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(key).update(obj.bytes);
   return h.digest('hex');
 }

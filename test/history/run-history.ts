@@ -21,6 +21,8 @@ export interface HistoryReport {
   violations: Violation[];
   durationMs: number;
   runs: number;
+  /** Where the time went (ms): the system's runs, the rebuilds, and the checks (comparison included). */
+  timings: { runs: number; rebuilds: number; checks: number };
 }
 
 /**
@@ -47,6 +49,7 @@ export class HistoryRunner {
     await sut.start();
     const log: string[] = [];
     let runs = 0;
+    const timings = { runs: 0, rebuilds: 0, checks: 0 };
     try {
       for (const step of steps) {
         for (const action of resolve(step, model)) {
@@ -58,24 +61,38 @@ export class HistoryRunner {
             continue;
           }
           const touched = action.kind === 'backfill' ? dates.filter((d) => d >= action.from && d <= action.to) : [action.date];
-          const before = captureBefore(model, touched, await auditCounts(sut.warehouse));
+          const retract = action.kind === 'run' && !!action.retract;
+          const before = captureBefore(model, touched, await auditCounts(sut.warehouse), retract);
           let outcomes: RunOutcome[];
-          if (action.kind === 'run') outcomes = [await sut.run(action.date)];
+          let t = Date.now();
+          if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract })];
           else if (action.kind === 'backfill') outcomes = await sut.backfill(action.from, action.to);
           else outcomes = [await sut.kill(action.date, action.then)];
           runs += outcomes.length;
-          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o);
+          timings.runs += Date.now() - t;
+          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o, retract);
           log[log.length - 1] += `  → ${outcomes.map((o) => `${o.date} ${o.status}${o.killed ? ' (killed)' : ''}`).join(', ')}`;
           const rebuilder = this.rebuilder;
-          const violations = await checkRuns(sut.warehouse, model, outcomes, before, checks, rebuilder && (() => rebuilder.rebuild(model)));
-          if (violations.length) return { ok: false, log, violations, durationMs: Date.now() - started, runs };
+          t = Date.now();
+          const rebuild =
+            rebuilder &&
+            (async () => {
+              const r0 = Date.now();
+              const rb = await rebuilder.rebuild(model);
+              timings.rebuilds += Date.now() - r0;
+              timings.checks -= Date.now() - r0;
+              return rb;
+            });
+          const violations = await checkRuns(sut.warehouse, model, outcomes, before, checks, rebuild);
+          timings.checks += Date.now() - t;
+          if (violations.length) return { ok: false, log, violations, durationMs: Date.now() - started, runs, timings };
         }
       }
-      return { ok: true, log, violations: [], durationMs: Date.now() - started, runs };
+      return { ok: true, log, violations: [], durationMs: Date.now() - started, runs, timings };
     } catch (err) {
       // The harness itself could not go on (a step threw): a failure of the history, reported like one.
       const message = `the history could not continue: ${String((err as Error)?.stack ?? err)}`;
-      return { ok: false, log, violations: [{ check: 'outcome', message }], durationMs: Date.now() - started, runs };
+      return { ok: false, log, violations: [{ check: 'outcome', message }], durationMs: Date.now() - started, runs, timings };
     } finally {
       await sut.close();
     }

@@ -32,8 +32,11 @@ export type Step =
   | { kind: 'reupload'; pick: number }
   /** An object whose name has a newline, or is 251 characters long. */
   | { kind: 'badName'; day: number; name: 'newline' | 'long'; variant: number }
-  | { kind: 'run'; day: number }
+  /** NightlyPipeline for a day; `acceptPartial` publishes even with an unreadable object. */
+  | { kind: 'run'; day: number; acceptPartial?: boolean }
   | { kind: 'backfill'; from: number; to: number }
+  /** `dag landing retract <day>`: withdraw what an emptied folder kept, and run the day. */
+  | { kind: 'retract'; day: number }
   /** The worker process is SIGKILLed right after a bronze load committed (see system.ts). */
   | { kind: 'kill'; day: number; then: 'retry' | 'rerun' };
 
@@ -41,7 +44,7 @@ export type Step =
 export type Action =
   | { kind: 'put'; key: string; unaddressable?: boolean; renamedFrom?: string }
   | { kind: 'delete'; keys: string[] }
-  | { kind: 'run'; date: string }
+  | { kind: 'run'; date: string; acceptPartial?: boolean; retract?: boolean }
   | { kind: 'backfill'; from: string; to: string }
   | { kind: 'kill'; date: string; then: 'retry' | 'rerun' };
 
@@ -76,8 +79,10 @@ export function stepArbitrary(days: number, weights: StepWeights): fc.Arbitrary<
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('deleteDay' as const), day }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('reupload' as const), pick }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('badName' as const), day, name: fc.constantFrom<'newline' | 'long'>('newline', 'long'), variant }) },
-    { weight: 26, arbitrary: fc.record({ kind: fc.constant('run' as const), day }) },
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('backfill' as const), from: day, to: day }) },
+    { weight: 14, arbitrary: fc.record({ kind: fc.constant('run' as const), day }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('run' as const), day, acceptPartial: fc.constant(true) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('retract' as const), day }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('backfill' as const), from: day, to: day }) },
   ];
   if (weights.kill > 0)
     arbs.push({
@@ -106,9 +111,13 @@ const deliver = (day: fc.Arbitrary<number>) =>
  */
 export function historyArbitrary(opts: { days: number; minSteps: number; maxSteps: number } & StepWeights): fc.Arbitrary<Step[]> {
   const initial = fc.tuple(...Array.from({ length: opts.days }, (_, d) => fc.option(deliver(fc.constant(d)), { nil: undefined, freq: 6 })));
-  return fc
-    .tuple(initial, fc.array(stepArbitrary(opts.days, opts), { minLength: opts.minSteps, maxLength: opts.maxSteps }))
-    .map(([first, rest]): Step[] => [...first.flatMap((s) => (s ? [s] : [])), ...rest]);
+  return fc.tuple(initial, fc.array(stepArbitrary(opts.days, opts), { minLength: opts.minSteps, maxLength: opts.maxSteps })).map(([first, rest]): Step[] => {
+    const steps = [...first.flatMap((s) => (s ? [s] : [])), ...rest];
+    // A history that never runs the pipeline checks nothing: end it with a run.
+    return steps.some((s) => s.kind === 'run' || s.kind === 'backfill' || s.kind === 'kill' || s.kind === 'retract')
+      ? steps
+      : [...steps, { kind: 'run', day: 0 }];
+  });
 }
 
 const EXT: Record<Format, string> = { csv: '.csv', 'csv.gz': '.csv.gz', ndjson: '.ndjson' };
@@ -212,7 +221,9 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       return [{ kind: 'put', key: prefix + name, ...(step.name === 'newline' ? { unaddressable: true } : {}) }];
     }
     case 'run':
-      return [{ kind: 'run', date: dateOf(step.day) }];
+      return [{ kind: 'run', date: dateOf(step.day), ...(step.acceptPartial ? { acceptPartial: true } : {}) }];
+    case 'retract':
+      return [{ kind: 'run', date: dateOf(step.day), retract: true }];
     case 'backfill': {
       const [a, b] = [dateOf(step.from), dateOf(step.to)].sort();
       return [{ kind: 'backfill', from: a, to: b }];
@@ -233,7 +244,7 @@ export function describeAction(a: Action, model: LandingModel): string {
     case 'delete':
       return `delete ${a.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'run':
-      return `run NightlyPipeline ${a.date}`;
+      return a.retract ? `dag landing retract ${a.date}` : `run NightlyPipeline ${a.date}${a.acceptPartial ? ' {"acceptPartial": true}' : ''}`;
     case 'backfill':
       return `run Backfill ${a.from}…${a.to}`;
     case 'kill':

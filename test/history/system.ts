@@ -91,13 +91,14 @@ export class SystemUnderTest {
     if (action.renamedFrom) await this.store.delete(action.renamedFrom);
   }
 
-  async run(date: string): Promise<RunOutcome> {
+  /** NightlyPipeline for the date (`retract`: as `dag landing retract` starts it). */
+  async run(date: string, opts: { acceptPartial?: boolean; retract?: boolean } = {}): Promise<RunOutcome> {
     const handle = await this.env.client.workflow.start(NightlyPipeline, {
       taskQueue: this.taskQueue,
       workflowId: nightlyWorkflowId(date),
-      args: [{ date, review: false }],
+      args: [{ date, review: false, ...(opts.acceptPartial ? { acceptPartial: true } : {}), ...(opts.retract ? { retract: 'all' as const } : {}) }],
     });
-    return outcome(date, handle);
+    return { ...(await outcome(date, handle)), ...(opts.acceptPartial ? { acceptPartial: true } : {}) };
   }
 
   async backfill(from: string, to: string): Promise<RunOutcome[]> {
