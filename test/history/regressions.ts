@@ -80,4 +80,26 @@ export const REGRESSIONS: RegressionCase[] = [
     days: 1,
     steps: [day0(), { kind: 'badName', day: 0, name: 'long', variant: 1 }, run0],
   },
+  {
+    name: 'an emptied landing folder keeps the day until `dag landing retract` withdraws it',
+    firstDate: '2027-09-18',
+    days: 1,
+    steps: [day0(), run0, { kind: 'deleteDay', day: 0 }, run0, { kind: 'retract', day: 0 }],
+  },
+  {
+    name: 'acceptPartial publishes the readable objects and still names the unreadable one',
+    firstDate: '2027-09-20',
+    days: 1,
+    steps: [
+      day0(),
+      { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv.gz', variant: 2, rows: 20, shape: 'truncated_gzip' },
+      { kind: 'run', day: 0, acceptPartial: true },
+    ],
+  },
+  {
+    name: 'the worker SIGKILLed right after a bronze load committed; the date is re-run',
+    firstDate: '2027-09-22',
+    days: 1,
+    steps: [day0(), { kind: 'replace', pick: 0, variant: 3, rows: 14 }, { kind: 'kill', day: 0, then: 'rerun' }, run0],
+  },
 ];
