@@ -96,7 +96,7 @@ async function main() {
     if (failures.length) {
       code = 1;
       const first = failures[0];
-      process.stdout.write(`\n${describeFailure(first)}\n`);
+      process.stdout.write(`\n${describeFailure(first, plan)}\n`);
       if (opts.shrink !== false) {
         process.stdout.write(`\nshrinking history ${first.index} (budget ${int('shrinkBudget')} runs)…\n`);
         const small = await shrink(env, plan, first, int('shrinkBudget'));

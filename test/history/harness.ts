@@ -39,7 +39,8 @@ export function firstDateOf(plan: Pick<HistoryPlan, 'firstDate' | 'days'>, index
 }
 
 export function arbitraryFor(plan: HistoryPlan, index: number): fc.Arbitrary<Step[]> {
-  const kill = plan.killEvery > 0 && index % plan.killEvery === plan.killEvery - 1 ? plan.kill : 0;
+  // Chosen by seed, not position, so `--seed <seed + i> --histories 1` replays history i exactly.
+  const kill = plan.killEvery > 0 && (plan.seed + index) % plan.killEvery === plan.killEvery - 1 ? plan.kill : 0;
   return historyArbitrary({ days: plan.days, minSteps: plan.minSteps, maxSteps: plan.maxSteps, kill, killRetry: plan.killRetry });
 }
 
@@ -111,6 +112,11 @@ export async function shrink(
   return { ...best, tried };
 }
 
-export function describeFailure(f: Pick<HistoryFailure, 'seed' | 'firstDate' | 'report'>): string {
-  return formatReport(f.report, `history with seed ${f.seed} (dates from ${f.firstDate}) failed:`);
+/** The soak command that replays one history of a plan. */
+export function replayCommand(plan: HistoryPlan, seed: number): string {
+  return `npm run soak -- --histories 1 --seed ${seed} --days ${plan.days} --steps ${plan.minSteps}..${plan.maxSteps} --kill-every ${plan.killEvery}${plan.killRetry ? ' --kill-retry' : ''}`;
+}
+
+export function describeFailure(f: Pick<HistoryFailure, 'seed' | 'firstDate' | 'report'>, plan?: HistoryPlan): string {
+  return formatReport(f.report, `history with seed ${f.seed} (dates from ${f.firstDate}) failed${plan ? ` — replay: ${replayCommand(plan, f.seed)}` : ''}:`);
 }

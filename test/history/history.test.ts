@@ -37,5 +37,5 @@ test(`${plan.histories} random histories of ${plan.minSteps}+ steps: the warehou
     log: (l) => process.stderr.write(`${l}\n`),
   });
   process.stderr.write(`${plan.histories} histories, ${runs} pipeline runs in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (failures.length) throw new Error(`${failures.length} of ${plan.histories} histories failed; the first:\n${describeFailure(failures[0])}`);
+  if (failures.length) throw new Error(`${failures.length} of ${plan.histories} histories failed; the first:\n${describeFailure(failures[0], plan)}`);
 }, 1_800_000);
