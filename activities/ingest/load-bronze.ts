@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { sourceByName } from '../../contracts/sources';
 import { fileColumnReport, rawLoadSpec, splitSql } from '../../contracts/validation-sql';
-import { assertObjectKey, type ObjectInfo } from '../../adapters/object-store/object-store';
+import { ObjectNotFoundError, assertObjectKey, type ObjectInfo } from '../../adapters/object-store/object-store';
 import type { Session } from '../../adapters/warehouse/warehouse';
 import type { ActivityDeps } from '../../lib/deps';
 import { compactDate } from '../../lib/dates';
@@ -22,7 +22,10 @@ export interface LoadBronzeInput {
   key: string;
 }
 
-export type LoadStatus = Extract<Decision, 'loaded' | 'replaced' | 'skipped_same_generation' | 'skipped_same_checksum' | 'duplicate_file' | 'failed'>;
+export type LoadStatus = Extract<
+  Decision,
+  'loaded' | 'replaced' | 'skipped_same_generation' | 'skipped_same_checksum' | 'duplicate_file' | 'failed' | 'retracted'
+>;
 
 export interface LoadBronzeResult {
   source: string;
@@ -66,7 +69,13 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
   }
   const { warehouse: wh, store } = deps;
   const { source: fmt, columns } = rawLoadSpec(contract, input.key);
-  const stat = await store.stat(input.key);
+  let stat: ObjectInfo;
+  try {
+    stat = await store.stat(input.key);
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return vanished(deps, input, contract.name, started);
+    throw err;
+  }
   const state = await objectState(wh, input.date, input.key);
   const base = { source: contract.name, key: input.key, rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, errorRate: 0, missingColumns: [], extraColumns: [] };
   const ms = () => Date.now() - started;
@@ -190,6 +199,36 @@ export async function loadBronzeFile(deps: ActivityDeps, input: LoadBronzeInput)
     for (const table of Object.values(vars)) await wh.exec(`drop table if exists ${table}`).catch(() => undefined);
     await copy.release();
   }
+}
+
+/**
+ * The object was listed but is gone when its load starts (deleted meanwhile): it is no longer
+ * part of the delivery, so whatever it held is retracted, as the next listing would.
+ */
+async function vanished(deps: ActivityDeps, input: LoadBronzeInput, source: string, started: number): Promise<LoadBronzeResult> {
+  const message = `gone from the landing folder while the run was loading it`;
+  const rows = await deps.warehouse.transaction(async (tx) => {
+    const [n] = await tx.query<{ n: number }>(`select count(*) as n from bronze.${source} where _partition_date = cast($d as date) and _source_key = $k`, {
+      d: input.date,
+      k: input.key,
+    });
+    await clearObject(tx, source, input);
+    await writeAudit(tx, { date: input.date, source, key: input.key, generation: null, checksum: null, status: 'retracted', rowsLoaded: Number(n.n), message });
+    return Number(n.n);
+  });
+  return log(deps, input, {
+    source,
+    key: input.key,
+    status: 'retracted',
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    errorRate: 0,
+    missingColumns: [],
+    extraColumns: [],
+    message: `${message} (${rows} rows removed)`,
+    durationMs: Date.now() - started,
+  });
 }
 
 /** Removes what earlier bytes of the object put in bronze and ops.quarantine (same transaction as what replaces them). */

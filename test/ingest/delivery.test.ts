@@ -248,3 +248,16 @@ test('a marker that cannot be written never fails the load: rows and audit row a
   expect(await bronze(D1)).toEqual([['events.csv', 2]]);
   expect(await audit(D1)).toEqual([['events.csv', 'loaded', 2]]);
 });
+
+test('an object deleted after the listing and before its load is retracted by the load, not failed', async () => {
+  const k = key(D1, 'events-2.csv');
+  await deps.store.put(key(D1, 'events.csv'), events(D1, ['a1']));
+  await deps.store.put(k, events(D1, ['b1', 'b2']));
+  await run(D1);
+  await deps.store.put(k, events(D1, ['b1', 'b2', 'b3']));
+  const plan = await reconcileLanding(deps, { date: D1 });
+  await deps.store.delete(k);
+  const r = await loadBronzeFile(deps, { date: D1, source: 'events', key: plan.files.find((f) => f.key === k)!.key });
+  expect(r).toMatchObject({ status: 'retracted', message: 'gone from the landing folder while the run was loading it (2 rows removed)' });
+  expect(await bronze(D1)).toEqual([['events.csv', 1]]);
+});
