@@ -52,8 +52,12 @@ export interface NightlyResult {
   summary: string;
   /** Set when a blocking check stopped publication: which stage and which checks. */
   blocked?: { stage: 'silver' | 'gold'; failedChecks: string[] };
-  /** layers.bronze: what the partition holds in bronze after the loads (rows, quarantined rows, objects). */
-  layers: { bronze: { rows: number; quarantined: number; files: number; durationMs: number }; silver?: LayerRun; gold?: LayerRun & { published: string[] } };
+  /** layers.bronze: what the partition holds in bronze after the loads (rows, quarantined rows, objects; per source). */
+  layers: {
+    bronze: { rows: number; quarantined: number; files: number; durationMs: number; bySource?: Record<string, { rows: number; quarantined: number }> };
+    silver?: LayerRun;
+    gold?: LayerRun & { published: string[] };
+  };
   checks: ChecksOutcome[];
   /** Each listed object's decision in this run (a skip loads no rows: the partition keeps them). */
   loads: LoadSummary[];

@@ -66,7 +66,7 @@ test('a bronze load killed right after it committed is retried harmlessly: one d
       await wh.close();
     }
     expect(result.status).toBe('succeeded');
-    expect(result.layers.bronze).toMatchObject({ rows: 34, files: 2 });
+    expect(result.layers.bronze).toMatchObject({ rows: 34, files: 2, bySource: { events: { rows: 30, quarantined: 0 }, orders: { rows: 4, quarantined: 0 } } });
     expect(result.summary).toMatch(/^bronze: 34 rows, 0 quarantined from 2 files · /);
   } finally {
     await worker.stop('SIGKILL');

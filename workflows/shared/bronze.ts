@@ -17,7 +17,7 @@ export interface LoadSummary {
 
 export interface BronzeStage {
   /** What the partition holds after the loads (from the warehouse), and how long the stage took. */
-  bronze: { rows: number; quarantined: number; files: number; durationMs: number };
+  bronze: { rows: number; quarantined: number; files: number; durationMs: number; bySource?: Record<string, { rows: number; quarantined: number }> };
   loads: LoadSummary[];
   ignoredFiles: string[];
   /** Objects of the delivery that could not be read: they block publication (check files_failed). */
@@ -87,7 +87,7 @@ export async function loadBronze(date: string, retract?: 'all' | string[]): Prom
   if (plan.invalid.length) lines.push(`ignored (a name the store cannot address): ${plan.invalid.map((i) => JSON.stringify(i.key)).join(', ')}`);
   const ignored = [...plan.ignored, ...plan.invalid.map((i) => i.key)];
   return {
-    bronze: { rows: held.rows, quarantined: held.quarantined, files: held.objects, durationMs: Date.now() - started },
+    bronze: { rows: held.rows, quarantined: held.quarantined, files: held.objects, durationMs: Date.now() - started, bySource: held.bySource },
     loads: loads.map(summarise),
     ignoredFiles: ignored,
     failedFiles: held.failed,
