@@ -11,6 +11,7 @@ import { registerApprovalCommands } from './approvals';
 import { registerMmmCommands } from './mmm';
 import { registerContractCommands } from './contracts';
 import { registerLandingCommands } from './landing';
+import { registerConsoleCommands } from './console';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerMmmCommands(program, ctx);
   registerContractCommands(program, ctx);
   registerLandingCommands(program, ctx);
+  registerConsoleCommands(program, ctx);
   return program;
 }
 
