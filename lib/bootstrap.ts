@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Warehouse } from '../adapters/warehouse/warehouse';
 import { allSources } from '../contracts/sources';
 import { bronzeDdl } from '../contracts/validation-sql';
@@ -52,7 +53,11 @@ export async function bootstrapWarehouse(wh: Warehouse, opts: { sessionGapMinute
     const table = `bronze.${source.name}`;
     if (existed.has(table)) {
       const shape = await declared(wh, ddl, () => declaredShape(wh, (target) => ddl.replace(table, target)));
-      await evolveTable(wh, table, shape, { declaredBy: `contract ${source.name}${source.origin ? ` (${source.origin})` : ''}`, strict: true, quote: true });
+      await evolveTable(wh, table, shape, {
+        declaredBy: `contract ${source.name}${source.origin ? ` (${shownPath(source.origin)})` : ''}`,
+        strict: true,
+        quote: true,
+      });
     }
   }
   await syncSourceSettings(wh, allSources());
@@ -91,4 +96,10 @@ async function existingTables(wh: Warehouse): Promise<Set<string>> {
       ? await wh.query<{ t: string }>(`select schema_name || '.' || table_name as t from duckdb_tables() where database_name = current_database()`)
       : await wh.query<{ t: string }>(`select lower(table_schema) || '.' || lower(table_name) as "t" from information_schema.tables`);
   return new Set(rows.map((r) => r.t.toLowerCase()));
+}
+
+/** A contract file inside this installation is named relative to it (contracts/orders.contract.ts); a user's folder keeps its full path. */
+function shownPath(file: string): string {
+  const relative = path.relative(path.resolve(__dirname, '..'), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

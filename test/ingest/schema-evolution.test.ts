@@ -45,7 +45,7 @@ describe.each(BACKENDS)('schema evolution on %s', (name) => {
     const err = await bootstrapWarehouse(b.warehouse).catch((e: Error) => e);
     expect(err).toBeInstanceOf(SchemaChangeError);
     expect((err as Error).message).toBe(
-      'bronze.orders has column "coupon", which contract orders (contracts/sources.ts) no longer declares: declare it again, or drop it yourself once nothing reads it (alter table bronze.orders drop column "coupon"); the worker never drops data',
+      'bronze.orders has column "coupon", which contract orders (contracts/orders.contract.ts) no longer declares: declare it again, or drop it yourself once nothing reads it (alter table bronze.orders drop column "coupon"); the worker never drops data',
     );
   });
 
@@ -55,7 +55,7 @@ describe.each(BACKENDS)('schema evolution on %s', (name) => {
     const err = await bootstrapWarehouse(b.warehouse).catch((e: Error) => e);
     expect(err).toBeInstanceOf(SchemaChangeError);
     expect((err as Error).message).toMatch(
-      /^bronze\.orders column "revenue" is (VARCHAR|TEXT) but contract orders \(contracts\/sources\.ts\) now declares (DOUBLE|FLOAT): restore the type, or migrate the column yourself \(add a column of the new type, copy, drop the old one\); the worker never converts data$/,
+      /^bronze\.orders column "revenue" is (VARCHAR|TEXT) but contract orders \(contracts\/orders\.contract\.ts\) now declares (DOUBLE|FLOAT): restore the type, or migrate the column yourself \(add a column of the new type, copy, drop the old one\); the worker never converts data$/,
     );
   });
 
