@@ -10,6 +10,7 @@ import { registerPersonaCommands } from './personas';
 import { registerApprovalCommands } from './approvals';
 import { registerMmmCommands } from './mmm';
 import { registerContractCommands } from './contracts';
+import { registerLandingCommands } from './landing';
 import { registerConsoleCommands } from './console';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerApprovalCommands(program, ctx);
   registerMmmCommands(program, ctx);
   registerContractCommands(program, ctx);
+  registerLandingCommands(program, ctx);
   registerConsoleCommands(program, ctx);
   return program;
 }

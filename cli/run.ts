@@ -17,39 +17,49 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--generate <rows>', 'generate this many demo events into the landing area first')
     .option('--anomalies', 'plant anomalies in the generated data')
     .option('--no-review', 'when a blocking check fails, report the partition blocked instead of opening a cleaning review')
+    .option('--accept-partial', 'publish even when an object of the delivery could not be read (check files_failed only warns)')
     .option('--wait', 'wait for the result')
     .option('--json', 'print JSON')
-    .action(async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; wait?: boolean; json?: boolean }) => {
-      const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
-      const rows = opts.generate === undefined ? undefined : Number(opts.generate);
-      if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
-        throw new CliError(`--generate must be a positive whole number, got ${JSON.stringify(opts.generate)}`);
-      const config = ctx.config();
-      const client = await ctx.client();
-      const workflowId = nightlyWorkflowId(date);
-      try {
-        const handle = await client.workflow.start(NightlyPipeline, {
-          taskQueue: config.temporal.taskQueue,
-          workflowId,
-          // One run per partition at a time; a finished one may be re-run (idempotent by partition).
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          args: [{ date, ...(rows ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}), ...(opts.review ? {} : { review: false }) }],
-          typedSearchAttributes: [{ key: PartitionDate, value: date }],
-          staticSummary: `Nightly pipeline for ${date}`,
-        });
-        if (!opts.wait)
-          return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
-        printNightlyResult(!!opts.json, await handle.result());
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
-        if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
-    });
+    .action(
+      async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; acceptPartial?: boolean; wait?: boolean; json?: boolean }) => {
+        const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
+        const rows = opts.generate === undefined ? undefined : Number(opts.generate);
+        if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
+          throw new CliError(`--generate must be a positive whole number, got ${JSON.stringify(opts.generate)}`);
+        const config = ctx.config();
+        const client = await ctx.client();
+        const workflowId = nightlyWorkflowId(date);
+        try {
+          const handle = await client.workflow.start(NightlyPipeline, {
+            taskQueue: config.temporal.taskQueue,
+            workflowId,
+            // One run per partition at a time; a finished one may be re-run (idempotent by partition).
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [
+              {
+                date,
+                ...(rows ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}),
+                ...(opts.review ? {} : { review: false }),
+                ...(opts.acceptPartial ? { acceptPartial: true } : {}),
+              },
+            ],
+            typedSearchAttributes: [{ key: PartitionDate, value: date }],
+            staticSummary: `Nightly pipeline for ${date}`,
+          });
+          if (!opts.wait)
+            return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
+          printNightlyResult(!!opts.json, await handle.result());
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError)
+            throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
+          if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+          throw err;
+        } finally {
+          await client.connection.close();
+        }
+      },
+    );
 
   program
     .command('status <workflowId>')

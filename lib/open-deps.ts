@@ -15,7 +15,7 @@ export async function openDeps(config: Config): Promise<ActivityDeps> {
   useContracts(loadContracts({ dir: config.contracts.dir }));
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), base: { service: 'worker' }, context: activityLogFields });
   const warehouse = contextTagged(await openWarehouse(config));
-  await bootstrapWarehouse(warehouse);
+  await bootstrapWarehouse(warehouse, { sessionGapMinutes: config.pipeline.sessionGapMinutes });
   const store = createObjectStore(config);
   return { config, warehouse, store, logger };
 }

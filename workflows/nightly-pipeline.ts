@@ -8,12 +8,14 @@ import { attribute, openReview } from './shared/downstream';
 import { lateDataAfterPublish, listenForChangedInputs, rerunAffected } from './shared/late-data';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
+import { loadBronze, type LoadSummary } from './shared/bronze';
+export { unmatchedWarning } from './shared/bronze';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { nightlyWorkflowId } from './shared/names';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
-const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
-const { listLandingFiles, publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
+const { generateDemoData } = proxyActivities<Activities>(LONG_SQL);
+const { publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
 const { reapplyCleaningPlans } = proxyActivities<Activities>(LONG_SQL);
 
 export const nightlyInput = z
@@ -40,6 +42,16 @@ export const nightlyInput = z
     review: z.boolean().default(true),
     /** Why another run started this one (a re-run for late data); shown first in the summary. */
     reason: z.string().trim().min(1).max(300).optional(),
+    /**
+     * Publish even when an object of the delivery could not be read (check files_failed then
+     * only warns): the day goes out without that object's rows, and the summary says so.
+     */
+    acceptPartial: z.boolean().default(false),
+    /**
+     * Withdraw objects that are no longer in the landing folder although the folder is empty
+     * (normally kept, as archived): every one ("all") or these keys. `dag landing retract`.
+     */
+    retract: z.union([z.literal('all'), z.array(z.string().min(1).max(1024)).min(1).max(1000)]).optional(),
   })
   .strict();
 export type NightlyInput = z.input<typeof nightlyInput>;
@@ -50,10 +62,20 @@ export interface NightlyResult {
   summary: string;
   /** Set when a blocking check stopped publication: which stage and which checks. */
   blocked?: { stage: 'silver' | 'gold'; failedChecks: string[] };
-  layers: { bronze: { rows: number; quarantined: number; files: number; durationMs: number }; silver?: LayerRun; gold?: LayerRun & { published: string[] } };
+  /** layers.bronze: what the partition holds in bronze after the loads (rows, quarantined rows, objects; per source). */
+  layers: {
+    bronze: { rows: number; quarantined: number; files: number; durationMs: number; bySource?: Record<string, { rows: number; quarantined: number }> };
+    silver?: LayerRun;
+    gold?: LayerRun & { published: string[] };
+  };
   checks: ChecksOutcome[];
-  loads: { source: string; key: string; status: string; rowsLoaded: number; rowsQuarantined: number; message?: string }[];
+  /** Each listed object's decision in this run (a skip loads no rows: the partition keeps them). */
+  loads: LoadSummary[];
   ignoredFiles: string[];
+  /** Objects of the delivery that could not be read (they block publication unless acceptPartial). */
+  failedFiles?: { key: string; reason: string }[];
+  /** Objects withdrawn from the landing folder whose rows left bronze in this run. */
+  retracted?: { key: string; rows: number }[];
   durationMs: number;
 }
 
@@ -80,37 +102,19 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     ]);
   }
 
-  const bronzeStarted = Date.now();
-  const listing = await listLandingFiles({ date });
-  const loads = await Promise.all(
-    listing.files.map((f) =>
-      loadBronzeFile.executeWithOptions({ ...LONG_SQL, summary: `bronze ${f.source} ← ${f.key}` }, [{ date, source: f.source, key: f.key }]),
-    ),
-  );
-  const bronze = {
-    rows: sum(loads.map((l) => l.rowsLoaded)),
-    quarantined: sum(loads.map((l) => l.rowsQuarantined)),
-    files: loads.length,
-    durationMs: Date.now() - bronzeStarted,
-  };
-  const lines = [`bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined)} quarantined from ${loads.length} files`];
-  if (listing.ignored.length) lines.push(unmatchedWarning(listing.ignored));
+  const bronze = await loadBronze(date, input.retract);
+  const lines = [...bronze.lines];
   say(lines.join(' · '));
   const result: NightlyResult = {
     date,
     status: 'succeeded',
     summary: '',
-    layers: { bronze },
+    layers: { bronze: bronze.bronze },
     checks: [],
-    loads: loads.map((l) => ({
-      source: l.source,
-      key: l.key,
-      status: l.status,
-      rowsLoaded: l.rowsLoaded,
-      rowsQuarantined: l.rowsQuarantined,
-      message: l.message,
-    })),
-    ignoredFiles: listing.ignored,
+    loads: bronze.loads,
+    ignoredFiles: bronze.ignoredFiles,
+    ...(bronze.failedFiles.length ? { failedFiles: bronze.failedFiles } : {}),
+    ...(bronze.retracted.length ? { retracted: bronze.retracted } : {}),
     durationMs: 0,
   };
   const finish = async (outcome: NightlyResult['status']) => {
@@ -135,7 +139,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
       if (replay.message) lines.push(replay.message);
     }
     say(lines.join(' · '));
-    const checks = await checkStage(stage, date);
+    const checks = await checkStage(stage, date, input.acceptPartial ? ['files_failed'] : undefined);
     result.checks.push(checks);
     lines.push(describeChecks(checks));
     if (!checks.passed) {
@@ -186,6 +190,7 @@ async function rebuild(date: string, input: z.infer<typeof nightlyInput>, told?:
     date,
     source: input.source,
     review: input.review,
+    acceptPartial: input.acceptPartial,
     reason: told ?? `its own sessions: ${addDays(date, -1)} changed while this run built them`,
   });
 }
@@ -214,15 +219,6 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
       durationMs: 0,
     };
   }
-}
-
-const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-
-/** "warning: 2 files match no source: landing/…/Events.csv, …" (also printed by `dag status`). */
-export function unmatchedWarning(keys: readonly string[]): string {
-  const shown = [...keys].sort();
-  const list = shown.length > 10 ? `${shown.slice(0, 10).join(', ')}, … (${shown.length - 10} more)` : shown.join(', ');
-  return `warning: ${keys.length} ${keys.length === 1 ? 'file matches' : 'files match'} no source: ${list}`;
 }
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */

@@ -11,6 +11,8 @@ export interface RunChecksInput {
   stage: 'silver' | 'gold';
   /** Tag for ops.dq_results; defaults to the calling workflow's run id. */
   runId?: string;
+  /** Checks this run evaluates as warnings (e.g. files_failed when the run accepts partial data). */
+  warnOnly?: string[];
 }
 
 export interface ChecksOutcome {
@@ -43,7 +45,7 @@ export async function runChecks(deps: ActivityDeps, input: RunChecksInput): Prom
   const { warehouse: wh } = deps;
   const runId = input.runId ?? activityContext()?.info.workflowExecution?.runId ?? 'manual';
   const vars = Object.fromEntries(discoverModels('gold').map((m) => [m.name, stagingTable(m.name, input.date)]));
-  const checks = configuredChecks(deps, input.stage);
+  const checks = configuredChecks(deps, input.stage).map((c) => (input.warnOnly?.includes(c.name) ? { ...c, severity: 'warning' as const } : c));
   const results: (CheckResult & { description: string })[] = [];
   for (const def of checks) {
     const sql = renderSqlFile(def.file, wh.dialect, vars);

@@ -6,6 +6,7 @@ import { modelParams, stagingTable } from './build-model';
 import { renderSqlFile } from '../../lib/sql/render';
 import { compactDate } from '../../lib/dates';
 import { serialized } from '../../lib/exclusive';
+import { insertByName } from '../../lib/schema-evolution';
 
 /** Gold publications and attribution writes queue on this (lib/exclusive.ts). */
 export const PUBLICATION_LOCK = 'gold-publication';
@@ -50,7 +51,7 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
         // today's silver, so a corrected old day shows in it (a from-scratch rebuild would show it).
         const sql = renderSqlFile(m.file, deps.warehouse.dialect);
         await tx.exec(`delete from gold.${m.name}`);
-        await tx.exec(`insert into gold.${m.name} select * from (${sql}) as model`, modelParams(deps, sql, latest!.d!));
+        await insertByName(tx, wh.dialect, `gold.${m.name}`, sql, modelParams(deps, sql, latest!.d!));
         skipped.push(m.name);
         continue;
       }
@@ -58,7 +59,7 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
         m.materialized === 'table' ? `delete from gold.${m.name}` : `delete from gold.${m.name} where partition_date = cast($partition_date as date)`,
         m.materialized === 'table' ? {} : params,
       );
-      await tx.exec(`insert into gold.${m.name} select * from ${staged}`);
+      await insertByName(tx, wh.dialect, `gold.${m.name}`, `select * from ${staged}`);
       rows += Number((await tx.query<{ n: number }>(`select count(*) as n from ${staged}`))[0].n);
       published.push(m.name);
     }

@@ -56,6 +56,8 @@ export const duckdbMacros: Macros = {
   try_date: (col) => `try_cast(${col} as date)`,
   /** A date n days later (n may be negative or a bound parameter). */
   add_days: (d, n) => `(cast(${d} as date) + cast(${n} as integer))`,
+  /** The type sum() of integers returns (a column declared before its model runs must match it). */
+  int_sum_type: () => 'hugeint',
   /** NULL, NaN and ±Infinity are all "not a usable number". */
   is_finite: (col) => `coalesce(isfinite(${col}), false)`,
   /** The row of a table alias as JSON text, for quarantine records. */

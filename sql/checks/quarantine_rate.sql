@@ -3,9 +3,9 @@
 -- severity: blocking
 -- threshold: 0
 -- fails when: observed > threshold
--- Sources whose share of quarantined rows (latest load of each file) is above their own
--- threshold: the contract's maxQuarantineRate (ops.source_contracts), else DAG_MAX_QUARANTINE_RATE
--- ($max_quarantine_rate). Judged per source, so a large clean feed cannot hide a broken one.
+-- Sources whose share of quarantined rows (the current delivery: each object's latest load,
+-- withdrawn objects left out) is above their own threshold: the contract's maxQuarantineRate
+-- (ops.source_contracts), else DAG_MAX_QUARANTINE_RATE ($max_quarantine_rate). Judged per source, so a large clean feed cannot hide a broken one.
 
 with latest as (
     select
@@ -13,9 +13,11 @@ with latest as (
         source_key,
         rows_read,
         rows_quarantined,
+        status,
         row_number() over (partition by source_key order by loaded_at desc) as recency
     from ops.load_audit
-    where partition_date = cast($partition_date as date) and status = 'loaded'
+    where partition_date = cast($partition_date as date)
+        and status in ('loaded', 'replaced', 'duplicate_file', 'failed', 'retracted')
 ),
 
 by_source as (
@@ -24,7 +26,7 @@ by_source as (
         sum(rows_read) as rows_read,
         sum(rows_quarantined) as rows_quarantined
     from latest
-    where recency = 1
+    where recency = 1 and status in ('loaded', 'replaced')
     group by source
 ),
 

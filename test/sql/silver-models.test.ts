@@ -1,5 +1,6 @@
 import { buildModel, modelParams } from '../../activities/transform/build-model';
 import { renderSqlFile } from '../../lib/sql/render';
+import { bootstrapWarehouse } from '../../lib/bootstrap';
 import { loadBronzeFile } from '../../activities/ingest/load-bronze';
 import type { ActivityDeps } from '../../lib/deps';
 import { discoverModels, planWaves } from '../../lib/sql/models';
@@ -192,15 +193,18 @@ test('re-building a partition replaces its rows (idempotent)', async () => {
   expect(await rows(deps.warehouse, `select (select count(*) from silver.events) as e, (select count(*) from silver.sessions) as s`)).toEqual([{ e: 2, s: 2 }]);
 });
 
-test('silver.sessions, created at worker start (it reads its own table), has exactly the columns its model selects, in order', async () => {
+test('silver.sessions, created at worker start (it reads its own table), has exactly the columns and types its model selects, in order; a restarted worker accepts it', async () => {
   await insertRows(deps.warehouse, 'bronze.events', [event('a', '2026-11-01 10:00:00')]);
   await silver('events');
   const sql = renderSqlFile('silver/sessions.sql', deps.warehouse.dialect);
   await deps.warehouse.exec(`create table staging.sessions_shape as select * from (${sql}) as m limit 0`, modelParams(deps, sql, D));
   const columns = (table: string) =>
-    rows<{ c: string }>(
+    rows<{ c: string; t: string }>(
       deps.warehouse,
-      `select column_name as c from information_schema.columns where table_schema = '${table.split('.')[0]}' and table_name = '${table.split('.')[1]}' order by ordinal_position`,
+      `select column_name as c, data_type as t from information_schema.columns where table_schema = '${table.split('.')[0]}' and table_name = '${table.split('.')[1]}' order by ordinal_position`,
     );
   expect(await columns('silver.sessions')).toEqual(await columns('staging.sessions_shape'));
+  // Schema evolution at worker start holds the built table to its model's SELECT (strict types).
+  await silver('events', 'sessions');
+  await expect(bootstrapWarehouse(deps.warehouse)).resolves.toBeUndefined();
 });

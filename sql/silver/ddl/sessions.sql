@@ -1,12 +1,12 @@
 -- silver.sessions reads its own table (the day before's sessions, to continue a visit across
 -- midnight), so it cannot be created from its own SELECT on a fresh warehouse: it is declared
 -- here and created at worker start (lib/bootstrap.ts). The columns are the model's output, in its
--- order (test/sql/silver-models.test.ts compares them).
+-- order and of its types (test/sql/silver-models.test.ts compares them).
 
 create table if not exists silver.sessions (
     session_id varchar,
     client_id varchar,
-    session_number bigint,
+    session_number {{ int_sum_type() }},       -- sum() of integers, as the model computes it
     session_start_at timestamp,
     session_end_at timestamp,
     landing_page varchar,
@@ -15,11 +15,11 @@ create table if not exists silver.sessions (
     utm_medium varchar,
     utm_campaign varchar,
     event_count bigint,
-    pageviews bigint,
+    pageviews {{ int_sum_type() }},
     has_add_to_cart boolean,
     has_checkout boolean,
     has_purchase boolean,
-    purchases bigint,
+    purchases {{ int_sum_type() }},
     revenue double,
     channel varchar,
     duration_seconds double,
