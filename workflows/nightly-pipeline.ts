@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
 import { addDays, isoDate } from '../lib/dates';
 import { attribute, openReview } from './shared/downstream';
-import { lateDataAfterPublish, listenForChangedInputs, rerunAffected } from './shared/late-data';
+import { lateDataAfterPublish, listenForChangedInputs, rerunAffected, rerunNeighboursOfBlocked } from './shared/late-data';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { loadBronze, type LoadSummary } from './shared/bronze';
@@ -161,6 +161,14 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
       }
       result.blocked = { stage, failedChecks: checks.failed };
       lines.push(`gold NOT published for ${date}`);
+      if (patched('late-data-neighbours-when-blocked')) {
+        lines.push(...(await rerunNeighboursOfBlocked(date)));
+        // Other days read a blocked day's silver too: told that its inputs changed, it starts over
+        // (without opening another review: a person already decided, or none was asked — the
+        // decision is carried into the next run's summary).
+        const told = inputsChanged();
+        if (told) return rebuild(date, { ...input, review: false }, [told, ...lines.filter((l) => l.startsWith('review: '))].join('; '));
+      }
       return finish('blocked');
     }
   }
@@ -184,6 +192,8 @@ async function afterPublish(date: string) {
   return lateDataAfterPublish(date, !workflowInfo().continuedFromExecutionRunId);
 }
 
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
 /** Starts over (continue-as-new): silver rebuilt, accepted cleanings re-applied. `told`: why another run said to (inputsChanged). */
 async function rebuild(date: string, input: z.infer<typeof nightlyInput>, told?: string): Promise<never> {
   return continueAsNew<typeof NightlyPipeline>({
@@ -191,7 +201,7 @@ async function rebuild(date: string, input: z.infer<typeof nightlyInput>, told?:
     source: input.source,
     review: input.review,
     acceptPartial: input.acceptPartial,
-    reason: told ?? `its own sessions: ${addDays(date, -1)} changed while this run built them`,
+    reason: clip(told ?? `its own sessions: ${addDays(date, -1)} changed while this run built them`, 300),
   });
 }
 

@@ -3,6 +3,9 @@ import { addDays } from '../../lib/dates';
 import { renderSqlFile } from '../../lib/sql/render';
 import { modelParams } from '../transform/build-model';
 import { nowUtc } from '../ingest/load-bronze';
+import { evaluate } from '../quality/checks';
+import { configuredChecks } from '../quality/run-checks';
+import { refreshWholeTableMarts } from '../transform/publish-gold';
 
 /** Whether a partition's sessions still agree with the day before (sql/late-data/session_continuations_stale.sql). */
 export type ContinuationState = 'absent' | 'current' | 'stale';
@@ -30,6 +33,16 @@ interface ArrivalRow {
   facts: number;
 }
 
+/** What other partitions this one's silver changed for (published or blocked alike). */
+export interface Neighbours {
+  /** The next day's sessions continue this day's visits and no longer match: re-run it. */
+  rebuildNext: boolean;
+  /** Partitions of the lookback around this one whose money this delivery's FX rates change. */
+  fxStale: string[];
+  /** Later partitions whose orphan_purchases verdict this day's sessions change (sql/late-data/orphan_verdicts.sql). */
+  recheck: string[];
+}
+
 /** What a published partition must do about late data (one activity, so the nightly pays one round trip). */
 export interface LateDataInspection {
   /** The day before changed while this run built its sessions: start over. */
@@ -38,6 +51,8 @@ export interface LateDataInspection {
   arrivals: LateArrivals | null;
   /** The next day's sessions continue this day's visits and no longer match: re-run it. */
   rebuildNext: boolean;
+  /** See Neighbours.recheck (absent in results recorded before it existed). */
+  recheck?: string[];
 }
 
 export function createLateDataActivities(deps: ActivityDeps) {
@@ -90,7 +105,7 @@ export function createLateDataActivities(deps: ActivityDeps) {
         dates: [...new Set(rows.map((r) => r.fact_date))].sort(),
       });
       const touched = [...fresh.filter((r) => r.kind !== 'fx_rate').map((r) => r.fact_date), ...previous.map((r) => r.d)].filter(within).sort();
-      const fxStale = await run<{ partition_date: string }>('late-data/fx_stale_partitions.sql', input.date, { first_date: first });
+      const fxStale = await activities.fxStalePartitions(input);
       return {
         date: input.date,
         lookbackDays: lookback,
@@ -98,8 +113,36 @@ export function createLateDataActivities(deps: ActivityDeps) {
         lateOrders: summarise(fresh.filter((r) => r.kind === 'order' && within(r.fact_date))),
         lateSessions: summarise(fresh.filter((r) => r.kind === 'session' && within(r.fact_date))),
         beyondLookback: summarise(fresh.filter((r) => r.kind === 'order' && r.fact_date < first)),
-        fxStale: fxStale.map((r) => String(r.partition_date).slice(0, 10)),
+        fxStale,
       };
+    },
+
+    /** Partitions of the lookback around this one whose money no longer matches the rates visible to them. */
+    async fxStalePartitions(input: { date: string }): Promise<string[]> {
+      const lookback = deps.config.lateData.lookbackDays;
+      const rows = await run<{ partition_date: string }>('late-data/fx_stale_partitions.sql', input.date, {
+        first_date: addDays(input.date, -lookback),
+        last_date: addDays(input.date, lookback),
+      });
+      return rows.map((r) => String(r.partition_date).slice(0, 10));
+    },
+
+    /**
+     * Later partitions (within DAG_CHECK_SESSION_LOOKBACK_DAYS) whose orphan_purchases verdict is
+     * not what it would be now that this day's sessions are what they are: a day that ran before
+     * this one was judged without them.
+     */
+    async laterVerdictsChanged(input: { date: string }): Promise<string[]> {
+      const def = configuredChecks(deps, 'silver').find((c) => c.name === 'orphan_purchases');
+      if (!def) return [];
+      const days = deps.config.lateData.sessionLookbackDays;
+      const rows = await run<{ partition_date: string; status: string; observed: number }>('late-data/orphan_verdicts.sql', input.date, {
+        last_date: addDays(input.date, days),
+        session_lookback_days: days,
+      });
+      // Only a change between blocking and not matters (a warning publishes all the same).
+      const blocks = (status: string) => status === 'fail';
+      return rows.filter((r) => blocks(evaluate(def, Number(r.observed))) !== blocks(r.status)).map((r) => String(r.partition_date).slice(0, 10));
     },
   };
   return {
@@ -111,11 +154,31 @@ export function createLateDataActivities(deps: ActivityDeps) {
      */
     async inspectLateData(input: { date: string; mayRebuild: boolean }): Promise<LateDataInspection> {
       if (input.mayRebuild && (await activities.sessionContinuationState(input)).state === 'stale')
-        return { rebuildSelf: true, arrivals: null, rebuildNext: false };
+        return { rebuildSelf: true, arrivals: null, rebuildNext: false, recheck: [] };
       return {
         rebuildSelf: false,
         arrivals: await activities.recordLateArrivals(input),
         rebuildNext: (await activities.sessionContinuationState({ date: addDays(input.date, 1) })).state === 'stale',
+        recheck: await activities.laterVerdictsChanged(input),
+      };
+    },
+
+    /**
+     * After a partition was blocked: its silver is built all the same, and other days read it (the
+     * whole-table marts, the next day's sessions, later days' orphan checks, other days' money
+     * through its FX rates, earlier days' attribution through its late orders and visits). Rebuilds
+     * the marts as of the newest published date, records what it brought for earlier days, and
+     * says which days must be re-attributed or re-run so they agree with it.
+     */
+    async settleBlockedPartition(input: { date: string }): Promise<Neighbours & { marts: string[]; arrivals: LateArrivals }> {
+      const marts = await refreshWholeTableMarts(deps, input);
+      const arrivals = await activities.recordLateArrivals(input);
+      return {
+        marts,
+        arrivals,
+        fxStale: arrivals.fxStale,
+        rebuildNext: (await activities.sessionContinuationState({ date: addDays(input.date, 1) })).state === 'stale',
+        recheck: await activities.laterVerdictsChanged(input),
       };
     },
   };

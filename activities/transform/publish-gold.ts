@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../../lib/deps';
 import { activityContext } from '../../lib/heartbeat';
-import { discoverModels } from '../../lib/sql/models';
+import { discoverModels, type Model } from '../../lib/sql/models';
+import type { Session } from '../../adapters/warehouse/warehouse';
 import { nowUtc } from '../ingest/load-bronze';
 import { modelParams, stagingTable } from './build-model';
 import { renderSqlFile } from '../../lib/sql/render';
@@ -49,9 +50,7 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
       if (m.materialized === 'table' && !isNewest) {
         // Never rolled back to this older date, but rebuilt as of the newest published one from
         // today's silver, so a corrected old day shows in it (a from-scratch rebuild would show it).
-        const sql = renderSqlFile(m.file, deps.warehouse.dialect);
-        await tx.exec(`delete from gold.${m.name}`);
-        await insertByName(tx, wh.dialect, `gold.${m.name}`, sql, modelParams(deps, sql, latest!.d!));
+        await rebuildMart(deps, tx, m, latest!.d!);
         skipped.push(m.name);
         continue;
       }
@@ -76,6 +75,34 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
   });
   await dropStaging(deps, input.date);
   return result;
+}
+
+/** A whole-table mart rebuilt from current silver as of `asOf` (the newest published date), inside `tx`. */
+async function rebuildMart(deps: ActivityDeps, tx: Session, m: Model, asOf: string): Promise<void> {
+  const sql = renderSqlFile(m.file, deps.warehouse.dialect);
+  await tx.exec(`delete from gold.${m.name}`);
+  await insertByName(tx, deps.warehouse.dialect, `gold.${m.name}`, sql, modelParams(deps, sql, asOf));
+}
+
+/**
+ * The whole-table marts rebuilt as of the newest published date from current silver, queued like
+ * a publication: after a blocked run changed its day's silver (they read every partition's), as an
+ * older partition's publication does. Nothing when nothing was published yet.
+ */
+export async function refreshWholeTableMarts(deps: ActivityDeps, input: { date: string }): Promise<string[]> {
+  const wh = serialized(deps.warehouse, PUBLICATION_LOCK);
+  compactDate(input.date);
+  const marts = discoverModels('gold').filter((m) => m.materialized === 'table');
+  return wh.transaction(async (tx) => {
+    await tx.exec(`update ops.publication_lock set last_partition_date = cast($partition_date as date), locked_at = cast($now as timestamp)`, {
+      partition_date: input.date,
+      now: nowUtc(),
+    });
+    const [latest] = await tx.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
+    if (!latest?.d) return [];
+    for (const m of marts) await rebuildMart(deps, tx, m, latest.d);
+    return marts.map((m) => m.name);
+  });
 }
 
 /** Removes a partition's staging tables (after publishing, or when checks block it). */

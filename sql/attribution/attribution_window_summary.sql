@@ -15,6 +15,7 @@
 with orders as (
     select * from silver.orders
     where is_completed
+        and revenue is not null
         and cast(ordered_at as date) between cast($from_date as date) and cast($to_date as date)
         and partition_date <= {{ add_days(ordered_at, $late_lookback_days) }}
     qualify row_number() over (partition by order_id order by partition_date, ordered_at) = 1

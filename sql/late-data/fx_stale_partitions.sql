@@ -1,14 +1,16 @@
--- Partitions of the lookback window before this one ([$first_date, the day before]) whose money no
--- longer matches the exchange rates visible to them now — a rate that arrived late (they were
--- blocked by fx_rates_missing) or was corrected. Visible to partition P: the latest delivery of a
--- (day, currency) among the partitions up to P + the late-data lookback, as silver computes it.
+-- Partitions of the late-data lookback around this one ([$first_date, $last_date], itself excluded)
+-- whose money no longer matches the exchange rates visible to them now — a rate that arrived late
+-- (they were blocked by fx_rates_missing) or was corrected, or, for a LATER partition that ran
+-- before this one, a rate of this delivery it could not see then (for its late orders). Visible
+-- to partition P: the latest delivery of a (day, currency) among the partitions up to P + the
+-- late-data lookback, as silver computes it.
 
 with partitions as (
     select partition_date from silver.orders
-    where partition_date between cast($first_date as date) and cast($partition_date as date) - 1
+    where partition_date between cast($first_date as date) and cast($last_date as date) and partition_date <> cast($partition_date as date)
     union
     select partition_date from silver.events
-    where partition_date between cast($first_date as date) and cast($partition_date as date) - 1
+    where partition_date between cast($first_date as date) and cast($last_date as date) and partition_date <> cast($partition_date as date)
 ),
 
 visible as (
@@ -23,7 +25,7 @@ stale_orders as (
     from silver.orders as o
     left join visible as v
         on v.partition_date = o.partition_date and v.rate_date = cast(o.ordered_at as date) and v.currency = o.currency
-    where o.partition_date between cast($first_date as date) and cast($partition_date as date) - 1
+    where o.partition_date in (select partition_date from partitions)
         and o.original_revenue is not null
         and o.currency <> $reporting_currency
         and (
@@ -37,7 +39,7 @@ stale_events as (
     from silver.events as e
     left join visible as v
         on v.partition_date = e.partition_date and v.rate_date = cast(e.event_at as date) and v.currency = e.currency
-    where e.partition_date between cast($first_date as date) and cast($partition_date as date) - 1
+    where e.partition_date in (select partition_date from partitions)
         and e.original_revenue is not null
         and e.currency is not null
         and e.currency <> $reporting_currency

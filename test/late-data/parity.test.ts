@@ -3,7 +3,8 @@ import { listLandingFiles } from '../../activities/ingest/landing';
 import { loadBronzeFile } from '../../activities/ingest/load-bronze';
 import { createLateDataActivities } from '../../activities/late-data';
 import { runChecks } from '../../activities/quality/run-checks';
-import { buildModel } from '../../activities/transform/build-model';
+import { buildModel, modelParams } from '../../activities/transform/build-model';
+import { renderSqlFile } from '../../lib/sql/render';
 import { LocalObjectStore } from '../../adapters/object-store/local/local-object-store';
 import { bootstrapWarehouse } from '../../lib/bootstrap';
 import type { ActivityDeps } from '../../lib/deps';
@@ -15,7 +16,8 @@ import { tempDataDir, testConfig } from '../support/temporal';
 /**
  * The late-data SQL on both warehouses (DuckDB, Snowflake via fakesnow): two generated days with
  * visits across midnight, orders a day late and FX rates through silver, then the continuation
- * check, the late-arrival record and the silver checks must give the same answers.
+ * check, the late-arrival record, the later day's orphan verdict re-judged from the earlier day,
+ * the FX staleness around it and the silver checks must give the same answers.
  * (Attribution itself is not covered on fakesnow: its named WINDOW clause does not parse there.)
  */
 const DAYS = ['2026-11-01', '2026-11-02'];
@@ -54,12 +56,21 @@ run('late data parity: DuckDB vs Snowflake (fakesnow)', () => {
       `select cast(partition_date as varchar) as p, currency, count(*) as n, round(sum(revenue), 2) as revenue, round(sum(original_revenue), 2) as original from silver.orders group by 1, 2 order by 1, 2`,
     );
     const checks = await runChecks(d, { date: DAYS[1], stage: 'silver', runId: 'parity' });
+    // The later day's orphan verdict as the earlier day's run re-judges it (sql/late-data/orphan_verdicts.sql).
+    const verdictSql = renderSqlFile('late-data/orphan_verdicts.sql', d.warehouse.dialect);
+    const verdicts = await d.warehouse.query(verdictSql, {
+      ...modelParams(d, verdictSql, DAYS[0]),
+      last_date: DAYS[1],
+      session_lookback_days: d.config.lateData.sessionLookbackDays,
+    });
     return {
       sessions: sessions.map((r) => JSON.stringify(r)),
       money: money.map((r) => JSON.stringify(r)),
       continuation: await late.sessionContinuationState({ date: DAYS[1] }),
       inspection: await late.inspectLateData({ date: DAYS[1], mayRebuild: true }),
       checks: checks.results.map((r) => [r.check, r.status, r.observed]),
+      verdicts: verdicts.map((r) => JSON.stringify(r)),
+      earlier: { recheck: await late.laterVerdictsChanged({ date: DAYS[0] }), fxStale: await late.fxStalePartitions({ date: DAYS[0] }) },
     };
   };
 
@@ -67,6 +78,7 @@ run('late data parity: DuckDB vs Snowflake (fakesnow)', () => {
     const duck = await answers(deps.duckdb);
     expect(duck.sessions.some((s) => JSON.parse(s).continued > 0)).toBe(true);
     expect(duck.inspection.arrivals?.lateOrders.facts).toBeGreaterThan(0);
+    expect(duck.verdicts).toHaveLength(1);
     expect(await answers(deps.snowflake)).toEqual(duck);
   });
 });

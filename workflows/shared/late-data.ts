@@ -15,7 +15,7 @@ import { nightlyWorkflowId } from './names';
  *   - the day after: if its sessions continue this day's visits and no longer match, it is re-run.
  * Re-runs are that date's own NightlyPipeline (`nightly-<date>`, its one writer) as a child.
  */
-const { inspectLateData } = proxyActivities<LateDataActivities>(SHORT);
+const { inspectLateData, settleBlockedPartition } = proxyActivities<LateDataActivities>(SHORT);
 
 /** While another run holds `nightly-<date>` (runs without the 'late-data-tell-busy-run' patch): how often and how long to wait before giving up. */
 const BUSY_WAIT = '30 seconds';
@@ -29,7 +29,8 @@ export const inputsChangedSignal = defineSignal<[string]>('inputsChanged');
 
 /**
  * Listens for inputsChangedSignal; returns the latest reason received (undefined: none). Call at
- * the start of the run. A blocked run ignores it: it published nothing, and its next run rebuilds.
+ * the start of the run. A run that was told starts over before it ends, published or blocked
+ * (other days read a blocked day's silver too); a blocked one without opening another review.
  */
 export function listenForChangedInputs(): () => string | undefined {
   let reason: string | undefined;
@@ -47,6 +48,7 @@ export interface LateDataStep {
   lines: string[];
   arrivals: LateArrivals;
   rebuildNext: boolean;
+  recheck: string[];
 }
 
 /**
@@ -71,16 +73,60 @@ export async function lateDataAfterPublish(date: string, mayRebuild: boolean): P
   }
   if (a.beyondLookback.facts)
     lines.push(`${n(a.beyondLookback.facts, 'order')} older than the ${a.lookbackDays}-day lookback (${dates(a.beyondLookback.dates)}) not re-attributed`);
-  return { attributeFrom: a.attributeFrom ?? date, lines, arrivals: a, rebuildNext: inspection.rebuildNext };
+  return { attributeFrom: a.attributeFrom ?? date, lines, arrivals: a, rebuildNext: inspection.rebuildNext, recheck: inspection.recheck ?? [] };
 }
 
-/** Re-runs the days before whose money a late FX rate changed, then the day after if it continues this one. */
-export async function rerunAffected(date: string, step: LateDataStep): Promise<string[]> {
+/**
+ * Re-runs the days whose money this delivery's FX rates changed, then the day after if it
+ * continues this one, then later days whose orphan_purchases verdict this day's sessions changed.
+ */
+export async function rerunAffected(
+  date: string,
+  step: Pick<LateDataStep, 'rebuildNext' | 'recheck'> & { arrivals: { fxStale: string[] } },
+): Promise<string[]> {
   const out: string[] = [];
-  for (const d of step.arrivals.fxStale) out.push(`FX rates for ${d} changed: ${await rerunPartition(d, `FX rates delivered with ${date} change its money`)}`);
+  const done = new Set<string>();
+  for (const d of step.arrivals.fxStale) {
+    done.add(d);
+    out.push(`FX rates for ${d} changed: ${await rerunPartition(d, `FX rates delivered with ${date} change its money`)}`);
+  }
   const next = addDays(date, 1);
-  if (step.rebuildNext) out.push(`sessions of ${next} continue ${date}: ${await rerunPartition(next, `its sessions continue ${date}, which changed`)}`);
+  if (step.rebuildNext && !done.has(next)) {
+    done.add(next);
+    out.push(`sessions of ${next} continue ${date}: ${await rerunPartition(next, `its sessions continue ${date}, which changed`)}`);
+  }
+  if (step.recheck.length && patched('late-data-recheck-later-days'))
+    for (const d of step.recheck.filter((x) => !done.has(x)))
+      out.push(`orphan_purchases of ${d} reads ${date}'s sessions: ${await rerunPartition(d, `${date}'s sessions change its orphan_purchases verdict`)}`);
   return out;
+}
+
+/**
+ * After the partition was blocked: other days read its silver all the same (whole-table marts,
+ * the next day's sessions, later days' orphan checks, FX rates it delivered, earlier days'
+ * attribution), so the marts are rebuilt, the earlier days its late facts belong to are
+ * re-attributed, and the days that no longer agree with it are re-run, as after a publication.
+ * The day itself is not attributed (its gold is not published).
+ */
+export async function rerunNeighboursOfBlocked(date: string): Promise<string[]> {
+  const n = await settleBlockedPartition({ date });
+  const out: string[] = [];
+  const before = addDays(date, -1);
+  if (n.arrivals.attributeFrom && n.arrivals.attributeFrom <= before) {
+    // Its late orders and visits count for the days they belong to (attribution reads silver), though its own day is not published.
+    const from = n.arrivals.attributeFrom;
+    try {
+      const a = await executeChild('Attribution', {
+        workflowId: `attribution-${date}`,
+        args: [{ from, to: before }],
+        staticSummary: `Attribution for ${from}..${before} (late data of blocked ${date})`,
+      });
+      out.push(`late data of ${date} → attribution re-run for ${from}..${before}: ${(a as { summary: string }).summary}`);
+    } catch (err) {
+      out.push(`late data of ${date} → attribution for ${from}..${before} FAILED: ${(err as Error).message}`);
+    }
+  }
+  return [...out, ...(await rerunAffected(date, { rebuildNext: n.rebuildNext, recheck: n.recheck, arrivals: { fxStale: n.fxStale } }))];
 }
 
 /**
