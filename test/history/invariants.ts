@@ -12,7 +12,8 @@ import type { RunOutcome } from './system';
  * - failed:   a delivery with an unreadable object is blocked, and the summary names the object;
  * - bronze:   bronze holds exactly the rows of each delivered object (counted from the model);
  * - audit:    every landing decision wrote an ops.load_audit row (one per listed object, one per
- *             withdrawn object; exactly one unless the worker was killed mid-run);
+ *             withdrawn object; exactly one per workflow run — a run that starts over is a new one —
+ *             unless the worker was killed mid-run);
  * - summary:  the run summary reports what the partition holds (bronze rows in the warehouse);
  * - rebuild:  the warehouse equals a from-scratch rebuild of the current deliveries, and every
  *             date ended the same way in both.
@@ -27,7 +28,7 @@ export interface Violation {
 
 /** What the harness captured just before a run step. */
 export interface BeforeRun {
-  audit: Map<string, number>;
+  audit: Map<string, { n: number; runs: number }>;
   /** Date → every object under its folder (what a listing returns, reportable names included). */
   listed: Map<string, LandedObject[]>;
   /** Date → its delivery before this step. */
@@ -36,14 +37,15 @@ export interface BeforeRun {
   retract: boolean;
 }
 
-export async function auditCounts(wh: Warehouse): Promise<Map<string, number>> {
-  const rows = await wh.query<{ d: string; k: string; n: number }>(
-    `select cast(partition_date as varchar) as d, source_key as k, count(*) as n from ops.load_audit group by all`,
+/** Decisions per date and object, and how many workflow runs made them. */
+export async function auditCounts(wh: Warehouse): Promise<Map<string, { n: number; runs: number }>> {
+  const rows = await wh.query<{ d: string; k: string; n: number; runs: number }>(
+    `select cast(partition_date as varchar) as d, source_key as k, count(*) as n, count(distinct run_id) as runs from ops.load_audit group by all`,
   );
-  return new Map(rows.map((r) => [`${r.d}|${r.k}`, Number(r.n)]));
+  return new Map(rows.map((r) => [`${r.d}|${r.k}`, { n: Number(r.n), runs: Number(r.runs) }]));
 }
 
-export function captureBefore(model: LandingModel, dates: string[], audit: Map<string, number>, retract = false): BeforeRun {
+export function captureBefore(model: LandingModel, dates: string[], audit: Map<string, { n: number; runs: number }>, retract = false): BeforeRun {
   return {
     retract,
     audit,
@@ -81,7 +83,8 @@ export async function checkRuns(
   if (enabled.has('bronze')) {
     const held = await wh.query<{ d: string; k: string; n: number }>(
       `select cast(_partition_date as varchar) as d, _source_key as k, count(*) as n from bronze.events group by all
-       union all select cast(_partition_date as varchar), _source_key, count(*) from bronze.orders group by all`,
+       union all select cast(_partition_date as varchar), _source_key, count(*) from bronze.orders group by all
+       union all select cast(_partition_date as varchar), _source_key, count(*) from bronze.fx_rates group by all`,
     );
     const actual = new Map(held.map((r) => [`${r.d}|${r.k}`, Number(r.n)]));
     for (const [d, objects] of model.expectedBronze()) {
@@ -107,8 +110,13 @@ export async function checkRuns(
       // With nothing listed, the delivery is kept (archived or lifecycle-deleted objects): nothing is withdrawn.
       const decided = [...listed.map((o) => o.key), ...(listed.some((o) => !o.unaddressable) || before.retract ? withdrawn : [])];
       for (const key of decided) {
-        const n = (after.get(`${d}|${key}`) ?? 0) - (before.audit.get(`${d}|${key}`) ?? 0);
-        if (n < 1 || (n > 1 && !killed)) add('audit', `the run of ${d} wrote ${n} ops.load_audit rows for ${JSON.stringify(key)} (one per decision expected)`);
+        const now = after.get(`${d}|${key}`) ?? { n: 0, runs: 0 };
+        const then = before.audit.get(`${d}|${key}`) ?? { n: 0, runs: 0 };
+        const n = now.n - then.n;
+        // A run that starts over (late data: continue-as-new) is a new workflow run, with its own decisions.
+        const runs = Math.max(1, now.runs - then.runs);
+        if (n < 1 || (n > runs && !killed))
+          add('audit', `the run of ${d} wrote ${n} ops.load_audit rows for ${JSON.stringify(key)} in ${runs} workflow run(s) (one per decision expected)`);
       }
     }
   }
@@ -117,7 +125,8 @@ export async function checkRuns(
     for (const run of runs) {
       if (!run.result) continue;
       const [h] = await wh.query<{ n: number }>(
-        `select (select count(*) from bronze.events where _partition_date = cast($d as date)) + (select count(*) from bronze.orders where _partition_date = cast($d as date)) as n`,
+        `select (select count(*) from bronze.events where _partition_date = cast($d as date)) + (select count(*) from bronze.orders where _partition_date = cast($d as date))
+                + (select count(*) from bronze.fx_rates where _partition_date = cast($d as date)) as n`,
         { d: run.date },
       );
       if (Number(h.n) !== run.result.layers.bronze.rows)

@@ -100,6 +100,12 @@ export class Rebuilder {
         });
         const o = await outcome(dates[i], handle);
         outcomes.set(dates[i], { status: o.status, summary: o.summary });
+        // A run may have re-run earlier dates (late data): each date ended as its latest run did.
+        const latest = await this.current.warehouse.query<{ d: string; status: string; summary: string }>(
+          `select cast(partition_date as varchar) as d, status, summary from ops.pipeline_runs
+           qualify row_number() over (partition by partition_date order by finished_at desc) = 1`,
+        );
+        for (const r of latest) if (r.d !== dates[i] && outcomes.has(r.d)) outcomes.set(r.d, { status: r.status, summary: r.summary });
       } finally {
         await this.current.warehouse.close();
       }

@@ -97,6 +97,26 @@ export const REGRESSIONS: RegressionCase[] = [
     ],
   },
   {
+    name: '#14.7 a day blocked by orphan_purchases because the day before had not run yet is re-run when it does',
+    firstDate: '2027-09-24',
+    days: 2,
+    // Day 1's orders carry a late order of a day-0 client, whose session is in day 0's events (and
+    // only 4 events: none continues a day-0 visit, so only the orphan verdict can re-run day 1).
+    steps: [{ kind: 'deliver', day: 1, variant: 0, events: 4, orders: 3 }, { kind: 'run', day: 1 }, day0(), run0],
+  },
+  {
+    name: '#14.2 a blocked day’s late orders count for the day they belong to, whichever ran first',
+    firstDate: '2027-09-27',
+    days: 2,
+    steps: [
+      { kind: 'deliver', day: 1, variant: 0, events: 10, orders: 3 },
+      { kind: 'land', day: 1, source: 'events', suffix: 1, format: 'csv.gz', variant: 2, rows: 20, shape: 'truncated_gzip' },
+      { kind: 'run', day: 1 },
+      day0(),
+      run0,
+    ],
+  },
+  {
     name: 'the worker SIGKILLed right after a bronze load committed; the date is re-run',
     firstDate: '2027-09-22',
     days: 1,

@@ -68,9 +68,13 @@ export class HistoryRunner {
           if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract })];
           else if (action.kind === 'backfill') outcomes = await sut.backfill(action.from, action.to);
           else outcomes = [await sut.kill(action.date, action.then)];
+          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o, retract);
+          // Late data: runs may re-run other dates by themselves; they count as runs of those dates.
+          const reruns = await sut.reruns(dates, model);
+          for (const o of reruns.sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o);
+          outcomes = [...outcomes, ...reruns];
           runs += outcomes.length;
           timings.runs += Date.now() - t;
-          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o, retract);
           log[log.length - 1] += `  → ${outcomes.map((o) => `${o.date} ${o.status}${o.killed ? ' (killed)' : ''}`).join(', ')}`;
           const rebuilder = this.rebuilder;
           t = Date.now();

@@ -15,7 +15,7 @@ import type { LandingModel } from './model';
 export type Format = 'csv' | 'csv.gz' | 'ndjson';
 
 export type Step =
-  /** A day's usual delivery: events.csv and orders.ndjson. */
+  /** A day's usual delivery: events.csv, orders.ndjson and fx_rates.csv. */
   | { kind: 'deliver'; day: number; variant: number; events: number; orders: number }
   /** A delivery: a new object, or new bytes under an existing name (same day, source, suffix, format). */
   | { kind: 'land'; day: number; source: Source; suffix: number; format: Format; variant: number; rows: number; shape: Shape }
@@ -62,7 +62,7 @@ export function stepArbitrary(days: number, weights: StepWeights): fc.Arbitrary<
   const land = fc.record({
     kind: fc.constant('land' as const),
     day,
-    source: fc.constantFrom<Source>('events', 'events', 'orders'),
+    source: fc.constantFrom<Source>('events', 'events', 'orders', 'fx_rates'),
     suffix: fc.nat({ max: 2 }),
     format: fc.constantFrom<Format>('csv', 'csv', 'ndjson', 'csv.gz'),
     variant,
@@ -136,6 +136,7 @@ const extOf = (key: string) => /(\.csv\.gz|\.csv|\.ndjson)$/.exec(key)?.[1] ?? '
  */
 export function resolve(step: Step, model: LandingModel): Action[] {
   const dateOf = (day: number) => model.dates[day % model.dates.length];
+  const first = (date: string) => (date === model.dates[0] ? { firstDay: true } : {});
   const pickKey = (pick: number) => {
     const keys = model.pickable();
     return keys.length ? keys[pick % keys.length] : undefined;
@@ -145,11 +146,14 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       const date = dateOf(step.day);
       const events = keyOf(date, 'events', '', '.csv');
       const orders = keyOf(date, 'orders', '', '.ndjson');
-      model.put(events, { source: 'events', date, variant: step.variant, rows: step.events, shape: 'rows' });
-      model.put(orders, { source: 'orders', date, variant: step.variant, rows: step.orders, shape: 'rows' });
+      const fx = keyOf(date, 'fx_rates', '', '.csv');
+      model.put(events, { source: 'events', date, variant: step.variant, rows: step.events, shape: 'rows', ...first(date) });
+      model.put(orders, { source: 'orders', date, variant: step.variant, rows: step.orders, shape: 'rows', ...first(date) });
+      model.put(fx, { source: 'fx_rates', date, variant: step.variant, rows: 2, shape: 'rows', ...first(date) });
       return [
         { kind: 'put', key: events },
         { kind: 'put', key: orders },
+        { kind: 'put', key: fx },
       ];
     }
     case 'land': {
@@ -159,7 +163,7 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       if (step.shape === 'truncated_gzip') format = 'csv.gz';
       if (step.source === 'orders' && format === 'csv.gz' && step.shape !== 'truncated_gzip') format = 'ndjson';
       const key = keyOf(date, step.source, step.suffix ? `-${step.suffix}` : '', EXT[format]);
-      model.put(key, { source: step.source, date, variant: step.variant, rows: step.rows, shape: step.shape });
+      model.put(key, { source: step.source, date, variant: step.variant, rows: step.rows, shape: step.shape, ...first(date) });
       return [{ kind: 'put', key }];
     }
     case 'replace': {
@@ -216,7 +220,7 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       const prefix = `landing/${date}/`;
       // 251 characters: a legal object name whose `_processed/<name>.json` marker is not a legal file name.
       const name = step.name === 'newline' ? 'events-new\nline.csv' : `events-${'x'.repeat(251 - 'events-'.length - '.csv'.length)}.csv`;
-      const spec: ContentSpec = { source: 'events', date, variant: step.variant, rows: 6, shape: 'rows' };
+      const spec: ContentSpec = { source: 'events', date, variant: step.variant, rows: 6, shape: 'rows', ...first(date) };
       model.put(prefix + name, spec, { unaddressable: step.name === 'newline' });
       return [{ kind: 'put', key: prefix + name, ...(step.name === 'newline' ? { unaddressable: true } : {}) }];
     }

@@ -150,6 +150,23 @@ export class SystemUnderTest {
     return { ...(await outcome(date, handle)), killed };
   }
 
+  /**
+   * Runs of the dates that a run step started by itself (late data: the next day whose sessions
+   * continue a changed day, days whose FX rates or orphan verdict changed) — every `nightly-<date>`
+   * run that started after the last one the model knows of.
+   */
+  async reruns(dates: string[], model: LandingModel): Promise<RunOutcome[]> {
+    const out: RunOutcome[] = [];
+    for (const date of dates) {
+      const handle = this.env.client.workflow.getHandle(nightlyWorkflowId(date));
+      const d = await handle.describe().catch(() => undefined);
+      const known = model.lastRun(date);
+      if (!d || d.taskQueue !== this.taskQueue || (known && d.startTime.getTime() <= known.startedAt)) continue;
+      out.push(await outcome(date, handle));
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
