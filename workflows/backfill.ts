@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import { dateRange, isoDate } from '../lib/dates';
 import { SHORT } from './shared/activity-options';
+import { detailsMarkdown } from './shared/details';
 import { parseInput } from './shared/input';
+import { summarised } from './shared/summarised';
 import { nightlyWorkflowId } from './shared/names';
 import { NightlyPipeline, nightlyInput } from './nightly-pipeline';
 
-const { partitionStatuses } = proxyActivities<Activities>(SHORT);
+const partitionStatuses = summarised(proxyActivities<Activities>(SHORT).partitionStatuses, SHORT, (i) => `read the recorded status of ${i.from}..${i.to}`);
 
 export const backfillInput = z
   .object({
@@ -70,7 +72,12 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   const report = () => {
     const c = counts();
     setCurrentDetails(
-      `${Object.keys(progress.done).length}/${progress.plan.length} dates done (${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}); running: ${progress.running.join(', ') || '-'}; plan ${input.from}…${input.to}, only ${input.only}, ${progress.skipped.length} skipped`,
+      detailsMarkdown(`backfill ${input.from}…${input.to}`, [
+        `${Object.keys(progress.done).length} of ${progress.plan.length} dates done`,
+        `${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}`,
+        `running: ${progress.running.join(', ') || '-'}`,
+        `only ${input.only}, ${progress.skipped.length} skipped`,
+      ]),
     );
   };
   report();
