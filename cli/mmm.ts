@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { RobynMmm, robynMmmWorkflowId } from '../workflows/robyn-mmm';
-import { CliError } from './errors';
+import { RobynMmm, robynMmmInput, robynMmmWorkflowId } from '../workflows/robyn-mmm';
+import { CliError, cliNumber, validateWorkflowInput, workflowFailed } from './errors';
 import type { CliContext } from './main';
 import { print } from './output';
 import { parseDate } from './run';
@@ -36,10 +36,11 @@ export function registerMmmCommands(program: Command, ctx: CliContext): void {
           country: opts.country,
           ...(opts.from ? { from: parseDate(opts.from) } : {}),
           ...(opts.to ? { to: parseDate(opts.to) } : {}),
-          iterations: Number(opts.iterations),
-          trials: Number(opts.trials),
+          iterations: cliNumber(opts.iterations),
+          trials: cliNumber(opts.trials),
           ...(opts.csv ? { source: { kind: 'csv' as const, key: opts.csv, variables: parseJson(opts.variables ?? '', '--variables') } } : {}),
         };
+        validateWorkflowInput(robynMmmInput, input, 'RobynMmm'); // the workflow's own schema, before anything starts
         const config = ctx.config();
         const client = await ctx.client();
         const workflowId = robynMmmWorkflowId(opts.country);
@@ -56,7 +57,7 @@ export function registerMmmCommands(program: Command, ctx: CliContext): void {
           print(!!opts.json, result, () => JSON.stringify(result, null, 2));
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a RobynMmm run for ${opts.country} is already running (${workflowId})`);
-          if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+          if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
           throw err;
         } finally {
           await client.connection.close();

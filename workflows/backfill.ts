@@ -6,6 +6,7 @@ import { dateRange, isoDate } from '../lib/dates';
 import { SHORT } from './shared/activity-options';
 import { parseInput } from './shared/input';
 import { nightlyWorkflowId } from './shared/names';
+import { recordingEnd, type RunEnd, type RunRecorder } from './shared/run-end';
 import { NightlyPipeline, nightlyInput } from './nightly-pipeline';
 
 const { partitionStatuses } = proxyActivities<Activities>(SHORT);
@@ -53,7 +54,12 @@ export const backfillProgress = defineQuery<BackfillProgress>('backfillProgress'
  * `only: "failed-or-missing"` resumes without redoing the dates that succeeded.
  */
 export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult> {
+  return recordingEnd('Backfill', backfill, rawInput, { ended: backfillEnd, partitionAttribute: false });
+}
+
+async function backfill(rawInput: BackfillInput, run: RunRecorder): Promise<BackfillResult> {
   const input = parseInput(backfillInput, rawInput, 'Backfill');
+  await run.begin(input.to, [input.from]);
   const progress: BackfillProgress = { state: 'planning', plan: [], skipped: [], done: {}, running: [] };
   setHandler(backfillProgress, () => progress);
   const all = dateRange(input.from, input.to);
@@ -89,6 +95,15 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   await Promise.all(Array.from({ length: Math.min(input.maxConcurrent, queue.length) }, lane));
   progress.state = 'done';
   return { ...progress, counts: counts(), dryRun: false };
+}
+
+/** Failed if a date failed, blocked if a date is blocked or held by another run, else succeeded. */
+function backfillEnd(r: BackfillResult): RunEnd {
+  const c = r.counts;
+  const summary = r.dryRun
+    ? `dry run: would run ${r.plan.length} date(s), skip ${r.skipped.length}`
+    : `${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed, ${c.already_running} already running of ${r.plan.length} date(s)`;
+  return { status: c.failed ? 'failed' : c.blocked || c.already_running ? 'blocked' : 'succeeded', summary };
 }
 
 async function runDate(date: string, generate: BackfillInput['generate'], review: boolean): Promise<DateOutcome> {

@@ -17,4 +17,4 @@ export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledSta
 
 export const SEARCH_ATTRIBUTES = [PartitionDate, PipelineStatus, CleaningStatus, ApprovalStatus];
 
-export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'refused';
+export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'refused';
