@@ -6,12 +6,13 @@ import { createObjectStore } from '../adapters/object-store';
 import type { ActivityDeps } from './deps';
 import { bootstrapWarehouse } from './bootstrap';
 import { createLogger } from './logger';
-import { activityLogFields } from './heartbeat';
+import { activityLogFields, activityWarehouse } from './heartbeat';
 
 /** Opens the configured adapters once (at worker start) and creates missing tables. */
 export async function openDeps(config: Config): Promise<ActivityDeps> {
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), base: { service: 'worker' }, context: activityLogFields });
-  const warehouse = contextTagged(await openWarehouse(config));
+  // Bound to the calling activity: query tag (Snowflake), heartbeats, interrupted on cancellation.
+  const warehouse = activityWarehouse(contextTagged(await openWarehouse(config)));
   await bootstrapWarehouse(warehouse);
   const store = createObjectStore(config);
   return { config, warehouse, store, logger };
