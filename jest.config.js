@@ -15,6 +15,8 @@ module.exports = {
   // parallel workers, each with its own task queue.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Explicit hook/test timeouts are scaled by the same factor (test/support/scale-timeouts.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/scale-timeouts.ts'],
   testTimeout: Math.round(120000 * Number(process.env.DAG_TEST_TIME_FACTOR)),
   maxWorkers: 2,
 };

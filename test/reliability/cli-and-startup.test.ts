@@ -13,7 +13,7 @@ import { DEMO_VARIABLES, fakeRunner, makeMmmWorker, putDemoCsv, DEMO_KEY } from 
 import { runDag } from '../support/cli';
 import { freshDeps } from '../support/fixtures';
 import { createTestEnv, tempDataDir, type TestEnv, type TestWorker } from '../support/temporal';
-import { scaled, waitFor } from '../support/time';
+import { waitFor } from '../support/time';
 
 /**
  * The `dag` command and `dag worker` as an operator meets them, as real child processes: bad
@@ -25,7 +25,7 @@ let w: TestWorker;
 beforeAll(async () => {
   env = await createTestEnv();
   w = await env.makeWorker();
-}, scaled(60_000));
+}, 60_000);
 afterAll(async () => {
   await w?.close();
   await env?.close();
@@ -121,7 +121,7 @@ describe('failures are explained by their root cause', () => {
     deps = await freshDeps();
     await putDemoCsv(deps);
     mmm = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(0.2, 1) });
-  }, scaled(60_000));
+  }, 60_000);
   afterAll(async () => {
     await mmm?.stop();
     await deps?.warehouse.close();

@@ -10,7 +10,7 @@ import { RobynMmm } from '../../workflows/robyn-mmm';
 import { demoSource, makeMmmWorker, putDemoCsv } from '../mmm/support';
 import { freshDeps } from '../support/fixtures';
 import { createTestEnv, type TestEnv } from '../support/temporal';
-import { scaled, waitFor } from '../support/time';
+import { waitFor } from '../support/time';
 import { completedAttempts } from './support/observe';
 
 /**
@@ -23,7 +23,7 @@ beforeAll(async () => {
   env = await createTestEnv();
   deps = await freshDeps();
   await putDemoCsv(deps);
-}, scaled(60_000));
+}, 60_000);
 afterAll(async () => {
   await deps?.warehouse.close();
   await env?.close();

@@ -9,7 +9,7 @@ import { awaitingPlan } from '../cleaning/support';
 import { VENDOR_FIXTURE } from '../personas/support/persona-env';
 import { runDag } from '../support/cli';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
-import { scaled, StopWaiting, waitFor } from '../support/time';
+import { StopWaiting, waitFor } from '../support/time';
 
 /**
  * Every workflow records how it ended — succeeded, blocked, failed with the root cause,
@@ -23,7 +23,7 @@ beforeAll(async () => {
   env = await createTestEnv();
   w = await env.makeWorker({ env: { DAG_APPROVERS: 'alice' } });
   await importVendorFile(w.deps, VENDOR_FIXTURE);
-}, scaled(60_000));
+}, 60_000);
 afterAll(async () => {
   await w?.close();
   await env?.close();

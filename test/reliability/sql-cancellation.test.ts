@@ -10,7 +10,7 @@ import type { ActivityDeps } from '../../lib/deps';
 import { openDeps } from '../../lib/open-deps';
 import { createDagWorker } from '../../workers/worker';
 import { createTestEnv, quietLogger, runWorker, tempDataDir, testConfig, type TestEnv } from '../support/temporal';
-import { scaled, waitFor } from '../support/time';
+import { waitFor } from '../support/time';
 import type { CancellableActivities } from './support/cancellable-workflows';
 
 /**
@@ -89,7 +89,7 @@ describe('activities on a worker', () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./support/cancellable-workflows'), logger: quietLogger });
     worker = await createDagWorker({ connection: env.connection, deps, taskQueue, workflowBundle: { code }, extraActivities: { holdTransaction } });
     stop = runWorker(worker);
-  }, scaled(120_000));
+  }, 120_000);
   afterAll(async () => {
     await stop?.();
     await deps?.warehouse.close();
