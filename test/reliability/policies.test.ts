@@ -19,7 +19,12 @@ import { createDagWorker } from '../../workers/worker';
 import { loadBronzeFile } from '../../activities/ingest/load-bronze';
 import { runChecks } from '../../activities/quality/run-checks';
 import { DEFAULT_DRIFT_THRESHOLDS, decideDrift, isFeatureDrifted, type FeatureDrift } from '../../personas/drift-stats';
+import { signDecision } from '../../lib/approvals/client';
+import { approvalPolicy } from '../../lib/approvals/policy';
+import { hashSubject } from '../../lib/approvals/protocol';
+import { evaluateDecision, parseDecision } from '../../lib/approvals/rules';
 import { SUBJECTS } from '../../lib/approvals/subjects';
+import { APPROVERS, signers } from '../security/approvers';
 import { approvalDefinitions } from '../../workflows/shared/approval';
 import type { ActivityDeps } from '../../lib/deps';
 import { attribute, buildSilver, credits, land, purchase, visit } from '../attribution/support';
@@ -41,6 +46,8 @@ import { ApprovalWait } from './support/approval-wait-workflow';
  *   AES-GCM nonce uniqueness .......................................................... here
  *   whitespace-only ids are missing ................................................... here
  *   orphan-purchase check scoped to the partition's day ............................... here
+ *   and more the README names: check boundaries, four-eyes by default, channel from the landing hit,
+ *   backfill concurrency, the publication ledger, date bounds
  * (Also pinned elsewhere: channel grouping and the 29/31-minute gap in test/sql/silver-models,
  * the inclusive attribution window in test/attribution/edge-cases, four-eyes and the approval
  * deadline's inclusive boundary in test/security/approval-rules.)
@@ -106,9 +113,26 @@ test('publishGold retried by the run that already published reports that publica
     // Another run of the same date has no staging and publishes nothing: it fails instead.
     const other = new MockActivityEnvironment({ ...defaultActivityInfo, workflowExecution: { workflowId: `nightly-${D}`, runId: randomUUID() } });
     await expect(other.run(publishGold, deps, { date: D })).rejects.toThrow(/does not exist/);
+    // Re-run with fresh staging, the newest date replaces the whole-table marts again (newest = not older than the last published).
+    for (const model of ['channel_daily', 'customer_rfm', 'daily_kpis', 'funnel_daily', 'monthly_revenue'])
+      await buildModel(deps, { date: D, layer: 'gold', model });
+    expect(((await other.run(publishGold, deps, { date: D })) as PublishGoldResult).skipped).toEqual([]);
   } finally {
     await deps.warehouse.close();
   }
+});
+
+test('four-eyes is on by default: under the default configuration the requester cannot decide their own request', async () => {
+  const policy = approvalPolicy(loadConfig({ DAG_DATA_DIR: '/tmp/policies', DAG_APPROVERS: APPROVERS, DAG_LOCAL_APPROVER: 'false' }, '/'));
+  const now = Date.now();
+  const toSign = { workflowId: 'cleaning-2026-11-01', runId: 'r', subjectKind: 'cleaning-plan' as const, version: 1, subjectHash: hashSubject({ plan: 1 }) };
+  const parsed = parseDecision(await signDecision(toSign, { decision: 'accept' }, signers.bob, new Date(now)));
+  if (!parsed.ok) throw new Error(parsed.problem);
+  const pending = { noun: 'plan', toSign, requestedAt: now - 1000, deadline: now + 60_000 };
+  expect(evaluateDecision({ ...pending, requester: 'bob' }, policy, parsed.decision, now).refusal).toBe(
+    'four-eyes: bob requested this and cannot also decide it',
+  );
+  expect(evaluateDecision({ ...pending, requester: 'system:nightly' }, policy, parsed.decision, now)).toMatchObject({ verifiedApprover: 'bob' });
 });
 
 describe('in the warehouse', () => {
@@ -129,6 +153,20 @@ describe('in the warehouse', () => {
     expect(await deps.warehouse.query(`select client_id, count(*) as sessions from silver.sessions group by all order by all`)).toEqual([
       { client_id: 'at', sessions: 1 },
       { client_id: 'over', sessions: 2 },
+    ]);
+  });
+
+  test('channel from the landing hit only: campaign parameters on a later hit of the same session do not change it', async () => {
+    await insertRows(deps.warehouse, 'bronze.events', [
+      event('direct_then_cpc', `${D} 09:00:00`),
+      event('direct_then_cpc', `${D} 09:05:00`, { utm_source: 'google', utm_medium: 'cpc', referrer: 'https://www.google.com/' }),
+      event('mail_then_cpc', `${D} 10:00:00`, { utm_source: 'newsletter', utm_medium: 'email' }),
+      event('mail_then_cpc', `${D} 10:05:00`, { utm_source: 'google', utm_medium: 'cpc' }),
+    ]);
+    for (const model of ['events', 'sessions']) await buildModel(deps, { date: D, layer: 'silver', model });
+    expect(await deps.warehouse.query(`select client_id, channel, utm_medium, referrer_host from silver.sessions order by all`)).toEqual([
+      { client_id: 'direct_then_cpc', channel: 'direct', utm_medium: null, referrer_host: null },
+      { client_id: 'mail_then_cpc', channel: 'email', utm_medium: 'email', referrer_host: null },
     ]);
   });
 
@@ -201,6 +239,27 @@ describe('in the warehouse', () => {
       { reasons: 'event_id: missing' },
     ]);
     expect(await deps.warehouse.query(`select event_id from bronze.events order by all`)).toEqual([{ event_id: 'e1' }, { event_id: 'e5' }]);
+  });
+
+  test('check boundaries: future_timestamps allows 1 h of skew after the day and 7 days before it; freshness at 6 h, a quarantine rate of 5 % and a free order pass', async () => {
+    await insertRows(deps.warehouse, 'bronze.events', [
+      event('a', '2026-11-02 00:59:59', { event_id: 'skew_ok' }),
+      event('a', '2026-11-02 01:00:00', { event_id: 'skew_over' }),
+      event('a', '2026-10-25 00:00:00', { event_id: 'week_ok' }),
+      event('a', '2026-10-24 23:59:59', { event_id: 'week_over' }),
+      event('a', `${D} 18:00:00`, { event_id: 'last_of_the_day' }),
+    ]);
+    await insertRows(deps.warehouse, 'bronze.orders', [order('o1', 'a', `${D} 18:00:00`, 10), order('free_sample', 'a', `${D} 18:00:00`, 0)]);
+    await insertRows(deps.warehouse, 'ops.load_audit', [
+      { partition_date: D, source: 'events', source_key: 'k', status: 'loaded', rows_read: 100, rows_quarantined: 5, loaded_at: `${D} 23:00:00` },
+    ]);
+    await buildSilver(deps, [D]);
+    const outcome = await runChecks(deps, { date: D, stage: 'silver', runId: `policy-${randomUUID()}` });
+    const of = (check: string) => outcome.results.find((r) => r.check === check);
+    expect(of('future_timestamps')).toMatchObject({ observed: 2, sample: 'skew_over, week_over', status: 'fail' });
+    expect(of('freshness')).toMatchObject({ observed: 6, threshold: 6, status: 'pass' });
+    expect(of('negative_revenue')).toMatchObject({ observed: 0, status: 'pass' }); // a free order is not negative
+    expect(of('quarantine_rate')).toMatchObject({ status: 'pass' }); // 5 of 100 rows: at the threshold, not above it
   });
 
   test('generation skip: only a generation that LOADED is skipped; a failed one is tried again on the next run', async () => {
@@ -304,6 +363,31 @@ describe('on the dev server', () => {
     } finally {
       await stop();
     }
+  });
+
+  test('backfill runs at most maxConcurrent dates at once (default 2)', async () => {
+    const h = await env.client.workflow.start(Backfill, {
+      taskQueue: w.taskQueue,
+      workflowId: `policy-backfill-${randomUUID()}`,
+      args: [{ from: '2024-03-01', to: '2024-03-04', review: false }],
+    });
+    const result = await h.result();
+    expect(Object.keys(result.done).sort()).toEqual(['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04']);
+    // Children in flight, walking the backfill's history: +1 when one is started, -1 when it closes.
+    let inFlight = 0;
+    let most = 0;
+    for (const e of (await h.fetchHistory()).events ?? []) {
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes) most = Math.max(most, ++inFlight);
+      const closed =
+        e.childWorkflowExecutionCompletedEventAttributes ??
+        e.childWorkflowExecutionFailedEventAttributes ??
+        e.childWorkflowExecutionCanceledEventAttributes ??
+        e.childWorkflowExecutionTerminatedEventAttributes ??
+        e.childWorkflowExecutionTimedOutEventAttributes ??
+        e.startChildWorkflowExecutionFailedEventAttributes;
+      if (closed) inFlight--;
+    }
+    expect([most, inFlight]).toEqual([2, 0]);
   });
 
   test('backfill `only`: missing = never run; failed-or-missing adds blocked, failed, cancelled and terminated; all = every date', async () => {
