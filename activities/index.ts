@@ -5,8 +5,10 @@ import { scrubActivities } from '../lib/scrub';
 import { createGenerateActivities } from './generate';
 import { createAttributionActivities } from './attribution';
 import { createCleaningActivities } from './cleaning';
+import { createConsoleActivities } from './console';
 import { createIngestActivities } from './ingest';
 import { createMmmActivities } from './mmm';
+import { createNotifyActivities } from './notify';
 import { createPersonaActivities } from './personas';
 import { createQualityActivities } from './quality';
 import { createRunActivities } from './runs';
@@ -27,6 +29,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAttributionActivities(deps),
     ...createCleaningActivities(deps),
     ...createMmmActivities(deps),
+    ...createNotifyActivities(deps),
+    ...createConsoleActivities(deps),
   });
   return scrubActivities(activities, secretValues(deps.config));
 }

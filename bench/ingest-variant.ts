@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadBronzeFile } from '../activities/ingest/load-bronze';
-import { events } from '../contracts/sources';
+import events from '../contracts/events.contract';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../lib/logger';
 import { openDeps } from '../lib/open-deps';

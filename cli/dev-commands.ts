@@ -4,6 +4,7 @@ import type { CliContext } from './main';
 import { startEmbedded, untilSignal } from './dev';
 import { runNightlyOnce } from './quickstart';
 import { CliError } from './errors';
+import { describeConsole } from '../console/start';
 
 export function registerDevCommands(program: Command, ctx: CliContext): void {
   program
@@ -18,7 +19,9 @@ export function registerDevCommands(program: Command, ctx: CliContext): void {
         );
       const stack = await startEmbedded(ctx.config());
       process.stdout.write(
-        `Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\nCtrl-C to stop.\n`,
+        `Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\n` +
+          (stack.console ? `${describeConsole(stack.console, ctx.config().console.accountsFile)}\n` : '') +
+          'Ctrl-C to stop.\n',
       );
       await untilSignal();
       await stack.stop();

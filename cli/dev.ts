@@ -5,7 +5,8 @@ import { openDeps } from '../lib/open-deps';
 import type { ActivityDeps } from '../lib/deps';
 import { resolveTemporalCli } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
-import { connectWorker } from '../temporal/connection';
+import { connectClient, connectWorker } from '../temporal/connection';
+import { startConsole, type RunningConsole } from '../console/start';
 import { createDagWorker } from '../workers/worker';
 import { CliError } from './errors';
 
@@ -14,6 +15,8 @@ export interface EmbeddedStack {
   address: string;
   uiUrl?: string;
   deps: ActivityDeps;
+  /** The approvals console (unless started with `console: false`). */
+  console?: RunningConsole;
   stop(): Promise<void>;
 }
 
@@ -21,7 +24,7 @@ export interface EmbeddedStack {
  * The embedded stack in one process: Temporal dev server (SQLite state in the data dir, Web UI),
  * plus a worker. With TEMPORAL_ADDRESS set, only the worker starts, against that server.
  */
-export async function startEmbedded(config: Config): Promise<EmbeddedStack> {
+export async function startEmbedded(config: Config, opts: { console?: boolean } = {}): Promise<EmbeddedStack> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   let server: DevServer | undefined;
   if (!config.temporal.address) {
@@ -45,12 +48,23 @@ export async function startEmbedded(config: Config): Promise<EmbeddedStack> {
   const connection = await connectWorker(config, address);
   const worker = await createDagWorker({ connection, deps });
   const running = worker.run();
+  const client = opts.console === false ? undefined : await connectClient(config, address);
+  // The pipeline runs without the console: a busy port costs the console, not the stack.
+  const consoleApp = client
+    ? await startConsole(config, client, { temporalUiUrl: server?.uiUrl }).catch((err: Error) => {
+        process.stderr.write(`dag: approvals console not started: ${err.message}\n`);
+        return undefined;
+      })
+    : undefined;
   return {
     server,
     address,
     uiUrl: server?.uiUrl,
     deps,
+    console: consoleApp,
     async stop() {
+      await consoleApp?.close();
+      await client?.connection.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();

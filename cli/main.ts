@@ -9,6 +9,9 @@ import { registerBackfillCommand } from './backfill';
 import { registerPersonaCommands } from './personas';
 import { registerApprovalCommands } from './approvals';
 import { registerMmmCommands } from './mmm';
+import { registerContractCommands } from './contracts';
+import { registerLandingCommands } from './landing';
+import { registerConsoleCommands } from './console';
 
 /** Lazily built so `dag --help` works even with a broken configuration. */
 export interface CliContext {
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
   registerPersonaCommands(program, ctx);
   registerApprovalCommands(program, ctx);
   registerMmmCommands(program, ctx);
+  registerContractCommands(program, ctx);
+  registerLandingCommands(program, ctx);
+  registerConsoleCommands(program, ctx);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { addDays, isoDate } from '../lib/dates';
-import { NightlyPipeline, nightlyInput, type NightlyResult } from '../workflows/nightly-pipeline';
+import { NightlyPipeline, nightlyInput, unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
 import { nightlyWorkflowId } from '../workflows/shared/names';
 import { rootCause } from '../workflows/shared/failure';
 import { PartitionDate } from '../workflows/shared/search-attributes';
@@ -17,44 +17,50 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--date <date>', 'partition date YYYY-MM-DD')
     .option('--generate <rows>', 'generate this many demo events into the landing area first')
     .option('--anomalies', 'plant anomalies in the generated data')
+    .option('--no-review', 'when a blocking check fails, report the partition blocked instead of opening a cleaning review')
+    .option('--accept-partial', 'publish even when an object of the delivery could not be read (check files_failed only warns)')
     .option('--wait', 'wait for the result')
     .option('--json', 'print JSON')
-    .action(async (opts: { date?: string; generate?: string; anomalies?: boolean; wait?: boolean; json?: boolean }) => {
-      const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
-      const rows = opts.generate === undefined ? undefined : cliNumber(opts.generate);
-      // The workflow's own schema, before anything starts.
-      const args = validateWorkflowInput(
-        nightlyInput,
-        { date, ...(rows !== undefined ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}) },
-        'NightlyPipeline',
-      );
-      checkPartitionRange(ctx.config(), date);
-      const config = ctx.config();
-      const client = await ctx.client();
-      const workflowId = nightlyWorkflowId(date);
-      try {
-        const handle = await client.workflow.start(NightlyPipeline, {
-          taskQueue: config.temporal.taskQueue,
-          workflowId,
-          // One run per partition at a time; a finished one may be re-run (idempotent by partition).
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          args: [{ date, ...(args.generate ? { generate: args.generate } : {}) }],
-          typedSearchAttributes: [{ key: PartitionDate, value: date }],
-          staticSummary: `Nightly pipeline for ${date}`,
-        });
-        if (!opts.wait)
-          return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
-        printNightlyResult(!!opts.json, await handle.result());
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
-        if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
-    });
+    .action(
+      async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; acceptPartial?: boolean; wait?: boolean; json?: boolean }) => {
+        const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
+        const rows = opts.generate === undefined ? undefined : cliNumber(opts.generate);
+        // The workflow's own schema, before anything starts.
+        const input = {
+          date,
+          ...(rows !== undefined ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}),
+          ...(opts.review ? {} : { review: false }),
+          ...(opts.acceptPartial ? { acceptPartial: true } : {}),
+        };
+        validateWorkflowInput(nightlyInput, input, 'NightlyPipeline');
+        checkPartitionRange(ctx.config(), date);
+        const config = ctx.config();
+        const client = await ctx.client();
+        const workflowId = nightlyWorkflowId(date);
+        try {
+          const handle = await client.workflow.start(NightlyPipeline, {
+            taskQueue: config.temporal.taskQueue,
+            workflowId,
+            // One run per partition at a time; a finished one may be re-run (idempotent by partition).
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [input as never],
+            typedSearchAttributes: [{ key: PartitionDate, value: date }],
+            staticSummary: `Nightly pipeline for ${date}`,
+          });
+          if (!opts.wait)
+            return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
+          printNightlyResult(!!opts.json, await handle.result());
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError)
+            throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
+          if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
+          throw err;
+        } finally {
+          await client.connection.close();
+        }
+      },
+    );
 
   program
     .command('status <workflowId>')
@@ -90,10 +96,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
             : {}),
         };
         print(!!opts.json, info, () => {
-          const r = info.result as { summary?: string } | undefined;
+          const r = info.result as { summary?: string; ignoredFiles?: string[] } | undefined;
           const head = `${workflowId}  ${info.type}  ${info.status}${info.partition ? `  partition ${info.partition}` : ''}${info.pipelineStatus ? `  (${info.pipelineStatus})` : ''}`;
           const more = info.cause ? `cause: ${info.cause}` : (info.unrecorded ?? r?.summary);
-          return more ? `${head}\n  ${more}` : head;
+          // Landing files that match no source were not loaded: say so even when the summary is long.
+          const unmatched = r?.ignoredFiles?.length && !r.summary?.includes('no source:') ? `\n  ${unmatchedWarning(r.ignoredFiles)}` : '';
+          return `${more ? `${head}\n  ${more}` : head}${unmatched}`;
         });
       } catch (err) {
         if ((err as Error).name === 'WorkflowNotFoundError') throw new CliError(`no workflow with id ${JSON.stringify(workflowId)}`);

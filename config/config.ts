@@ -18,6 +18,11 @@ const csvList = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+const CHANNEL_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** user@host; local hosts (user@localhost) are fine for a relay on the same machine. */
+const mailbox = z.string().regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'must be an e-mail address like ops@example.com');
+
 export const configSchema = z.object({
   dataDir: z.string().min(1),
   temporal: z.object({
@@ -129,12 +134,41 @@ export const configSchema = z.object({
     countries: csvList.default(['DE']),
   }),
   approvals: approvalsSchema,
+  /** A folder of the user's contract files (`*.contract.ts`, `*.odcs.yaml`), read at worker start. */
+  contracts: z.object({ dir: z.string().optional() }),
+  /** `dag console`: the approvals console (loopback only; put a TLS proxy in front to reach it from elsewhere). */
+  console: z.object({
+    port: z.coerce.number().int().min(0).max(65535).default(8790),
+    host: z.enum(['127.0.0.1', '::1', 'localhost'], { message: 'must be a loopback address (127.0.0.1, ::1 or localhost)' }).default('127.0.0.1'),
+    /** The address people open (links in notifications); default http://127.0.0.1:<port>. https → Secure cookies. */
+    publicUrl: z.string().url().optional(),
+    /** Local accounts (scrypt hashes), created on first start. */
+    accountsFile: z.string().min(1),
+    /** Approver key files the console signs with, `<name>.key` per account (default: where `dag approvals keygen` writes them). */
+    keysDir: z.string().min(1),
+    sessionHours: z.coerce
+      .number()
+      .min(0.01)
+      .max(24 * 30)
+      .default(12),
+    /** Where the Temporal Web UI is, for links to runs; default the embedded one. */
+    temporalUiUrl: z.string().url().optional(),
+  }),
+  /** Who hears about decisions: named webhooks (URLs are secrets, below) and e-mail. */
+  notifications: z.object({
+    webhooks: z.record(z.string().regex(CHANNEL_NAME), z.enum(['slack', 'generic'])).default({}),
+    email: z.object({ to: z.array(mailbox).min(1), from: mailbox }).optional(),
+  }),
   secrets: z.object({
     openaiApiKey: z.string().optional(),
     snowflakePassword: z.string().optional(),
     snowflakePrivateKeyPath: z.string().optional(),
     snowflakePrivateKeyPassphrase: z.string().optional(),
     payloadEncryptionKey: z.string().optional(),
+    /** Webhook channel name → URL (Slack's URL is its credential). */
+    webhookUrls: z.record(z.string(), z.string().url('must be a URL')).default({}),
+    /** smtp://user:password@host:port */
+    smtpUrl: z.string().url().optional(),
   }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -201,12 +235,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     pipeline: { partitionMin: e.DAG_PARTITION_MIN, partitionMax: e.DAG_PARTITION_MAX, sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
     mmm: { countries: e.DAG_MMM_COUNTRIES },
     approvals: approvalsFromEnv(e, dataDir),
+    contracts: { dir: e.DAG_CONTRACTS_DIR ? path.resolve(cwd, e.DAG_CONTRACTS_DIR) : undefined },
+    console: {
+      port: e.DAG_CONSOLE_PORT,
+      host: e.DAG_CONSOLE_HOST,
+      publicUrl: e.DAG_CONSOLE_URL,
+      accountsFile: path.resolve(dataDir, e.DAG_CONSOLE_ACCOUNTS ?? 'console/accounts.json'),
+      keysDir: path.resolve(dataDir, e.DAG_CONSOLE_KEYS_DIR ?? 'approvers'),
+      sessionHours: e.DAG_CONSOLE_SESSION_HOURS,
+      temporalUiUrl: e.DAG_TEMPORAL_UI_URL,
+    },
+    notifications: notificationSettings(e),
     secrets: {
       openaiApiKey: e.OPENAI_API_KEY,
       snowflakePassword: e.SNOWFLAKE_PASSWORD,
       snowflakePrivateKeyPath: e.SNOWFLAKE_PRIVATE_KEY_PATH,
       snowflakePrivateKeyPassphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
       payloadEncryptionKey: e.DAG_PAYLOAD_KEY,
+      webhookUrls: webhookUrls(e),
+      smtpUrl: e.DAG_SMTP_URL,
     },
     logLevel: e.DAG_LOG_LEVEL,
   };
@@ -218,6 +265,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const cfg = parsed.data;
   if (cfg.pipeline.partitionMin > cfg.pipeline.partitionMax)
     throw new ConfigError(`configuration: DAG_PARTITION_MIN ${cfg.pipeline.partitionMin} is after DAG_PARTITION_MAX ${cfg.pipeline.partitionMax}`);
+  for (const name of Object.keys(cfg.notifications.webhooks))
+    if (!cfg.secrets.webhookUrls[name])
+      throw new ConfigError(`configuration: ${webhookUrlVar(name)} is required: DAG_NOTIFY_WEBHOOKS names the channel "${name}"`);
+  if (cfg.notifications.email && !cfg.secrets.smtpUrl) throw new ConfigError('configuration: DAG_SMTP_URL is required when DAG_NOTIFY_EMAIL_TO is set');
   if (cfg.warehouse.kind === 'snowflake' && !cfg.secrets.snowflakePassword && !cfg.secrets.snowflakePrivateKeyPath) {
     throw new ConfigError('configuration: SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH is required when DAG_WAREHOUSE=snowflake');
   }
@@ -235,13 +286,70 @@ export function outsidePartitionRange(cfg: Pick<Config, 'pipeline'>, ...dates: (
 
 /** The config with every secret replaced by "***", safe to log or return. */
 export function redactedConfig(cfg: Config): Config {
-  const secrets = Object.fromEntries(Object.entries(cfg.secrets).map(([k, v]) => [k, v ? '***' : undefined]));
+  const secrets = Object.fromEntries(
+    Object.entries(cfg.secrets).map(([k, v]) => [k, typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((n) => [n, '***'])) : v ? '***' : undefined]),
+  );
   return { ...cfg, temporal: { ...cfg.temporal, apiKey: cfg.temporal.apiKey ? '***' : undefined }, secrets } as Config;
 }
 
 /** All configured secret values, for scrubbing logs and tests that scan for leaks. */
 export function secretValues(cfg: Config): string[] {
-  return [...Object.values(cfg.secrets), cfg.temporal.apiKey].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  return [...Object.values(cfg.secrets), ...Object.values(cfg.secrets.webhookUrls), ...smtpPassword(cfg.secrets.smtpUrl), cfg.temporal.apiKey].filter(
+    (v): v is string => typeof v === 'string' && v.length >= 4,
+  );
+}
+
+/**
+ * DAG_NOTIFY_WEBHOOKS="approvers=slack,audit=generic" names the channels and their body format;
+ * each URL is a secret of its own, DAG_WEBHOOK_<NAME>_URL, so workflows and logs only ever carry names.
+ */
+function notificationSettings(e: Record<string, string>) {
+  const webhooks = e.DAG_NOTIFY_WEBHOOKS
+    ? Object.fromEntries(
+        e.DAG_NOTIFY_WEBHOOKS.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map((pair) => {
+            const [name, format = 'generic'] = pair.split('=').map((x) => x.trim());
+            if (!CHANNEL_NAME.test(name))
+              throw new ConfigError(
+                `configuration: DAG_NOTIFY_WEBHOOKS: ${JSON.stringify(name.slice(0, 40))} is not a channel name (lower-case letters, digits and _)`,
+              );
+            return [name, format];
+          }),
+      )
+    : undefined;
+  const to = e.DAG_NOTIFY_EMAIL_TO?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return { webhooks, email: to?.length ? { to, from: e.DAG_NOTIFY_EMAIL_FROM ?? 'marketing-dag@localhost' } : undefined };
+}
+
+/** The console's address as people open it: DAG_CONSOLE_URL, else loopback and its port. */
+export function consoleUrl(cfg: Config): string {
+  return (cfg.console.publicUrl ?? `http://${cfg.console.host === '::1' ? '[::1]' : cfg.console.host}:${cfg.console.port}`).replace(/\/+$/, '');
+}
+
+export const webhookUrlVar = (name: string) => `DAG_WEBHOOK_${name.toUpperCase()}_URL`;
+
+function webhookUrls(e: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e)) {
+    const m = /^DAG_WEBHOOK_([A-Z][A-Z0-9_]*)_URL$/.exec(k);
+    if (m) out[m[1].toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** The password inside an SMTP URL, scrubbed on its own too (it may appear without the URL around it). */
+function smtpPassword(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p ? [p] : [];
+  } catch {
+    return [];
+  }
 }
 
 function jsonSetting(value: string | undefined, name: string): unknown {
@@ -300,11 +408,22 @@ const ENV_NAMES: Record<string, string> = {
   'pipeline.partitionMax': 'DAG_PARTITION_MAX',
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
+  'console.port': 'DAG_CONSOLE_PORT',
+  'console.host': 'DAG_CONSOLE_HOST',
+  'console.publicUrl': 'DAG_CONSOLE_URL',
+  'console.sessionHours': 'DAG_CONSOLE_SESSION_HOURS',
+  'console.keysDir': 'DAG_CONSOLE_KEYS_DIR',
+  'console.temporalUiUrl': 'DAG_TEMPORAL_UI_URL',
+  'notifications.webhooks': 'DAG_NOTIFY_WEBHOOKS',
+  'notifications.email.to': 'DAG_NOTIFY_EMAIL_TO',
+  'notifications.email.from': 'DAG_NOTIFY_EMAIL_FROM',
+  'secrets.smtpUrl': 'DAG_SMTP_URL',
   logLevel: 'DAG_LOG_LEVEL',
   ...APPROVAL_ENV_NAMES,
 };
 function settingName(p: PropertyKey[]): string {
   const key = p.map(String).join('.');
+  if (key.startsWith('secrets.webhookUrls.')) return webhookUrlVar(key.slice('secrets.webhookUrls.'.length));
   const known = Object.keys(ENV_NAMES).find((k) => key === k || key.startsWith(k + '.'));
   return known ? ENV_NAMES[known] + (key === known ? '' : key.slice(known.length)) : key;
 }

@@ -2,18 +2,21 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { labelVector } from './label-vector';
-import { DEFAULT_UNASSIGNED_THRESHOLD, FEATURES, type PersonaModel } from './model';
+import { FEATURES, thresholdOf, type PersonaModel } from './model';
 
 /**
  * Real-time labelling with the active model, as the vendor-era system offered:
  *   POST /label  {"vector": {"x1": 4.2, …, "x10": 7.0}}  or  {"vectors": [{…}, …]} (≤ 1000)
  *   GET  /model  the model in use;  GET /health
- * Bodies are validated with zod; a bad vector gets 400 and the reason. Binds 127.0.0.1 only.
+ * Bodies are validated with zod; a bad vector gets 400 and the reason — also a finite vector so
+ * far out that its distance to every persona overflows a double (e.g. a value of 1e200): it
+ * cannot be compared with anything, so it is refused rather than labelled. Binds 127.0.0.1 only.
  * The model is reloaded (loadModel) when older than refreshMs, so a promotion takes effect.
  */
 export interface EndpointOptions {
   port: number;
   loadModel: () => Promise<PersonaModel>;
+  /** Overrides the model's own threshold (default: the model's, else 3.5). */
   threshold?: number;
   refreshMs?: number;
 }
@@ -33,7 +36,7 @@ export interface PersonaEndpoint {
 }
 
 export async function startPersonaEndpoint(opts: EndpointOptions): Promise<PersonaEndpoint> {
-  const threshold = opts.threshold ?? DEFAULT_UNASSIGNED_THRESHOLD;
+  const threshold = opts.threshold;
   let model = await opts.loadModel();
   let loadedAt = Date.now();
   const current = async () => {
@@ -59,12 +62,12 @@ export async function startPersonaEndpoint(opts: EndpointOptions): Promise<Perso
 
 type Reply = [number, unknown];
 
-async function handle(req: http.IncomingMessage, current: () => Promise<PersonaModel>, threshold: number): Promise<Reply> {
+async function handle(req: http.IncomingMessage, current: () => Promise<PersonaModel>, override: number | undefined): Promise<Reply> {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/health' && req.method === 'GET') return [200, { ok: true, modelVersion: (await current()).version }];
   if (path === '/model' && req.method === 'GET') {
     const m = await current();
-    return [200, { version: m.version, features: m.features, personas: m.personas.map((p) => p.name), threshold, source: m.source }];
+    return [200, { version: m.version, features: m.features, personas: m.personas.map((p) => p.name), threshold: thresholdOf(m, override), source: m.source }];
   }
   if (path !== '/label') return [404, { error: `no such endpoint ${path}: use POST /label, GET /model or GET /health` }];
   if (req.method !== 'POST') return [405, { error: 'use POST with a JSON body' }];
@@ -79,7 +82,9 @@ async function handle(req: http.IncomingMessage, current: () => Promise<PersonaM
   const parsed = bodySchema.safeParse(json);
   if (!parsed.success) return [400, { error: 'invalid feature vector', reasons: reasonsOf(json, parsed.error) }];
   const m = await current();
-  const vectors = 'vector' in parsed.data ? [parsed.data.vector] : parsed.data.vectors;
+  const threshold = thresholdOf(m, override);
+  const batch = 'vectors' in parsed.data;
+  const vectors = 'vectors' in parsed.data ? parsed.data.vectors : [parsed.data.vector];
   const labels = vectors.map((v) =>
     labelVector(
       m,
@@ -87,7 +92,14 @@ async function handle(req: http.IncomingMessage, current: () => Promise<PersonaM
       threshold,
     ),
   );
+  const overflow = labels.flatMap((l, i) => (Number.isFinite(l.distance) ? [] : [`${batch ? `vectors.${i}` : 'vector'}: ${tooFar(vectors[i])}`]));
+  if (overflow.length) return [400, { error: 'invalid feature vector', reasons: overflow }];
   return [200, { modelVersion: m.version, threshold, labels }];
+}
+
+function tooFar(v: Record<string, number>): string {
+  const [feature, value] = Object.entries(v).reduce((a, b) => (Math.abs(b[1]) > Math.abs(a[1]) ? b : a));
+  return `values too large to compare with any persona (${feature} = ${value}): the distance overflows`;
 }
 
 /** The reasons against the branch the client meant (vector or vectors), not both union branches. */

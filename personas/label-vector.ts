@@ -17,19 +17,15 @@ export interface VectorLabel {
  */
 export function labelVector(model: Pick<PersonaModel, 'personas' | 'scaling' | 'version'>, values: readonly number[], threshold: number): VectorLabel {
   const z = standardise(model.scaling, values);
-  let best = -1;
-  let d1 = Infinity;
-  let d2 = Infinity;
-  model.personas.forEach((p, i) => {
-    const d = Math.sqrt(squaredDistance(z, standardise(model.scaling, p.centroid)));
-    if (d < d1) {
-      d2 = d1;
-      d1 = d;
-      best = i;
-    } else if (d < d2) d2 = d;
-  });
+  const distances = model.personas.map((p) => Math.sqrt(squaredDistance(z, standardise(model.scaling, p.centroid))));
+  // The first persona is the nearest until a strictly nearer one comes (ties to the lower id, as
+  // the SQL); so a vector whose distances all overflow to Infinity still names one.
+  let best = 0;
+  distances.forEach((d, i) => (d < distances[best] ? (best = i) : undefined));
+  const d1 = distances[best];
+  const d2 = Math.min(...distances.filter((_, i) => i !== best));
   const nearest = model.personas[best].name;
-  return { persona: d1 > threshold ? UNASSIGNED : nearest, nearest, distance: d1, margin: d2 - d1, modelVersion: model.version };
+  return { persona: !(d1 <= threshold) ? UNASSIGNED : nearest, nearest, distance: d1, margin: d1 === d2 ? 0 : d2 - d1, modelVersion: model.version };
 }
 
 export function standardise(scaling: { mean: readonly number[]; std: readonly number[] }, values: readonly number[]): number[] {

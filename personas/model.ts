@@ -22,6 +22,12 @@ export const personaModelSchema = z
     scaling: scalingSchema,
     source: z.string(),
     createdAt: z.string(),
+    /**
+     * Distance beyond which a point is `unassigned`, in the units of this model's distance. Absent:
+     * DEFAULT_UNASSIGNED_THRESHOLD, which assumes a real scaler (standardised units). A vendor model
+     * without a scaler measures raw units and must bring its own (`dag personas import --threshold`).
+     */
+    threshold: z.number().positive().finite().optional(),
   })
   .superRefine((m, ctx) => {
     const n = m.features.length;
@@ -41,6 +47,9 @@ export type ModelDraft = Omit<PersonaModel, 'version' | 'createdAt'>;
  * 3.5 leaves room for that and flags points that fit no persona on several features at once.
  */
 export const DEFAULT_UNASSIGNED_THRESHOLD = 3.5;
+
+/** The threshold labelling uses: the caller's, else the model's own, else the default. */
+export const thresholdOf = (model: { threshold?: number | null }, override?: number): number => override ?? model.threshold ?? DEFAULT_UNASSIGNED_THRESHOLD;
 
 export const UNASSIGNED = 'unassigned';
 

@@ -10,14 +10,20 @@ import { FEATURES, type ModelDraft } from './model';
  *   rows without kind, or kind `centroid`, are personas.
  * JSON: {"personas": [{"name": "…", "centroid": {"x1": 0.4, …}}], "scaling"?: {"mean": {…}, "std": {…}}}
  *   (centroid/mean/std may also be arrays in x1..x10 order).
- * Without scaling the distance is plain Euclidean (mean 0, std 1), which the vendor must then
- * have meant; every vendor file we have seen ships its scaler.
+ * Without scaling the distance is plain Euclidean in raw units (mean 0, std 1): the default
+ * threshold (standardised units) then means nothing, so importing such a file needs a threshold
+ * in the file's units (unitsProblem below; `dag personas import --threshold`).
  */
 export class VendorFileError extends Error {
   override name = 'VendorFileError';
 }
 
 export function parseVendorFile(fileName: string, text: string): ModelDraft {
+  return readVendorFile(fileName, text).draft;
+}
+
+/** The draft and whether the file brought its own scaler (mean and std). */
+export function readVendorFile(fileName: string, text: string): { draft: ModelDraft; hasScaler: boolean } {
   const base = path.basename(fileName);
   const fail = (msg: string): never => {
     throw new VendorFileError(`${base}: ${msg}`);
@@ -32,9 +38,27 @@ export function parseVendorFile(fileName: string, text: string): ModelDraft {
     if (seen.has(key)) fail(`duplicate persona name "${p.name.trim()}" (${seen.get(key)} and ${p.where})`);
     seen.set(key, p.where);
   }
+  if ((raw.mean === undefined) !== (raw.std === undefined))
+    fail(`has a ${raw.mean ? 'mean' : 'std'} row but no ${raw.mean ? 'std' : 'mean'} row: a scaler needs both`);
   const scaling = { mean: raw.mean ?? FEATURES.map(() => 0), std: raw.std ?? FEATURES.map(() => 1) };
   scaling.std.forEach((s, i) => s <= 0 && fail(`scaling std of ${FEATURES[i]} must be > 0, got ${s}`));
-  return { features: [...FEATURES], personas: raw.personas.map((p) => ({ name: p.name.trim(), centroid: p.centroid })), scaling, source: `vendor:${base}` };
+  return {
+    draft: { features: [...FEATURES], personas: raw.personas.map((p) => ({ name: p.name.trim(), centroid: p.centroid })), scaling, source: `vendor:${base}` },
+    hasScaler: raw.mean !== undefined,
+  };
+}
+
+/**
+ * Why a model's unassigned threshold cannot apply to its distances, or undefined when it can:
+ * without a scaler, distances are in raw feature units and the default threshold (3.5, in
+ * standardised units) would mark nearly everyone unassigned; such a model needs its own threshold.
+ */
+export function unitsProblem(fileName: string, hasScaler: boolean, threshold: number | undefined): string | undefined {
+  if (hasScaler || threshold !== undefined) return undefined;
+  return (
+    `${path.basename(fileName)} has no scaler (no mean and std rows), so its distances are in raw feature units and the default ` +
+    `unassigned threshold (3.5 standardised units) does not apply: add the vendor's mean/std rows, or import it with --threshold <distance in raw units>`
+  );
 }
 
 interface RawModel {

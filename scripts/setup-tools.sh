@@ -4,15 +4,31 @@
 #   .tools/bin/fake-gcs-server   GCS emulator for the object-store contract tests
 #   .venv/                       Python venv with fakesnow[server] (Snowflake emulator)
 #   .venv-robyn/ (optional)      robynpy + R/glmnet from Debian, for the real Robyn runner
-# Usage: scripts/setup-tools.sh [temporal] [gcs] [fakesnow] [robyn]   (no args = all)
+#   /usr/bin/chromium            Debian's chromium, driven by playwright-core in the console's browser tests
+# Usage: scripts/setup-tools.sh [temporal] [gcs] [fakesnow] [robyn] [chromium]   (no args = all)
 # Prebuilt binaries cannot be downloaded on the build machines, so everything is built from
 # the Go module proxy / PyPI / Debian. Each step is skipped when its result already exists.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools/bin"
 mkdir -p "$tools"
-want="${*:-temporal gcs fakesnow robyn}"
+want="${*:-temporal gcs fakesnow robyn chromium}"
 has() { [[ " $want " == *" $1 "* ]]; }
+
+# apt-get, waiting for the dpkg lock: other sessions on the machine may be installing too.
+# `-o DPkg::Lock::Timeout` makes apt itself wait for the lock; the loop also rides out the
+# moments between another session's update and install, when the lists lock is briefly taken.
+apt_patiently() {
+  export DEBIAN_FRONTEND=noninteractive
+  local attempt
+  for attempt in $(seq 1 60); do
+    if apt-get -o DPkg::Lock::Timeout=600 -qq "$@" >/dev/null; then return 0; fi
+    echo "[setup] apt-get $1 failed (attempt $attempt; another apt may hold the lock), retrying in 10 s" >&2
+    sleep 10
+  done
+  echo "[setup] apt-get $* kept failing" >&2
+  return 1
+}
 
 TEMPORAL_CLI_VERSION=v1.5.1          # newest CLI whose go.mod has no replace directive
 FAKE_GCS_VERSION=v1.56.1             # pinned; see README "Tools"
@@ -47,11 +63,15 @@ robyn_ok="$root/.venv-robyn/.ok-$(cat "$robyn_reqs" "$robyn_pins" | sha256sum | 
 if has robyn && [[ ! -f "$robyn_ok" ]]; then
   if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(glmnet)' >/dev/null 2>&1; then
     echo "[setup] installing R + glmnet from Debian" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq r-base-core r-cran-glmnet >/dev/null
+    apt_patiently update && apt_patiently install -y r-base-core r-cran-glmnet
   fi
   echo "[setup] installing robynpy $ROBYNPY_VERSION (infra/robyn/requirements.txt) into .venv-robyn" >&2
   python3 -m venv "$root/.venv-robyn"
   "$root/.venv-robyn/bin/pip" install -q -r "$robyn_reqs" -c "$robyn_pins"
   touch "$robyn_ok"
+fi
+
+if has chromium && [[ ! -x /usr/bin/chromium ]]; then
+  echo "[setup] installing chromium from Debian (the console's browser tests)" >&2
+  apt_patiently update && apt_patiently install -y chromium
 fi

@@ -6,3 +6,6 @@ export { RetrainPersonas } from './retrain-personas';
 export { Attribution } from './attribution';
 export { CleaningReview } from './cleaning-review';
 export { RobynMmm } from './robyn-mmm';
+export { PersonaModelImport } from './persona-model-import';
+export { PartitionOverview } from './partition-overview';
+export { DecisionEvidence } from './decision-evidence';

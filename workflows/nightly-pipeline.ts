@@ -7,13 +7,15 @@ import { addDays, isoDate } from '../lib/dates';
 import { attribute, openReview } from './shared/downstream';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
+import { loadBronze, type LoadSummary } from './shared/bronze';
+export { unmatchedWarning } from './shared/bronze';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { nightlyWorkflowId } from './shared/names';
 import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
-const { generateDemoData, loadBronzeFile } = proxyActivities<Activities>(LONG_SQL);
-const { listLandingFiles, publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
+const { generateDemoData } = proxyActivities<Activities>(LONG_SQL);
+const { publishGold, discardStagedGold, recordPipelineRun } = proxyActivities<Activities>(SHORT);
 
 export const nightlyInput = z
   .object({
@@ -31,6 +33,16 @@ export const nightlyInput = z
      * wait for it (true, default), or just report the partition blocked (false).
      */
     review: z.boolean().default(true),
+    /**
+     * Publish even when an object of the delivery could not be read (check files_failed then
+     * only warns): the day goes out without that object's rows, and the summary says so.
+     */
+    acceptPartial: z.boolean().default(false),
+    /**
+     * Withdraw objects that are no longer in the landing folder although the folder is empty
+     * (normally kept, as archived): every one ("all") or these keys. `dag landing retract`.
+     */
+    retract: z.union([z.literal('all'), z.array(z.string().min(1).max(1024)).min(1).max(1000)]).optional(),
   })
   .strict();
 export type NightlyInput = z.input<typeof nightlyInput>;
@@ -41,10 +53,20 @@ export interface NightlyResult {
   summary: string;
   /** Set when a blocking check stopped publication: which stage and which checks. */
   blocked?: { stage: 'silver' | 'gold'; failedChecks: string[] };
-  layers: { bronze: { rows: number; quarantined: number; files: number; durationMs: number }; silver?: LayerRun; gold?: LayerRun & { published: string[] } };
+  /** layers.bronze: what the partition holds in bronze after the loads (rows, quarantined rows, objects; per source). */
+  layers: {
+    bronze: { rows: number; quarantined: number; files: number; durationMs: number; bySource?: Record<string, { rows: number; quarantined: number }> };
+    silver?: LayerRun;
+    gold?: LayerRun & { published: string[] };
+  };
   checks: ChecksOutcome[];
-  loads: { source: string; key: string; status: string; rowsLoaded: number; rowsQuarantined: number; message?: string }[];
+  /** Each listed object's decision in this run (a skip loads no rows: the partition keeps them). */
+  loads: LoadSummary[];
   ignoredFiles: string[];
+  /** Objects of the delivery that could not be read (they block publication unless acceptPartial). */
+  failedFiles?: { key: string; reason: string }[];
+  /** Objects withdrawn from the landing folder whose rows left bronze in this run. */
+  retracted?: { key: string; rows: number }[];
   durationMs: number;
 }
 
@@ -78,36 +100,19 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
     ]);
   }
 
-  const bronzeStarted = Date.now();
-  const listing = await listLandingFiles({ date });
-  const loads = await Promise.all(
-    listing.files.map((f) =>
-      loadBronzeFile.executeWithOptions({ ...LONG_SQL, summary: `bronze ${f.source} ← ${f.key}` }, [{ date, source: f.source, key: f.key }]),
-    ),
-  );
-  const bronze = {
-    rows: sum(loads.map((l) => l.rowsLoaded)),
-    quarantined: sum(loads.map((l) => l.rowsQuarantined)),
-    files: loads.length,
-    durationMs: Date.now() - bronzeStarted,
-  };
-  const lines = [`bronze: ${fmt(bronze.rows)} rows, ${fmt(bronze.quarantined)} quarantined from ${loads.length} files`];
+  const bronze = await loadBronze(date, input.retract);
+  const lines = [...bronze.lines];
   say(lines.join(' · '));
   const result: NightlyResult = {
     date,
     status: 'succeeded',
     summary: '',
-    layers: { bronze },
+    layers: { bronze: bronze.bronze },
     checks: [],
-    loads: loads.map((l) => ({
-      source: l.source,
-      key: l.key,
-      status: l.status,
-      rowsLoaded: l.rowsLoaded,
-      rowsQuarantined: l.rowsQuarantined,
-      message: l.message,
-    })),
-    ignoredFiles: listing.ignored,
+    loads: bronze.loads,
+    ignoredFiles: bronze.ignoredFiles,
+    ...(bronze.failedFiles.length ? { failedFiles: bronze.failedFiles } : {}),
+    ...(bronze.retracted.length ? { retracted: bronze.retracted } : {}),
     durationMs: 0,
   };
   const finish = async (outcome: NightlyResult['status']) => {
@@ -126,7 +131,7 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
     if (stage === 'gold') result.layers.gold = { ...layer, published: [] };
     else result.layers.silver = layer;
     say(lines.join(' · '));
-    const checks = await checkStage(stage, date);
+    const checks = await checkStage(stage, date, input.acceptPartial ? ['files_failed'] : undefined);
     result.checks.push(checks);
     lines.push(describeChecks(checks));
     if (!checks.passed) {
@@ -183,8 +188,6 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
 function isScheduledHandOver(date: string): boolean {
   return !!workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date);
 }
-
-const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */
 function defaultPartition(): string {

@@ -1,4 +1,4 @@
-import { proxyActivities, setCurrentDetails, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, setCurrentDetails, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { PersonaActivities } from '../activities/personas';
 import { addDays, isoDate } from '../lib/dates';
@@ -7,7 +7,7 @@ import { LONG_SQL } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PartitionDate, ScheduledStartTime } from './shared/search-attributes';
-import { approvalTimeoutSchema, RetrainPersonas } from './retrain-personas';
+import { approvalTimeoutSchema, personaDriftPersists, RetrainPersonas } from './retrain-personas';
 
 const { generateSurveyParticipants, loadSurveyParticipants, labelParticipants, computePersonaDrift } = proxyActivities<PersonaActivities>(LONG_SQL);
 
@@ -71,7 +71,10 @@ export interface PersonaLabelingResult {
   participants: number;
   unassigned: number;
   drift: { reportId: string; isDrift: boolean; baseline: boolean; reasons: string[]; driftedFeatures: string[]; chartPrefix: string };
-  /** Set when drift started a retraining run (it waits for approval on its own). */
+  /**
+   * Set when drift called for retraining: the run it started (it waits for approval on its own),
+   * or — `alreadyRunning` — the pending retrain of the same model this day's drift was attached to.
+   */
   retrain?: { workflowId: string; alreadyRunning: boolean };
   summary: string;
 }
@@ -117,7 +120,10 @@ async function personaLabeling(rawInput: PersonaLabelingInput, run: RunRecorder)
   };
   if (drift.isDrift && input.retrain.enabled && input.modelVersion === undefined) {
     const r = input.retrain;
-    const workflowId = `retrain-personas-${date}-v${labels.modelVersion}`;
+    // One pending retrain per active model: while it awaits its decision, later drift attaches to
+    // it (signal) instead of opening one review per drifted day.
+    const onePending = patched('one-pending-retrain-per-model');
+    const workflowId = onePending ? retrainWorkflowId(labels.modelVersion) : `retrain-personas-${date}-v${labels.modelVersion}`;
     try {
       await startChild(RetrainPersonas, {
         workflowId,
@@ -139,12 +145,20 @@ async function personaLabeling(rawInput: PersonaLabelingInput, run: RunRecorder)
     } catch (err) {
       if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
       result.retrain = { workflowId, alreadyRunning: true };
+      // A review that closed in between needs no signal: the next drifted day starts a new one.
+      if (onePending)
+        await getExternalWorkflowHandle(workflowId)
+          .signal(personaDriftPersists, { date, reasons: drift.reasons })
+          .catch(() => undefined);
     }
     result.summary += ` → ${workflowId}`;
   }
   setCurrentDetails(result.summary);
   return result;
 }
+
+/** The retrain of the active model `version` (one at a time: see PersonaLabeling). */
+export const retrainWorkflowId = (version: number) => `retrain-personas-v${version}`;
 
 function defaultPartition(): string {
   const info = workflowInfo();

@@ -1,7 +1,19 @@
-import { ApplicationFailure, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineSignal,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { PersonaActivities } from '../activities/personas';
+import type { Activation } from '../activities/personas/registry';
 import type { Comparison } from '../personas/train';
 import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
@@ -11,7 +23,8 @@ import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
 
 const { trainPersonaCandidate, labelParticipants } = proxyActivities<PersonaActivities>(LONG_SQL);
-const { getPersonaApprovalPolicy, promotePersonaModel, rejectPersonaCandidate, recordPersonaDecisions } = proxyActivities<PersonaActivities>(SHORT);
+const { getPersonaApprovalPolicy, promotePersonaModel, rejectPersonaCandidate, recordPersonaDecisions, reconcilePersonaCandidates } =
+  proxyActivities<PersonaActivities>(SHORT);
 
 /** What an approver reads (query `personaModel`) before deciding (signal or update `personaDecision`). */
 export interface PersonaCandidateSubject {
@@ -21,7 +34,16 @@ export interface PersonaCandidateSubject {
   personas: string[];
   comparison: Comparison;
   reason?: string;
+  /** Set when another model became active after this candidate was trained: it can no longer be accepted. */
+  stale?: string;
+  /** Later drift on other days, attached to this pending review instead of opening another. */
+  laterDrift?: { date: string; reasons: string[] }[];
 }
+
+/** Sent by a promotion (or an import that activates) to reviews whose candidate it made stale. */
+export const personaActiveChanged = defineSignal<[{ activeVersion: number; candidateVersion: number; reason: string }]>('personaActiveChanged');
+/** Sent by PersonaLabeling when drift persists while this review is still pending. */
+export const personaDriftPersists = defineSignal<[{ date: string; reasons: string[] }]>('personaDriftPersists');
 
 export const PERSONA_APPROVAL = { decision: 'personaDecision', query: 'personaModel' } as const;
 export const personaApproval = approvalDefinitions<PersonaCandidateSubject>(PERSONA_APPROVAL);
@@ -54,7 +76,7 @@ export type RetrainInput = z.input<typeof retrainInput>;
 export interface RetrainResult {
   candidateVersion: number;
   baseVersion: number;
-  outcome: 'promoted' | 'rejected' | 'timed_out' | 'revision_requested';
+  outcome: 'promoted' | 'rejected' | 'timed_out' | 'revision_requested' | 'stale';
   decision: DecisionRecord;
   comparison: Comparison;
   relabelled: { dates: number; rows: number };
@@ -76,6 +98,7 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
 async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promise<RetrainResult> {
   const parsed = parseInput(retrainInput, rawInput, 'RetrainPersonas');
   const { workflowId, startTime } = workflowInfo();
+  const review = pendingReview();
   const yesterday = addDays(new Date(startTime).toISOString().slice(0, 10), -1);
   const input = { ...parsed, window: parsed.window ?? { from: addDays(yesterday, -6), to: yesterday } };
   // patched: runs started before these rules replay as they ran.
@@ -95,9 +118,12 @@ async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promis
     legacyStatusKey: CleaningStatus,
     keepLegacyStatus: false,
     audit: async (records) => void (await recordPersonaDecisions({ workflowId, records })),
+    refuseAccept: () => review.stale,
   });
   const autoPromote = patched('auto-promote-from-config') ? approval.policy.autoPromote : input.autoPromote;
   setCurrentDetails(`training a candidate on ${input.window.from}..${input.window.to}`);
+  // A retrain that ended without deciding (terminated, timed out) cannot close its candidate itself.
+  if (patched('persona-reconcile-candidates')) await reconcilePersonaCandidates();
   const trained = await trainPersonaCandidate.executeWithOptions({ ...LONG_SQL, summary: `k-means on ${input.window.from}..${input.window.to}` }, [
     { window: input.window, compareK: input.compareK, sampleSize: input.sampleSize, runId: workflowId },
   ]);
@@ -110,6 +136,7 @@ async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promis
     comparison: c,
     reason: input.reason,
   };
+  review.attach(subject);
   const awaiting = `candidate v${trained.version} (k=${c.k}): silhouette ${c.candidate.silhouette} vs ${c.active.silhouette}, label stability ${(c.labelStability * 100).toFixed(1)}% — awaiting decision`;
   setCurrentDetails(awaiting);
   let decision: DecisionRecord;
@@ -138,16 +165,31 @@ async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promis
     summary: '',
   };
   if (decision.decision !== 'accept') {
-    await rejectPersonaCandidate({ version: trained.version });
+    const why = `${decision.via === 'timeout' ? 'timed out' : decision.decision} by ${decision.approver}`;
+    await rejectPersonaCandidate({ version: trained.version, reason: decision.reason ? `${why}: ${decision.reason}` : why });
     result.outcome = decision.via === 'timeout' ? 'timed_out' : decision.decision === 'revise' ? 'revision_requested' : 'rejected';
     result.summary = `candidate v${trained.version} not promoted (${result.outcome} by ${approverOf(decision)}${decision.reason ? `: ${decision.reason}` : ''})`;
     setCurrentDetails(result.summary);
     await approval.flush();
     return result;
   }
-  await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [
-    { version: trained.version },
-  ]);
+  let activation: Activation | undefined;
+  try {
+    activation = await promotePersonaModel.executeWithOptions({ ...SHORT, summary: `promote v${trained.version}, retire v${trained.baseVersion}` }, [
+      { version: trained.version },
+    ]);
+  } catch (err) {
+    // Another model became active after this candidate was trained (the registry checks it in the promoting transaction).
+    const stale = staleFailure(err);
+    if (!stale) throw err;
+    subject.stale = stale;
+    await rejectPersonaCandidate({ version: trained.version, reason: `acceptance by ${decision.approver} refused: ${stale}` });
+    result.outcome = 'stale';
+    setCurrentDetails(`candidate v${trained.version} not promoted: ${stale}`);
+    await approval.flush();
+    return result;
+  }
+  if (activation && patched('persona-tell-stale-reviews')) await tellStaleReviews(activation);
   for (const date of dateRange(input.window.from, input.window.to)) {
     const labels = await labelParticipants.executeWithOptions({ ...LONG_SQL, summary: `relabel ${date} with v${trained.version}` }, [
       { date, modelVersion: trained.version, threshold: input.threshold },
@@ -160,4 +202,58 @@ async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promis
   result.summary = `v${trained.version} promoted by ${approverOf(decision)}; ${result.relabelled.rows} rows relabelled`;
   setCurrentDetails(result.summary);
   return result;
+}
+
+/**
+ * What signals tell a pending review: another model became active (the candidate is stale, so
+ * an accept is refused) or drift persisted on a later day. They may arrive before the candidate
+ * is trained; `attach` applies what came meanwhile to the subject the approvers read.
+ */
+function pendingReview() {
+  const state: { stale?: string; staleVersion?: number; laterDrift: { date: string; reasons: string[] }[]; subject?: PersonaCandidateSubject } = {
+    laterDrift: [],
+  };
+  const applyStale = () => {
+    if (!state.subject || state.staleVersion !== state.subject.candidateVersion || !state.stale) return;
+    state.subject.stale = state.stale;
+    setCurrentDetails(`candidate v${state.subject.candidateVersion} ${state.stale}: it can no longer be accepted (reject it, or it times out)`);
+  };
+  setHandler(personaActiveChanged, (s) => {
+    [state.stale, state.staleVersion] = [s.reason, s.candidateVersion];
+    applyStale();
+  });
+  setHandler(personaDriftPersists, (d) => void state.laterDrift.push(d));
+  return {
+    get stale(): string | undefined {
+      return state.subject?.stale;
+    },
+    attach(subject: PersonaCandidateSubject): void {
+      state.subject = subject;
+      subject.laterDrift = state.laterDrift;
+      applyStale();
+    },
+  };
+}
+
+/** Reviews of candidates trained against an older model can no longer be accepted: say so to each. */
+export async function tellStaleReviews(activation: Pick<Activation, 'version' | 'staleCandidates'>): Promise<void> {
+  const self = workflowInfo();
+  for (const c of activation.staleCandidates) {
+    if (!c.workflowId || (c.workflowId === self.workflowId && c.runId === self.runId)) continue;
+    const reason = `stale: v${activation.version} became active meanwhile (candidate v${c.version} was trained against v${c.parentVersion})`;
+    try {
+      await getExternalWorkflowHandle(c.workflowId, c.runId ?? undefined).signal(personaActiveChanged, {
+        activeVersion: activation.version,
+        candidateVersion: c.version,
+        reason,
+      });
+    } catch {
+      // That review is already over: the next retrain's reconciliation closes its candidate.
+    }
+  }
+}
+
+function staleFailure(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.type === 'StaleCandidate' ? cause.message : undefined;
 }

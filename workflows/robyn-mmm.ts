@@ -15,7 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { MmmActivities } from '../activities/mmm';
 import type { MmmResult, MmmRunRecord } from '../activities/mmm/collect-results';
-import { describeSource, mmmSource } from '../activities/mmm/variables';
+import { describeSource, hyperparameterProblems, mmmSource, variablesOf } from '../activities/mmm/variables';
 import { addDays, isoDate } from '../lib/dates';
 import { CONTAINER_FOLLOW, LONG_SQL, SHORT } from './shared/activity-options';
 import { parseInput } from './shared/input';
@@ -37,12 +37,21 @@ function followOptions(timeoutMinutes: number, summary: string): ActivityOptions
   const { maximumAttempts, ...unlimited } = CONTAINER_FOLLOW.retry ?? {};
   return {
     ...CONTAINER_FOLLOW,
+    // patched(): runs scheduled before this keep their options. The SDK sends heartbeats at most
+    // every 0.8 × heartbeatTimeout (capped at 60 s), and a cancellation reaches an activity only in
+    // a heartbeat's answer: 12 s → progress in the UI and cancellation of the job within ~10 s
+    // (with 2 minutes both took a minute). A worker that died is noticed as fast; the retry re-attaches.
+    ...(patched('mmm-follow-heartbeat-12s') ? { heartbeatTimeout: FOLLOW_HEARTBEAT_TIMEOUT } : {}),
+    // patched(): runs started before follows were bounded keep unlimited attempts.
     retry: patched('bounded-follow-attempts') ? { ...unlimited, maximumAttempts } : unlimited,
     scheduleToCloseTimeout: Math.round((timeoutMinutes + 15) * 60_000),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     summary,
   };
 }
+
+/** See followOptions. */
+export const FOLLOW_HEARTBEAT_TIMEOUT = '12s';
 
 /**
  * One run per country at a time: the CLI starts RobynMmm under this id, so the server refuses a
@@ -76,10 +85,15 @@ export const robynMmmInput = z
       .min(0.05)
       .max(24 * 60)
       .default(180),
+    /** Ranges overriding the runner's defaults, e.g. {"tv_S_thetas": [0.3, 0.8]}: checked against the source's channels before launch. */
     hyperparameters: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
   })
   .strict()
-  .refine((i) => !i.from || !i.to || i.from <= i.to, { message: 'must not be before from', path: ['to'] });
+  .refine((i) => !i.from || !i.to || i.from <= i.to, { message: 'must not be before from', path: ['to'] })
+  .superRefine((i, ctx) => {
+    for (const message of hyperparameterProblems(i.hyperparameters, variablesOf(i.source)))
+      ctx.addIssue({ code: 'custom', path: ['hyperparameters'], message });
+  });
 export type RobynMmmInput = z.input<typeof robynMmmInput>;
 
 export interface RobynMmmResult extends MmmResult {

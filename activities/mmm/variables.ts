@@ -58,3 +58,22 @@ export function describeSource(source: MmmSource): string {
 }
 
 export const variablesOf = (source: MmmSource): MmmVariables => (source.kind === 'gold' ? GOLD_VARIABLES : source.variables);
+
+/** Robyn's per-channel hyperparameters (geometric adstock) and the global ones the runner accepts. */
+const HYPER_SUFFIXES = ['alphas', 'gammas', 'thetas'] as const;
+
+/**
+ * Problems with hyperparameter overrides, named key by key, checked before anything launches
+ * (the runner checks the same in infra/robyn/job_config.py, but only once a job has started):
+ * keys are `<channel>_alphas|gammas|thetas` for the spend and organic channels, `train_size`, `lambda`.
+ */
+export function hyperparameterProblems(given: Record<string, [number, number]> | undefined, v: MmmVariables): string[] {
+  if (!given) return [];
+  const channels = [...v.paidMediaSpends, ...v.organicVars];
+  const known = new Set([...channels.flatMap((c) => HYPER_SUFFIXES.map((s) => `${c}_${s}`)), 'train_size', 'lambda']);
+  return Object.entries(given).flatMap(([key, [lo, hi]]) => {
+    if (!known.has(key))
+      return [`unknown key ${JSON.stringify(key)} (expected <channel>_alphas|gammas|thetas for ${channels.join(', ')}, train_size or lambda)`];
+    return lo > hi ? [`${key}: low ${lo} is above high ${hi}`] : [];
+  });
+}

@@ -13,7 +13,10 @@ import {
   type GenerateParticipantsResult,
   type LoadParticipantsResult,
 } from './participants';
-import { activateModel, rejectModel } from './registry';
+import { ApplicationFailure } from '@temporalio/common';
+import { activityContext } from '../../lib/heartbeat';
+import { importPersonaModel, type ImportInput, type ImportResult } from './import-vendor';
+import { activateModel, reconcileCandidates, rejectModel, StaleCandidateError, type Activation } from './registry';
 import { trainPersonaCandidate, type TrainInput, type TrainResult } from './retrain';
 
 export function createPersonaActivities(deps: ActivityDeps) {
@@ -46,12 +49,40 @@ export function createPersonaActivities(deps: ActivityDeps) {
     async trainPersonaCandidate(input: TrainInput): Promise<TrainResult> {
       return trainPersonaCandidate(deps, input);
     },
-    /** Makes the candidate the one active model and retires the previous one (one transaction). */
-    async promotePersonaModel(input: { version: number }): Promise<void> {
-      return activateModel(deps, input.version);
+    /**
+     * Makes the candidate the one active model and retires the previous one (one transaction),
+     * refusing a candidate trained against another model than the active one: non-retryable
+     * `StaleCandidate`, "stale: v9 became active meanwhile …". Lists the candidates it made stale.
+     */
+    async promotePersonaModel(input: { version: number }): Promise<Activation> {
+      const workflowId = activityContext()?.info.workflowExecution?.workflowId;
+      return activateModel(deps, input.version, { requireParent: true, workflowId }).catch((err: Error) => {
+        throw err instanceof StaleCandidateError ? ApplicationFailure.nonRetryable(err.message, 'StaleCandidate') : err;
+      });
     },
-    async rejectPersonaCandidate(input: { version: number }): Promise<void> {
-      return rejectModel(deps, input.version);
+    /** Rejects a candidate (left alone when it is no longer one), recording why in ml.persona_model_events. */
+    async rejectPersonaCandidate(input: { version: number; reason?: string }): Promise<void> {
+      await rejectModel(deps, input.version, input.reason ?? 'rejected', activityContext()?.info.workflowExecution?.workflowId);
+    },
+    /**
+     * Candidates whose retrain run is over without a decision (terminated, timed out: such a run
+     * cannot clean up after itself) become `rejected`, with an event naming how the run ended.
+     */
+    async reconcilePersonaCandidates(): Promise<{ version: number; workflowId: string; status: string }[]> {
+      const client = activityContext()?.client;
+      if (!client) return [];
+      return reconcileCandidates(deps, async (workflowId, runId) => {
+        try {
+          return (await client.workflow.getHandle(workflowId, runId).describe()).status.name;
+        } catch (err) {
+          if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+          throw err;
+        }
+      });
+    },
+    /** A vendor model file from the object store (put there by `dag personas import`) → the next version. */
+    async importPersonaModel(input: ImportInput): Promise<ImportResult> {
+      return importPersonaModel(deps, input);
     },
     async recordPersonaDecisions(input: { workflowId: string; records: DecisionRecord[] }): Promise<number> {
       return recordPersonaDecisions(deps, input);

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../lib/deps';
 import { withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile } from '../../lib/sql/render';
-import { DEFAULT_UNASSIGNED_THRESHOLD } from '../../personas/model';
+import { thresholdOf } from '../../personas/model';
 import { registryEntry } from './registry';
 
 export interface LabelInput {
@@ -32,7 +32,7 @@ export async function labelParticipants(deps: ActivityDeps, input: LabelInput): 
   const entry = await registryEntry(deps, input.modelVersion).catch((err: Error) => {
     throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
   });
-  const threshold = input.threshold ?? DEFAULT_UNASSIGNED_THRESHOLD;
+  const threshold = thresholdOf(entry, input.threshold);
   const wh = deps.warehouse;
   const params = { partition_date: input.date, model_version: entry.version, threshold };
   const sql = renderSqlFile('ml/label_participants.sql', wh.dialect, { participants: 'ml.survey_participants' });

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../lib/deps';
-import { withHeartbeat } from '../../lib/heartbeat';
+import { activityContext, withHeartbeat } from '../../lib/heartbeat';
 import { renderSqlFile } from '../../lib/sql/render';
 import { FEATURES } from '../../personas/model';
 import { trainCandidate, type Comparison } from '../../personas/train';
@@ -24,7 +24,11 @@ export interface TrainResult {
   comparison: Comparison;
 }
 
-/** Trains a candidate on a deterministic sample of the window and registers it (not active). */
+/**
+ * Trains a candidate on a deterministic sample of the window and registers it (not active) under
+ * a version of its own, also when other retrains register at the same time. A retry of the same
+ * workflow run (after its registration committed) returns that registration instead of another.
+ */
 export async function trainPersonaCandidate(deps: ActivityDeps, input: TrainInput): Promise<TrainResult> {
   const { model: active } = await loadModel(deps, input.baseVersion);
   const rows = await deps.warehouse.query<Record<string, number>>(renderSqlFile('ml/training_sample.sql', deps.warehouse.dialect), {
@@ -43,6 +47,7 @@ export async function trainPersonaCandidate(deps: ActivityDeps, input: TrainInpu
     async () => trainCandidate(active, points, { compareK: input.compareK ?? false, silhouetteSample: input.silhouetteSample ?? 2000 }),
     () => ({ phase: 'k-means', points: points.length }),
   );
+  const run = activityContext()?.info.workflowExecution;
   const model = await registerModel(
     deps,
     { ...draft, source: `retrain:${input.runId}` },
@@ -51,6 +56,7 @@ export async function trainPersonaCandidate(deps: ActivityDeps, input: TrainInpu
       parentVersion: active.version,
       metrics: comparison as unknown as Record<string, unknown>,
       reference: input.window,
+      registration: run ? { workflowId: run.workflowId, runId: run.runId } : undefined,
     },
   );
   return { version: model.version, baseVersion: active.version, personas: model.personas.map((p) => p.name), comparison };

@@ -5,6 +5,7 @@ import { withHeartbeat } from '../../lib/heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import { discoverModels, type Layer } from '../../lib/sql/models';
 import { renderSqlFile } from '../../lib/sql/render';
+import { insertByName } from '../../lib/schema-evolution';
 
 export interface BuildModelInput {
   date: string;
@@ -24,7 +25,12 @@ export const stagingTable = (model: string, date: string) => `staging.${model}__
 
 /** Bound parameters a model may use; only those its SQL mentions are passed. */
 export function modelParams(deps: ActivityDeps, sql: string, date: string): Params {
-  const all: Params = { partition_date: date, session_gap_minutes: deps.config.pipeline.sessionGapMinutes };
+  const all: Params = {
+    partition_date: date,
+    session_gap_minutes: deps.config.pipeline.sessionGapMinutes,
+    // The default per-source threshold of the quarantine_rate check.
+    max_quarantine_rate: deps.config.quality.quarantineErrorRate,
+  };
   return Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
 }
 
@@ -62,7 +68,8 @@ export async function buildModel(deps: ActivityDeps, input: BuildModelInput): Pr
       await wh.exec(`create table if not exists ${table} as select * from (${select}) as model limit 0`, params);
       return wh.transaction(async (tx) => {
         await tx.exec(`delete from ${table} where partition_date = cast($partition_date as date)`, { partition_date: input.date });
-        await tx.exec(`insert into ${table} select * from (${select}) as model`, params);
+        // By name, so a column added to the model (and to the table at worker start) lands in its own column.
+        await insertByName(tx, wh.dialect, table, select, params);
         return { table, rows: await count(tx, table, ' where partition_date = cast($partition_date as date)') };
       });
     },

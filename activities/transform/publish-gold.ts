@@ -3,6 +3,7 @@ import { activityContext } from '../../lib/heartbeat';
 import { discoverModels } from '../../lib/sql/models';
 import { nowUtc } from '../ingest/load-bronze';
 import { stagingTable } from './build-model';
+import { insertByName } from '../../lib/schema-evolution';
 
 export interface PublishGoldResult {
   published: string[];
@@ -59,7 +60,7 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
         m.materialized === 'table' ? `delete from gold.${m.name}` : `delete from gold.${m.name} where partition_date = cast($partition_date as date)`,
         m.materialized === 'table' ? {} : params,
       );
-      await tx.exec(`insert into gold.${m.name} select * from ${staged}`);
+      await insertByName(tx, wh.dialect, `gold.${m.name}`, `select * from ${staged}`);
       rows += Number((await tx.query<{ n: number }>(`select count(*) as n from ${staged}`))[0].n);
       published.push(m.name);
     }

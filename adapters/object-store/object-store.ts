@@ -7,6 +7,19 @@ export interface ObjectInfo {
   /** A value that changes whenever the object is rewritten (GCS generation, local inode+mtime+size). */
   generation: string;
   updatedAt: string;
+  /**
+   * MD5 of the content (base64), when the store keeps one (GCS, for non-composite objects): lets
+   * a reader recognise identical bytes under a new generation without downloading them.
+   */
+  md5?: string;
+}
+
+/** An object found under a prefix whose name no method of the store can address. */
+export interface UnaddressableObject {
+  /** The name as stored (relative to the store's root or bucket prefix). */
+  name: string;
+  /** Why assertObjectKey refuses it. */
+  reason: string;
 }
 
 /**
@@ -22,8 +35,14 @@ export interface ObjectStore {
   get(key: string): Promise<Buffer>;
   getStream(key: string): Readable;
   exists(key: string): Promise<boolean>;
-  /** Objects whose key starts with `prefix`, sorted by key. */
+  /** Objects whose key starts with `prefix`, sorted by key (only names assertObjectKey accepts). */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * Objects under `prefix` whose names the store cannot address (control characters, `..`,
+   * empty segments — written by other tools), so a reader can report them instead of never
+   * seeing them. Sorted by name.
+   */
+  listUnaddressable(prefix: string): Promise<UnaddressableObject[]>;
   stat(key: string): Promise<ObjectInfo>;
   delete(key: string): Promise<void>;
   /** A URI a person or a container can use: file:///abs/path or gs://bucket/key. */
@@ -50,17 +69,24 @@ export class ObjectNotFoundError extends Error {
   }
 }
 
+/** Why a key is not safe to use under a store's root or bucket prefix, or undefined when it is. */
+export function objectKeyProblem(key: string): string | undefined {
+  if (typeof key !== 'string' || key.length === 0) return 'empty';
+  if (key.length > 1024) return 'longer than 1024 characters';
+  if (key.startsWith('/') || /^[a-zA-Z]:/.test(key)) return 'absolute keys are not allowed';
+  if (key.includes('\\')) return 'backslashes are not allowed';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) return 'control characters are not allowed';
+  const segments = key.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return '"." and ".." segments are not allowed';
+  if (segments.slice(0, -1).some((s) => s === '')) return 'empty path segments are not allowed';
+  return undefined;
+}
+
 /** Returns the key unchanged when it is safe to use under a store's root or bucket prefix. */
 export function assertObjectKey(key: string): string {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidObjectKeyError(String(key), 'empty');
-  if (key.length > 1024) throw new InvalidObjectKeyError(key, 'longer than 1024 characters');
-  if (key.startsWith('/') || /^[a-zA-Z]:/.test(key)) throw new InvalidObjectKeyError(key, 'absolute keys are not allowed');
-  if (key.includes('\\')) throw new InvalidObjectKeyError(key, 'backslashes are not allowed');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidObjectKeyError(key, 'control characters are not allowed');
-  const segments = key.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) throw new InvalidObjectKeyError(key, '"." and ".." segments are not allowed');
-  if (segments.slice(0, -1).some((s) => s === '')) throw new InvalidObjectKeyError(key, 'empty path segments are not allowed');
+  const problem = objectKeyProblem(key);
+  if (problem) throw new InvalidObjectKeyError(String(key), problem);
   return key;
 }
 

@@ -24,12 +24,26 @@ export interface BulkLoadSource {
   path: string;
   format: 'csv' | 'ndjson' | 'parquet';
   compression: 'none' | 'gzip';
+  /** CSV field delimiter (one character; default ','). Quotes are always `"`. */
+  delimiter?: string;
+}
+
+/** A raw-table column and the file headers that fill it, in order of preference (its own name first, then aliases). */
+export interface RawColumn {
+  name: string;
+  headers: readonly string[];
 }
 
 export interface RawLoadResult {
   rows: number;
   /** Column names as found in the file (header / keys / Parquet schema), in file order. */
   fileColumns: string[];
+  /**
+   * CSV and Parquet: every column of the file in file order — its header as written, and the
+   * raw-table column holding it: a declared column, or `_extra_<i>` for one that fills none (so a
+   * quarantined row can be shown exactly as read). NDJSON keeps each line in `_raw` instead.
+   */
+  layout?: { header: string; column: string }[];
 }
 
 /** How an activity watches and stops the statements it runs (lib/heartbeat.ts binds it to the activity). */
@@ -57,16 +71,19 @@ export interface Warehouse extends Session {
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /**
    * Loads a raw file into `table` (created or replaced) with exactly `columns`, every one as
-   * VARCHAR, plus `_line` (line in the file; exact unless quoted fields span lines or blank lines
-   * precede the row — DuckDB's reader skips blank lines without counting them), `_error`
-   * (NULL, or why the reader could not parse that line) and `_raw` (the unparsed line, only when
-   * `_error` is set) — so a malformed line becomes a quarantine entry instead of failing the load —
-   * at warehouse speed: DuckDB reads the file directly; Snowflake gets it rewritten in the raw
-   * table's exact shape (snowflake-raw-file.ts), staged (PUT) and COPYed. Declared columns the file lacks are loaded
-   * as NULL (the contract then quarantines rows that needed them); columns the file has but the
-   * contract does not declare are ignored. Both are reported so the audit can name them.
+   * VARCHAR — each filled from the first of its `headers` the file has (aliases) — plus
+   * `_extra_<i>` for the file's other columns (CSV, Parquet on DuckDB), `_line` (line in the
+   * file; exact unless quoted fields span lines or blank lines precede the row — DuckDB's reader
+   * skips blank lines without counting them), `_error` (NULL, or why the reader could not parse
+   * that line) and `_raw` (the line as read: for unparsable lines, and for every NDJSON line) —
+   * so a malformed line becomes a quarantine entry instead of failing the load — at warehouse
+   * speed: DuckDB reads the file directly; Snowflake gets it rewritten in the raw table's exact
+   * shape (snowflake-raw-file.ts), staged (PUT) and COPYed. Declared columns the file lacks are
+   * loaded as NULL (the contract then quarantines rows that needed them); columns the file has
+   * but the contract does not declare are kept only for quarantine records. Both are reported
+   * so the audit can name them.
    */
-  loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult>;
+  loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult>;
   /** The same warehouse whose statements obey `control` (closing the view closes nothing). */
   controlled?(control: StatementControl): Warehouse;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import pandas as pd
 
 import robyn
 import robyn.modeling.ridge.ridge_evaluate_model as ridge_loop
+from robyn.modeling.ridge_model_builder import RidgeModelBuilder
 from robyn.data.entities.enums import AdstockType
 from robyn.data.entities.holidays_data import HolidaysData
 from robyn.data.entities.hyperparameters import ChannelHyperparameters, Hyperparameters
@@ -51,6 +52,38 @@ def _count_iterations(report: Callable[[int], None]):
     return CountingBar
 
 
+def _independent_trials() -> None:
+    """One Nevergrad optimizer per trial, as R Robyn builds (robyn_train calls robyn_mmm per trial).
+
+    robynpy 0.3.6 builds one optimizer in RidgeModelBuilder.build_models and hands the same object
+    to every trial: trial 2 continues trial 1's search past its budget, so later trials only refine
+    the earlier ones and every front-1 model came from the last trial. Here build_models keeps its
+    own loop (trial numbers, sol_ids, merging before the Pareto step) but each trial gets a fresh
+    optimizer, built with the same arguments after numpy is seeded with that trial's seed
+    (robynpy's seed + trial), so trials are independent of each other and still reproducible."""
+    if getattr(RidgeModelBuilder, "_dag_independent_trials", False):
+        return
+    build_optimizer = RidgeModelBuilder.initialize_nevergrad_optimizer
+    run_trial = ridge_loop.RidgeModelEvaluator._run_nevergrad_optimization
+
+    def initialize(self, *args, **kwargs):
+        optimizer, weights = build_optimizer(self, *args, **kwargs)
+        self.ridge_model_evaluator._dag_new_optimizer = lambda: build_optimizer(self, *args, **kwargs)[0]
+        return optimizer, weights
+
+    def trial(self, *args, **kwargs):
+        factory = getattr(self, "_dag_new_optimizer", None)
+        if factory is not None:
+            np.random.seed(kwargs["seed"])  # Nevergrad draws the optimizer's random state from here
+            random.seed(kwargs["seed"])
+            kwargs["optimizer"] = factory()
+        return run_trial(self, *args, **kwargs)
+
+    RidgeModelBuilder.initialize_nevergrad_optimizer = initialize
+    ridge_loop.RidgeModelEvaluator._run_nevergrad_optimization = trial
+    RidgeModelBuilder._dag_independent_trials = True
+
+
 def fit(cfg: JobConfig, data: pd.DataFrame, workdir: Path, progress: Progress) -> FitResult:
     r = Robyn(working_dir=str(workdir), console_log_level="WARNING", file_log_level="INFO")
     spec = MMMData.MMMDataSpec(
@@ -85,6 +118,7 @@ def fit(cfg: JobConfig, data: pd.DataFrame, workdir: Path, progress: Progress) -
             progress(0.1 + 0.75 * done / total, f"model {done}/{total} ({cfg.trials} trials x {cfg.iterations} iterations)")
 
     ridge_loop.tqdm = _count_iterations(on_iterations)  # robynpy has no progress callback; its loop calls tqdm
+    _independent_trials()
     executor = ModelExecutor(
         mmmdata=r.mmm_data, holidays_data=r.holidays_data, hyperparameters=r.hyperparameters,
         calibration_input=None, featurized_mmm_data=r.featurized_mmm_data,

@@ -14,6 +14,9 @@ resource "google_storage_bucket" "dag" {
 
   # Raw files stay for backfills but are rarely read after a month: Nearline is cheaper to keep
   # (its 30-day minimum and per-GB retrieval fee only matter when an old partition is replayed).
+  # Never add a Delete action on landing/: a day's delivery is what its folder holds, and a rule
+  # deleting by age would remove a day's old objects but keep its younger correction — a partial
+  # deletion the pipeline must treat as a withdrawal (README "The current delivery").
   lifecycle_rule {
     condition {
       age                   = var.landing_nearline_after_days

@@ -25,6 +25,10 @@ export interface PendingApproval {
   version: number | null;
   /** Cleaning plans: the checks that block the partition. */
   failedChecks: string[];
+  /** Who asked for the decision (`system:nightly`, `system:drift`, a person). */
+  requester: string;
+  /** The partition (cleaning plans) or the last day of the training window (persona models). */
+  date: string | null;
   startedAt: Date;
   /** When this version was presented and when it is rejected automatically (ISO), if known. */
   requestedAt: string | null;
@@ -41,10 +45,12 @@ export interface ApprovalDescription<TSubject = unknown> extends ApprovalState<T
   executionStatus: string;
 }
 
-/** Everything awaiting a decision, oldest first. */
-export async function listPending(client: Client, now = Date.now()): Promise<PendingApproval[]> {
+/** Everything awaiting a decision, oldest first; `taskQueue` keeps to one deployment's runs (the console's). */
+export async function listPending(client: Client, now = Date.now(), opts: { taskQueue?: string } = {}): Promise<PendingApproval[]> {
+  if (opts.taskQueue !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.taskQueue)) throw new Error(`bad task queue ${JSON.stringify(opts.taskQueue)}`);
+  const query = opts.taskQueue ? `${PENDING_QUERY} AND TaskQueue = '${opts.taskQueue}'` : PENDING_QUERY;
   const out: PendingApproval[] = [];
-  for await (const wf of client.workflow.list({ query: PENDING_QUERY })) {
+  for await (const wf of client.workflow.list({ query })) {
     const subject = subjectOfWorkflowType(wf.type);
     if (!subject) continue;
     const state = await client.workflow
@@ -61,6 +67,8 @@ export async function listPending(client: Client, now = Date.now()): Promise<Pen
       title: titleOf(subject.kind, state),
       version: state?.version ?? null,
       failedChecks: (state?.subject as { failedChecks?: string[] } | null)?.failedChecks ?? [],
+      requester: state?.requester ?? '',
+      date: dateOf(state),
       startedAt: wf.startTime,
       requestedAt: state?.requestedAt ?? null,
       deadline: state?.deadline ?? null,
@@ -68,6 +76,11 @@ export async function listPending(client: Client, now = Date.now()): Promise<Pen
     });
   }
   return out.sort((a, b) => (a.requestedAt ?? a.startedAt.toISOString()).localeCompare(b.requestedAt ?? b.startedAt.toISOString()));
+}
+
+function dateOf(s: ApprovalState<unknown> | undefined): string | null {
+  const sub = s?.subject as { date?: string; window?: { to: string } } | null | undefined;
+  return sub?.date ?? sub?.window?.to ?? null;
 }
 
 function titleOf(kind: SubjectKind, s: ApprovalState<unknown> | undefined): string {

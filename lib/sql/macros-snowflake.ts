@@ -1,3 +1,5 @@
+import { TS_LOCAL as TS_LOCAL_DUCKDB, TS_WITH_OFFSET as TS_WITH_OFFSET_DUCKDB } from './macros-duckdb';
+
 /**
  * Snowflake versions of the dialect macros (DuckDB's are in macros-duckdb.ts, same keys). Each
  * takes SQL expressions written in our own sql/ files and returns SQL text.
@@ -11,11 +13,37 @@
  * - hash_key: Snowflake's HASH (signed 64-bit) — a different function from DuckDB's hash
  *   (unsigned 64-bit); use it for keys and grouping, never compare values across warehouses.
  */
+// TS_LOCAL's trailing `$` is implied: REGEXP_LIKE matches the whole value.
+const TS_LOCAL = TS_LOCAL_DUCKDB.replace(/\$$/, '');
+const TS_WITH_OFFSET = TS_WITH_OFFSET_DUCKDB.replace(/\$$/, '');
+const snowflakeTryTs = (col: string) =>
+  `case when regexp_like((${col})::varchar, '.*${TS_WITH_OFFSET}') then convert_timezone('UTC', try_cast((${col})::varchar as timestamp_tz))::timestamp_ntz end`;
+const snowflakeRegexLiteral = (literal: string) => literal.replace(/\\/g, '\\\\');
+
 export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
   json_str: (col, key) => `get_path(try_parse_json(${col}), ${key})::varchar`,
   json_num: (col, key) => `try_to_double(get_path(try_parse_json(${col}), ${key})::varchar)`,
-  /** ISO-8601 text (any offset) → UTC timestamp without zone, NULL when unparsable. */
-  try_ts: (col) => `convert_timezone('UTC', try_cast((${col})::varchar as timestamp_tz))::timestamp_ntz`,
+  /** ISO-8601 text with an explicit offset → UTC timestamp without zone; NULL when unparsable or without an offset. */
+  try_ts: snowflakeTryTs,
+  /** Like try_ts, and text without an offset is wall time in `zone` (an IANA name literal). */
+  // Text without an offset is read as TIMESTAMP_TZ in the session zone (UTC, set on every
+  // statement) and its wall time kept (::timestamp_ntz): TRY_CAST to TIMESTAMP_NTZ directly is not
+  // reliable on every front end (fakesnow raises on garbage).
+  try_ts_in_zone: (col, zone) =>
+    `coalesce(${snowflakeTryTs(col)}, case when regexp_like((${col})::varchar, '.*${TS_LOCAL}') then convert_timezone(${zone}, 'UTC', try_cast((${col})::varchar as timestamp_tz)::timestamp_ntz) end)`,
+  is_local_ts: (col) =>
+    `coalesce(case when regexp_like((${col})::varchar, '.*${TS_LOCAL}') then try_cast((${col})::varchar as timestamp_tz) is not null end, false)`,
+  ends_in_z: (col) => `endswith(rtrim(${col}), 'Z')`,
+  has_fraction: (col) => `(contains(${col}, '.') or contains(lower(${col}), 'e'))`,
+  /**
+   * A contract's pattern, searched (REGEXP_LIKE would match the whole value). Snowflake reads
+   * backslashes in string literals as escapes, so the pattern literal's are doubled.
+   */
+  re_match: (col, pattern) => `(regexp_instr(${col}, ${snowflakeRegexLiteral(pattern)}) > 0)`,
+  re_match_i: (col, pattern) => `(regexp_instr(${col}, ${snowflakeRegexLiteral(pattern)}, 1, 1, 0, 'i') > 0)`,
+  /** JSON object text from key, value, key, value… (Snowflake objects list their keys sorted). */
+  // Keys are cast: a bound key alone is not accepted there by every Snowflake front end (fakesnow's parser).
+  json_record: (...kv) => `to_json(object_construct_keep_null(${kv.map((x, i) => (i % 2 === 0 ? `cast(${x} as varchar)` : x)).join(', ')}))`,
   /** Text about to be cast, trimmed ('' → NULL): Snowflake's conversions are stricter about blanks. */
   cast_text: (col) => `nullif(trim(${col}), '')`,
   try_num: (col) => `try_to_double((${col})::varchar)`,

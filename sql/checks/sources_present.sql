@@ -3,19 +3,20 @@
 -- severity: blocking
 -- threshold: 0
 -- fails when: observed > threshold
--- Required sources (events, orders) with no bronze rows for the partition: a feed that did not
--- land must not be published as a day of zeros.
+-- Sources whose contract says `required: true` (events and orders among the shipped ones) with
+-- no bronze rows for the partition: a feed that did not land must not be published as a day of
+-- zeros. The list comes from the contracts (ops.source_contracts, written at worker start).
 
 with required as (
-    select 'events' as source
-    union all
-    select 'orders'
+    select source
+    from ops.source_contracts
+    where is_required
 ),
 
 present as (
-    select 'events' as source from bronze.events where _partition_date = cast($partition_date as date) group by 1
-    union all
-    select 'orders' from bronze.orders where _partition_date = cast($partition_date as date) group by 1
+    select distinct source
+    from ops.bronze_rows
+    where partition_date = cast($partition_date as date)
 ),
 
 offending as (

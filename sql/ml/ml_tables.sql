@@ -2,6 +2,8 @@
 -- Created idempotently at worker start (lib/bootstrap.ts DDL_FILES).
 
 -- The registry: exactly one row has status 'active' (kept so by registry.ts in one transaction).
+-- model_version is unique: on DuckDB a unique index (registry.ts ensureVersionKey, also for tables
+-- created before it) makes a concurrent registration of the same version fail at commit and retry.
 create table if not exists ml.persona_models (
     model_version integer,
     status varchar,            -- candidate | active | retired | rejected
@@ -15,7 +17,24 @@ create table if not exists ml.persona_models (
     parent_version integer,
     created_at timestamp,
     activated_at timestamp,
-    retired_at timestamp
+    retired_at timestamp,
+    unassigned_threshold double,  -- the model's own threshold (units of its distance); null: the default 3.5
+    registered_workflow varchar,  -- the workflow run that registered it (retrain or import): a retry of that
+    registered_run varchar        -- run finds its own registration instead of taking another version
+);
+
+alter table ml.persona_models add column if not exists unassigned_threshold double;
+alter table ml.persona_models add column if not exists registered_workflow varchar;
+alter table ml.persona_models add column if not exists registered_run varchar;
+
+-- Every change of a model's status, with why: registered, activated, retired, rejected (by a
+-- decision, a timeout, staleness, or a retrain run that ended without deciding — terminated).
+create table if not exists ml.persona_model_events (
+    model_version integer,
+    event varchar,             -- registered | activated | retired | rejected
+    reason varchar,
+    workflow_id varchar,       -- the workflow that caused it, when one did
+    happened_at timestamp
 );
 
 -- Centroids and scalers in wide form, so labeling is one set-based join.

@@ -44,7 +44,17 @@ create table if not exists mmm.runs (
     robyn_version varchar,
     elapsed_seconds double,
     message varchar,
-    finished_at timestamp
+    finished_at timestamp,
+    rsq_train double,                -- the chosen model's adjusted R² on the train / validation / test weeks
+    rsq_val double,
+    rsq_test double,
+    nrmse_train double,              -- and its NRMSE on each split (nrmse above is one of them:)
+    nrmse_val double,
+    nrmse_test double,
+    nrmse_selection varchar,         -- which NRMSE the search and the Pareto fronts used (nrmse_val)
+    effect_share_denominator varchar, -- what mmm.channel_results.effect_share is a share of
+    cancelled_by varchar,            -- a cancelled run: the identity of the client that asked
+    cancelled_at timestamp           -- and when the server received the request
 );
 
 -- The chosen model's result per paid channel (Robyn's ROI / contribution).
@@ -56,5 +66,19 @@ create table if not exists mmm.channel_results (
     roi double,
     cpa double,
     spend_share double,
-    effect_share double
+    effect_share double,             -- share of the paid-media channels' total effect (see mmm.runs.effect_share_denominator)
+    response_share double            -- share of the total decomposed response (robynpy's xDecompPerc)
 );
+
+-- Tables created before these columns existed get them here (idempotent).
+alter table mmm.runs add column if not exists rsq_train double;
+alter table mmm.runs add column if not exists rsq_val double;
+alter table mmm.runs add column if not exists rsq_test double;
+alter table mmm.runs add column if not exists nrmse_train double;
+alter table mmm.runs add column if not exists nrmse_val double;
+alter table mmm.runs add column if not exists nrmse_test double;
+alter table mmm.runs add column if not exists nrmse_selection varchar;
+alter table mmm.runs add column if not exists effect_share_denominator varchar;
+alter table mmm.runs add column if not exists cancelled_by varchar;
+alter table mmm.runs add column if not exists cancelled_at timestamp;
+alter table mmm.channel_results add column if not exists response_share double;

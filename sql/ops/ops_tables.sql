@@ -2,14 +2,26 @@
 -- worker start. One row per event; nothing here is ever updated in place except by re-runs of
 -- the same partition, which replace their own rows.
 
+-- ops.load_audit: one row per landing decision (activities/ingest/audit.ts). status:
+--   loaded | replaced                      the object's current bytes are in bronze (replaced: they
+--                                          replaced the rows of earlier bytes of the same object)
+--   duplicate_file | failed | retracted    it holds no rows: the same bytes are another date's live
+--                                          object / unreadable (blocks the partition: files_failed) /
+--                                          withdrawn from the landing folder (rows_loaded = rows removed)
+--   skipped_same_generation | skipped_same_checksum   nothing changed since the latest load
+--   kept_unlisted                          not listed, but the folder is empty: kept (archive guard)
+--   ignored_invalid_name | ignored_unknown_source     reported, never loaded
+-- The latest of loaded/replaced/duplicate_file/failed/retracted per (partition_date, source_key)
+-- says what bronze holds for that object. run_id ties a decision to its workflow run, so a
+-- retried activity finds the decision it already committed.
 create table if not exists ops.load_audit (
     load_id varchar,
     partition_date date,
     source varchar,
     source_key varchar,
     source_generation varchar,
-    checksum varchar,
-    status varchar,            -- loaded | skipped_same_checksum | duplicate_file | failed
+    checksum varchar,          -- sha256 of the bytes
+    status varchar,
     rows_read bigint,
     rows_loaded bigint,
     rows_quarantined bigint,
@@ -19,18 +31,27 @@ create table if not exists ops.load_audit (
     message varchar,
     duration_ms bigint,
     workflow_id varchar,
-    loaded_at timestamp
+    loaded_at timestamp,       -- when the decision was made
+    run_id varchar,
+    content_md5 varchar        -- MD5 (base64) of the bytes where the store lists MD5s (GCS)
 );
 
+-- A rejected row (or a whole unreadable file: line null): `reason` is the first rule it broke,
+-- `reasons` every one ('; '-separated), `raw_record` the record as read — the line itself
+-- (unparsable lines, NDJSON) or a JSON object of every column of the file under its own header.
 create table if not exists ops.quarantine (
     partition_date date,
     source varchar,
     source_key varchar,
     line bigint,
+    reason varchar,
     reasons varchar,
     raw_record varchar,
     quarantined_at timestamp
 );
+
+-- Warehouses created before `reason` existed gain it (inserts name their columns).
+alter table ops.quarantine add column if not exists reason varchar;
 
 -- One row per check per evaluation; `run_id` ties them to the workflow run that asked.
 create table if not exists ops.dq_results (

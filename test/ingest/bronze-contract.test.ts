@@ -83,7 +83,7 @@ test('a changed file replaces its own rows for the partition instead of appendin
   const lines = text.trimEnd().split('\n');
   await deps.store.put(key, lines.slice(0, 101).join('\n') + '\n'); // header + 100 rows
   const r = await loadBronzeFile(deps, { date: DATE, source: 'events', key });
-  expect(r.status).toBe('loaded');
+  expect(r.status).toBe('replaced');
   expect(r.rowsRead).toBe(100);
   expect(await count(`select count(*) as n from bronze.events where _partition_date = date '${DATE}'`)).toBe(r.rowsLoaded);
   expect(await count(`select count(*) as n from ops.quarantine where source = 'events'`)).toBe(r.rowsQuarantined);

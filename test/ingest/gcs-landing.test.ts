@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import { Storage } from '@google-cloud/storage';
 import { createObjectStore } from '../../adapters/object-store';
@@ -63,9 +65,62 @@ test('the next poll skips processed generations, picks up a late object and a re
   const second = await ingest();
   expect(second.map((r) => [r.key.split('/').pop(), r.status]).sort()).toEqual([
     ['events-part1.csv', 'skipped_same_generation'],
-    ['events-part2.csv', 'loaded'],
+    ['events-part2.csv', 'replaced'],
     ['events-part3.csv', 'loaded'],
   ]);
   // part2's rows were replaced, not appended: 2 + 2 + 1.
   expect(await count()).toBe(5);
 });
+
+test('an identical re-upload (new generation) is recognised from the listed MD5 without downloading it; changed bytes are downloaded', async () => {
+  const proxy = await recordingProxy(gcs.endpoint);
+  try {
+    const store = createObjectStore(
+      loadConfig(
+        { DAG_OBJECT_STORE: 'gcs', DAG_GCS_BUCKET: 'landing-test', DAG_GCS_PREFIX: 'acme', DAG_GCS_ENDPOINT: proxy.endpoint, GOOGLE_CLOUD_PROJECT: 'test' },
+        os.tmpdir(),
+      ),
+    );
+    const viaProxy = { ...deps, store };
+    const key = `landing/${D}/events-md5.csv`;
+    const bytes = `${header}m1,e,page_view,2026-11-01T12:00:00Z\n`;
+    await store.put(key, bytes);
+    const first = await store.stat(key);
+    expect((await loadBronzeFile(viaProxy, { date: D, source: 'events', key })).status).toBe('loaded');
+    await store.put(key, bytes);
+    expect((await store.stat(key)).generation).not.toBe(first.generation);
+    proxy.requests.length = 0;
+    const again = await loadBronzeFile(viaProxy, { date: D, source: 'events', key });
+    expect(again).toMatchObject({ status: 'skipped_same_checksum' });
+    expect(again.message).toContain('not downloaded');
+    expect(proxy.requests.filter((r) => r.includes('alt=media'))).toEqual([]);
+    const [audit] = await deps.warehouse.query<{ status: string; g: string }>(
+      `select status, source_generation as g from ops.load_audit where source_key = $k order by loaded_at desc limit 1`,
+      { k: key },
+    );
+    expect(audit).toEqual({ status: 'skipped_same_checksum', g: (await store.stat(key)).generation });
+    await store.put(key, `${bytes}m2,e,checkout,2026-11-01T12:05:00Z\n`);
+    proxy.requests.length = 0;
+    expect((await loadBronzeFile(viaProxy, { date: D, source: 'events', key })).status).toBe('replaced');
+    expect(proxy.requests.filter((r) => r.includes('alt=media'))).toHaveLength(1);
+  } finally {
+    await proxy.close();
+  }
+});
+
+/** A loopback HTTP proxy in front of fake-gcs-server that records every request line (to count downloads). */
+async function recordingProxy(target: string): Promise<{ endpoint: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -24,7 +24,7 @@ const MESSY = '\uFEFFa,b,c,zz\n1,x,"ok",q\n2,"has ""quote"", and comma",3,q\n4,y
 
 test('malformed CSV lines become rows with the reason and their exact line; good rows keep theirs', async () => {
   const r = await wh.loadRawFile('staging.raw', { path: file('messy.csv', MESSY), format: 'csv', compression: 'none' }, ['a', 'b', 'd']);
-  expect(r).toEqual({ rows: 8, fileColumns: ['a', 'b', 'c', 'zz'] });
+  expect(r).toMatchObject({ rows: 8, fileColumns: ['a', 'b', 'c', 'zz'] });
   const rows = await read();
   expect(rows.map((x) => [x.a, x._line])).toEqual([
     ['1', 2],
@@ -69,7 +69,7 @@ test('NDJSON: a broken line is one rejected row, blank lines are skipped, keys a
 
 test('zero-byte and header-only files load as empty tables', async () => {
   expect(await wh.loadRawFile('staging.raw', { path: file('empty.csv', ''), format: 'csv', compression: 'none' }, ['a'])).toEqual({ rows: 0, fileColumns: [] });
-  expect(await wh.loadRawFile('staging.raw', { path: file('header.csv', 'a,b\n'), format: 'csv', compression: 'none' }, ['a'])).toEqual({
+  expect(await wh.loadRawFile('staging.raw', { path: file('header.csv', 'a,b\n'), format: 'csv', compression: 'none' }, ['a'])).toMatchObject({
     rows: 0,
     fileColumns: ['a', 'b'],
   });
@@ -95,7 +95,10 @@ describe('unbalanced quotes', () => {
       // Line 5 opens a quote that nothing closes: DuckDB alone swallows lines 5-12 into one rejected record.
       const body = csv(['a,b,c', '1,x,y', '2,x,y', '3,x,y', '4,"2026-11-01T00:00:00Z,y', '5,x,y', '6,x,y', '7,x,y', '8,x,y', '9,x,y', '10,x,y', '11,x,y']);
       const p = file(`never-closed.csv${compression === 'gzip' ? '.gz' : ''}`, compression === 'gzip' ? zlib.gzipSync(body) : body);
-      expect(await wh.loadRawFile('staging.raw', { path: p, format: 'csv', compression }, ['a', 'b'])).toEqual({ rows: 11, fileColumns: ['a', 'b', 'c'] });
+      expect(await wh.loadRawFile('staging.raw', { path: p, format: 'csv', compression }, ['a', 'b'])).toMatchObject({
+        rows: 11,
+        fileColumns: ['a', 'b', 'c'],
+      });
       const got = await rows();
       expect(got.map((r) => [r.a, Number(r._line)])).toEqual([
         ['1', 2],

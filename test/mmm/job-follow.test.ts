@@ -234,3 +234,53 @@ test('a scheduled run while a manual run holds robyn-mmm-<country> is refused an
     await w.stop();
   }
 }, 120_000);
+
+/** Scales waits on a busy machine (DAG_TEST_TIME_FACTOR, default 1). */
+const TIME_FACTOR = Number(process.env.DAG_TEST_TIME_FACTOR ?? 1);
+
+test('with the SDK throttle as in production: progress shows within ~10 s and every 15 s; a cancel stops the job within 15 s; mmm.runs says who cancelled and when', async () => {
+  const taskQueue = `mmm-${randomUUID()}`;
+  const w = await makeMmmWorker(env, deps, taskQueue, { runnerCommand: fakeRunner(120), workerHeartbeats: 'production' });
+  try {
+    const h = await start(taskQueue);
+    // What the UI shows: the pending runRobynJob's heartbeat details, sampled every 200 ms.
+    const seen: { at: number; progress: number }[] = [];
+    let startedAt: number | undefined;
+    const deadline = Date.now() + 90_000 * TIME_FACTOR;
+    while (Date.now() < deadline && seen.length < 4) {
+      const { raw } = await h.describe();
+      const pending = raw.pendingActivities?.find((a) => a.activityType?.name === 'runRobynJob');
+      startedAt ??= pending?.lastStartedTime
+        ? Number(pending.lastStartedTime.seconds) * 1000 + Math.floor((pending.lastStartedTime.nanos ?? 0) / 1e6)
+        : undefined;
+      const payload = pending?.heartbeatDetails?.payloads?.[0];
+      const details = payload ? defaultPayloadConverter.fromPayload<{ progress?: number }>(payload) : undefined;
+      if (details?.progress !== undefined && details.progress !== seen.at(-1)?.progress) seen.push({ at: Date.now(), progress: details.progress });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen.length).toBe(4);
+    expect(seen[0].at - startedAt!).toBeLessThan(12_000 * TIME_FACTOR);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].at - seen[i - 1].at).toBeLessThan(15_000 * TIME_FACTOR);
+    expect(seen.map((s) => s.progress)).toEqual([...seen.map((s) => s.progress)].sort((a, b) => a - b));
+
+    const [pid] = starts(h);
+    const askedAt = Date.now();
+    await h.cancel();
+    const stopsLog = path.join(outputDir(h), 'stops.log');
+    while (!fs.existsSync(stopsLog) && Date.now() < askedAt + 60_000 * TIME_FACTOR) await new Promise((r) => setTimeout(r, 100));
+    expect(Date.now() - askedAt).toBeLessThan(15_000 * TIME_FACTOR);
+    expect(fs.readFileSync(stopsLog, 'utf8')).toBe('SIGTERM\n');
+    expect((await h.result().catch((e) => e)).cause.name).toBe('CancelledFailure');
+    expect(alive(pid)).toBe(false);
+
+    const [row] = await deps.warehouse.query<{ status: string; message: string; cancelled_by: string; cancelled_at: string }>(
+      `select status, message, cancelled_by, strftime(cancelled_at, '%Y-%m-%dT%H:%M:%S.%g') || 'Z' as cancelled_at from mmm.runs where run_id = $id`,
+      { id: h.firstExecutionRunId },
+    );
+    expect(row).toMatchObject({ status: 'cancelled', cancelled_by: env.client.options.identity });
+    expect(Math.abs(Date.parse(row.cancelled_at) - askedAt)).toBeLessThan(5_000 * TIME_FACTOR);
+    expect(row.message).toBe(`cancelled by ${env.client.options.identity} at ${new Date(Date.parse(row.cancelled_at)).toISOString()}`);
+  } finally {
+    await w.stop();
+  }
+}, 240_000);

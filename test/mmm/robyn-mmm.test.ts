@@ -89,7 +89,26 @@ test('real Robyn on the demo CSV: the chosen model is on the Pareto front and la
     candidate_models: 200,
     pareto_models: summary.pareto_models.length,
     message: null,
+    // The chosen model's fit on each split, and what the numbers mean.
+    rsq_train: summary.chosen.rsq_train,
+    rsq_val: summary.chosen.rsq_val,
+    rsq_test: summary.chosen.rsq_test,
+    nrmse_train: summary.chosen.nrmse_train,
+    nrmse_val: chosen.nrmse,
+    nrmse_test: summary.chosen.nrmse_test,
+    nrmse_selection: 'nrmse_val',
+    effect_share_denominator: summary.definitions.effect_share,
   });
+  for (const m of ['rsq_train', 'rsq_val', 'rsq_test', 'nrmse_train', 'nrmse_test'] as const) expect(Number.isFinite(run[m])).toBe(true);
+  expect(result.fit).toEqual({
+    rsq_train: run.rsq_train,
+    rsq_val: run.rsq_val,
+    rsq_test: run.rsq_test,
+    nrmse_train: run.nrmse_train,
+    nrmse_val: run.nrmse_val,
+    nrmse_test: run.nrmse_test,
+  });
+  expect(result.nrmseSelection).toBe('nrmse_val');
   // Channel spend equals the snapshot's spend per channel; ROI = effect / spend.
   const snapshot = parseCsv(fs.readFileSync(path.join(folder, 'input.csv'), 'utf8')).rows;
   const channels = await deps.warehouse.query<{ channel: string; spend: number; effect: number; roi: number }>(

@@ -36,13 +36,14 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /**
  * A worker with the project's activities plus the MMM ones (runner command of the test's
- * choosing) on `taskQueue`; heartbeats reach the server within a second so cancellation does too.
+ * choosing) on `taskQueue`; heartbeats reach the server within a second so cancellation does too
+ * — unless `workerHeartbeats: 'production'`, which keeps the SDK's throttle as `dag worker` has it.
  */
 export async function makeMmmWorker(
   env: TestEnv,
   deps: ActivityDeps,
   taskQueue: string,
-  opts: RobynJobOptions,
+  opts: RobynJobOptions & { workerHeartbeats?: 'fast' | 'production' },
 ): Promise<{ worker: Worker; stop: () => Promise<void> }> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger });
   const worker = await Worker.create({
@@ -50,7 +51,7 @@ export async function makeMmmWorker(
     taskQueue,
     workflowBundle: await bundle,
     activities: { ...createActivities(deps), ...failFastOnPermanentErrors(createMmmActivities(deps, { pollIntervalMs: 250, ...opts })) },
-    maxHeartbeatThrottleInterval: '1s',
+    ...(opts.workerHeartbeats === 'production' ? {} : { maxHeartbeatThrottleInterval: '1s' }),
     shutdownGraceTime: '1s',
   });
   return { worker, stop: runWorker(worker) };

@@ -66,6 +66,32 @@ test.each([
   expect(res.body).toEqual({ error: 'invalid feature vector', reasons });
 });
 
+test('a vector too far out to compare (1e200) answers 400 with the reason, never 500; the server keeps serving', async () => {
+  const far = { ...vectorOf(v1.personas[0].centroid), x1: 1e200 };
+  const one = await post({ vector: far });
+  expect(one).toEqual({
+    status: 400,
+    body: { error: 'invalid feature vector', reasons: ['vector: values too large to compare with any persona (x1 = 1e+200): the distance overflows'] },
+  });
+  const batch = await post({ vectors: [vectorOf(v1.personas[0].centroid), far] });
+  expect(batch.status).toBe(400);
+  expect(batch.body.reasons).toEqual(['vectors.1: values too large to compare with any persona (x1 = 1e+200): the distance overflows']);
+  // Large but comparable values are labelled (unassigned), as the SQL labels them.
+  const large = await post({ vector: { ...far, x1: 1e150 } });
+  expect(large.status).toBe(200);
+  expect((large.body.labels as { persona: string }[])[0].persona).toBe('unassigned');
+  expect((await post({ vector: vectorOf(v1.personas[0].centroid) })).status).toBe(200);
+});
+
+test('a vector whose distances all overflow still gets a nearest persona from labelVector (ties to the first, as the SQL)', () => {
+  const label = labelVector(
+    v1,
+    FEATURES.map(() => 1e200),
+    3.5,
+  );
+  expect(label).toMatchObject({ persona: 'unassigned', nearest: v1.personas[0].name, distance: Infinity, margin: 0 });
+});
+
 test('rejects malformed JSON, wrong methods and paths, and oversized bodies', async () => {
   const bad = await post('{"vector": ');
   expect(bad.status).toBe(400);

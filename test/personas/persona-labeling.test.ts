@@ -42,13 +42,24 @@ test('generated days are labelled in the warehouse; the first sets the baseline,
   expect(labels).toEqual({ n: 2000, v: 1 });
 });
 
-test('a planted shift starts RetrainPersonas, which promotes a new model once approved', async () => {
-  const shifted = await day('2026-11-03', 3, { features: ['x1', 'x4', 'x8'], stdPerDay: 1.5, from: '2026-11-03' });
+test('a planted shift starts RetrainPersonas; drift the next day attaches to that pending review; it promotes a new model once approved', async () => {
+  const shift = { features: ['x1', 'x4', 'x8'] as ('x1' | 'x4' | 'x8')[], stdPerDay: 1.5, from: '2026-11-03' };
+  const shifted = await day('2026-11-03', 3, shift);
   expect(shifted.drift.isDrift).toBe(true);
   expect(shifted.drift.driftedFeatures).toEqual(['x1', 'x4', 'x8']);
-  expect(shifted.retrain).toEqual({ workflowId: 'retrain-personas-2026-11-03-v1', alreadyRunning: false });
+  expect(shifted.retrain).toEqual({ workflowId: 'retrain-personas-v1', alreadyRunning: false });
   const child = env.client.workflow.getHandle<typeof RetrainPersonas>(shifted.retrain!.workflowId);
-  const state = await awaitingDecision(() => child.query(personaApproval.query));
+  await awaitingDecision(() => child.query(personaApproval.query));
+  // Persistent drift: the next day opens no second review, it is attached to the pending one.
+  const again = await day('2026-11-04', 4, shift);
+  expect(again.drift.isDrift).toBe(true);
+  expect(again.retrain).toEqual({ workflowId: 'retrain-personas-v1', alreadyRunning: true });
+  const retrains = await env.client.workflow.count(`WorkflowType = 'RetrainPersonas' AND ExecutionStatus = 'Running' AND TaskQueue = '${worker.taskQueue}'`);
+  expect(retrains.count).toBe(1);
+  let state = await child.query(personaApproval.query);
+  for (let i = 0; i < 50 && !state.subject?.laterDrift?.length; i++)
+    state = await new Promise((r) => setTimeout(r, 100)).then(() => child.query(personaApproval.query));
+  expect(state.subject?.laterDrift).toEqual([{ date: '2026-11-04', reasons: again.drift.reasons }]);
   expect(state).toMatchObject({ requester: 'system:drift', subject: { window: { from: '2026-10-28', to: '2026-11-03' } } });
   await child.executeUpdate(personaApproval.update, { args: [{ decision: 'accept', approver: 'alice', version: state.version! }] });
   const result = await child.result();

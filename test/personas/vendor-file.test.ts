@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parseVendorFile, VendorFileError } from '../../personas/vendor-file';
+import { parseVendorFile, readVendorFile, unitsProblem, VendorFileError } from '../../personas/vendor-file';
 import { VENDOR_FIXTURE } from './support/persona-env';
 
 const fixture = fs.readFileSync(VENDOR_FIXTURE, 'utf8');
@@ -75,4 +75,15 @@ test('refuses bad JSON and unsupported file types', () => {
     ),
   ).toThrow('v.json: personas[0] centroid: missing features x2, x3, x4, x5, x6, x7, x8, x9, x10');
   expect(() => parseVendorFile('v.xlsx', fixture)).toThrow('v.xlsx: unsupported file type (use .csv or .json)');
+});
+
+test('a file without mean/std rows has no scaler: the default threshold cannot apply to its raw units unless it brings one', () => {
+  const raw = lines.filter((l) => !/^(mean|std),/.test(l)).join('\n');
+  expect(readVendorFile('raw.csv', raw).hasScaler).toBe(false);
+  expect(readVendorFile('vendor.csv', fixture).hasScaler).toBe(true);
+  expect(unitsProblem('raw.csv', false, undefined)).toMatch(/^raw\.csv has no scaler \(no mean and std rows\), so its distances are in raw feature units/);
+  expect(unitsProblem('raw.csv', false, 9)).toBeUndefined();
+  expect(unitsProblem('vendor.csv', true, undefined)).toBeUndefined();
+  const meanOnly = lines.filter((l) => !l.startsWith('std,')).join('\n');
+  expect(() => parseVendorFile('half.csv', meanOnly)).toThrow(new VendorFileError('half.csv: has a mean row but no std row: a scaler needs both'));
 });

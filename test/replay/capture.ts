@@ -24,7 +24,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createMmmActivities } from '../../activities/mmm';
-import { generateSurveyParticipants } from '../../activities/personas/participants';
+import { generateSurveyParticipants, loadSurveyParticipants } from '../../activities/personas/participants';
 import { bootstrapPersonaTables, importVendorFile } from '../../activities/personas/import-vendor';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
@@ -33,7 +33,17 @@ import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startDevServer } from '../../temporal/dev-server';
 import { nightlyScheduleOptions } from '../../temporal/schedules';
 import { WORKFLOWS_PATH } from '../../workers/worker';
-import { Attribution, Backfill, NightlyPipeline, PersonaLabeling, RetrainPersonas, RobynMmm } from '../../workflows';
+import {
+  Attribution,
+  Backfill,
+  DecisionEvidence,
+  NightlyPipeline,
+  PartitionOverview,
+  PersonaLabeling,
+  PersonaModelImport,
+  RetrainPersonas,
+  RobynMmm,
+} from '../../workflows';
 import { backfillProgress } from '../../workflows/backfill';
 import { cleaningApproval, type CleaningReview } from '../../workflows/cleaning-review';
 import { personaApproval } from '../../workflows/retrain-personas';
@@ -132,6 +142,34 @@ const SCENARIOS: Scenario[] = [
       if (r.status !== 'succeeded') throw new Error(`expected succeeded after review, got ${r.status}: ${r.summary}`);
       await save('cleaning-review-accepted', review, 'CleaningReview: plan accepted by update, applied, checks pass, gold published');
       await save('nightly-blocked-cleaned-succeeded', h, 'NightlyPipeline that waited on a review which published: then attribution, succeeded');
+    },
+  },
+  {
+    name: 'console-reads',
+    saves: ['decision-evidence-samples', 'partition-overview'],
+    async run({ client, taskQueue, save }) {
+      // What the approvals console starts to read the warehouse through the worker.
+      const date = '2026-03-20';
+      const h = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `nightly-${date}`, args: [{ date, generate: generate(20, true) }] });
+      const review = client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
+      const plan = await awaitingApproval(() => review.query(cleaningApproval.query));
+      const subject = (await review.query(cleaningApproval.query)).subject!;
+      const evidence = await client.workflow.start(DecisionEvidence, {
+        taskQueue,
+        workflowId: `console-evidence-${uid()}`,
+        args: [{ kind: 'cleaning_plan', workflowId: review.workflowId, runId: (await review.describe()).runId, date, plan: subject.plan }],
+      });
+      await evidence.result();
+      await save('decision-evidence-samples', evidence, 'DecisionEvidence: sample rows of plan v1 into the object store, earlier decisions on the date');
+      const overview = await client.workflow.start(PartitionOverview, {
+        taskQueue,
+        workflowId: `console-partitions-${uid()}`,
+        args: [{ from: '2026-03-18', to: date }],
+      });
+      await overview.result();
+      await save('partition-overview', overview, 'PartitionOverview: statuses per date and layer for the console grid');
+      await review.executeUpdate(cleaningApproval.update, { args: [{ decision: 'reject', approver: 'bob', reason: 'capture done', version: plan.version! }] });
+      await h.result();
     },
   },
   {
@@ -285,6 +323,54 @@ const SCENARIOS: Scenario[] = [
       await h.signal(personaApproval.signal, { decision: 'reject', approver: 'alice', reason: 'not better', version: state.version! });
       await h.result();
       await save('retrain-personas-rejected', h, 'RetrainPersonas started by a person, rejected by signal');
+    },
+  },
+  {
+    name: 'persona-import',
+    saves: ['persona-model-import'],
+    async run({ client, taskQueue, deps, save }) {
+      const key = `ml/imports/replay/${path.basename(VENDOR_FIXTURE)}`;
+      await deps.store.put(key, fs.readFileSync(VENDOR_FIXTURE));
+      const h = await client.workflow.start(PersonaModelImport, {
+        taskQueue,
+        workflowId: `persona-import-replay-${uid()}`,
+        args: [{ key, fileName: path.basename(VENDOR_FIXTURE), activate: false }],
+      });
+      await h.result();
+      await save('persona-model-import', h, 'PersonaModelImport of the vendor fixture as a candidate (dag personas import)');
+    },
+  },
+  {
+    name: 'approval-waits',
+    saves: ['cleaning-review-revised-accepted', 'retrain-personas-timed-out'],
+    async run({ client, taskQueue, deps, save }) {
+      // Two waits in one review (revise, then accept), and a wait that runs out (the half-time and timeout path).
+      const date = '2026-03-07';
+      const h = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `nightly-${date}`, args: [{ date, generate: generate(8, true) }] });
+      const review = client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
+      const v1 = await awaitingApproval(() => review.query(cleaningApproval.query));
+      await review.executeUpdate(cleaningApproval.update, {
+        args: [{ decision: 'revise', approver: 'alice', reason: 'keep the orphan orders', version: v1.version! }],
+      });
+      const v2 = await until('plan v2 awaiting', async () => {
+        const s = await review.query(cleaningApproval.query);
+        return s.status === 'AwaitingApproval' && s.version === v1.version! + 1 ? s : undefined;
+      });
+      await review.executeUpdate(cleaningApproval.update, { args: [{ decision: 'accept', approver: 'bob', reason: 'v2 it is', version: v2.version! }] });
+      await h.result();
+      await save('cleaning-review-revised-accepted', review, 'CleaningReview: plan v1 sent back for revision, v2 accepted, applied, published');
+      for (const [i, day] of ['2026-03-25', '2026-03-26'].entries()) {
+        await generateSurveyParticipants(deps, { date: day, participants: 1500, seed: 30 + i });
+        await loadSurveyParticipants(deps, { date: day });
+      }
+      const t = await client.workflow.start(RetrainPersonas, {
+        taskQueue,
+        workflowId: `retrain-personas-replay-${uid()}`,
+        args: [{ window: { from: '2026-03-25', to: '2026-03-26' }, requestedBy: 'carol', sampleSize: 1000, approvalTimeout: '4s' }],
+      });
+      const r = await t.result();
+      if (r.outcome !== 'timed_out') throw new Error(`expected timed_out, got ${r.outcome}`);
+      await save('retrain-personas-timed-out', t, 'RetrainPersonas with approvalTimeout 4s and no decision: timed out, a recorded rejection');
     },
   },
   {

@@ -147,3 +147,48 @@ test('the same seed gives the same models (Robyn runs are reproducible)', async 
   expect(runs[1].candidates).toEqual(runs[0].candidates);
   expect(runs[1].chosen).toEqual(runs[0].chosen);
 }, 120_000);
+
+test('trials are independent: Pareto front 1 holds models of several trials; every model carries R² and NRMSE per split', async () => {
+  const launcher = new LocalProcessLauncher(path.join(root, 'jobs'));
+  const run = async (jobId: string, config: object) => {
+    const { spec, out } = jobFor(jobId, config);
+    expect(await follow(launcher, await launcher.launch(spec))).toMatchObject({ state: 'succeeded' });
+    return { summary: JSON.parse(fs.readFileSync(path.join(out, 'model_summary.json'), 'utf8')), out };
+  };
+  // Trial t runs with seed + t (robynpy's rule): trial 2 of seed 123 must be what a lone trial 1 of seed 124 is.
+  const [{ summary, out }, alone] = [
+    await run('robyn-trials', { ...CONFIG, iterations: 60, trials: 3 }),
+    await run('robyn-one-trial', { ...CONFIG, iterations: 60, trials: 1, seed: 124 }),
+  ];
+  type Fit = Record<'solID' | 'selection_nrmse', string> & Record<string, number | null>;
+  const candidates: Fit[] = summary.candidates;
+  expect(candidates).toHaveLength(180);
+  // robynpy names models <trial>_<iteration>_1; one shared optimizer put every front-1 model in the last trial.
+  const trialOf = (c: Fit) => Number(c.solID.split('_')[0]);
+  const front1Trials = new Set(candidates.filter((c) => c.pareto_front === 1).map(trialOf));
+  expect(front1Trials.size).toBeGreaterThanOrEqual(2);
+  expect(new Set(candidates.map(trialOf))).toEqual(new Set([1, 2, 3]));
+  const errors = (cs: Fit[]) => cs.map((c) => [c.nrmse, c.decomp_rssd]);
+  expect(errors(candidates.filter((c) => c.solID.startsWith('2_')))).toEqual(errors(alone.summary.candidates));
+
+  const SPLITS = ['rsq_train', 'rsq_val', 'rsq_test', 'nrmse_train', 'nrmse_val', 'nrmse_test'];
+  for (const c of [...candidates, summary.chosen]) {
+    for (const m of SPLITS) expect(Number.isFinite(c[m])).toBe(true);
+    expect(c.rsq_train!).toBeLessThanOrEqual(1);
+    expect(c.nrmse).toBe(c.nrmse_val); // the NRMSE the search and the fronts used is the validation split's
+  }
+  expect(summary.selection_nrmse).toBe('nrmse_val');
+  expect(summary.chosen).toMatchObject({ selection_nrmse: 'nrmse_val', trial: trialOf(summary.chosen) });
+  expect(summary.definitions.effect_share).toMatch(/^channel effect \/ total effect of the paid-media channels/);
+
+  // effect_share is over paid media (sums to 1); response_share is over the whole decomposed response, as robynpy's column.
+  const total = (k: string) => summary.channels.reduce((a: number, c: Record<string, number>) => a + c[k], 0);
+  expect(total('effect_share')).toBeCloseTo(1, 6);
+  expect(total('response_share')).toBeGreaterThan(0);
+  expect(total('response_share')).toBeLessThan(1);
+  const csv = fs.readFileSync(path.join(out, 'pareto_aggregated.csv'), 'utf8').trim().split('\n');
+  const header = csv[0].split(',');
+  const tv = csv.find((l) => l.startsWith(`${summary.chosen.solID},tv_S,`))!.split(',');
+  const tvSummary = summary.channels.find((c: { channel: string }) => c.channel === 'tv_S');
+  expect(tvSummary.response_share).toBeCloseTo(Number(tv[header.indexOf('xDecompPerc')]), 6);
+}, 180_000);

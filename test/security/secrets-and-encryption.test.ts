@@ -84,7 +84,9 @@ test.each(Object.entries(SECRETS))('%s appears in no history and no log line', (
 test('workflow and activity payloads are encrypted at rest; the decoded ones are the real values', async () => {
   // Search attributes (PartitionDate, PipelineStatus) stay plain by design: the server indexes them.
   const isSearchAttribute = (p: Payload) => p.metadata?.type !== undefined;
-  const all = histories.flat().filter((p) => !isSearchAttribute(p));
+  // patched() markers are written by the SDK's core without the codec; they hold only the patch id.
+  const isPatchMarker = (p: Payload) => /^\{"id":"[\w-]+","deprecated":(true|false)\}$/.test(Buffer.from(p.data ?? []).toString());
+  const all = histories.flat().filter((p) => !isSearchAttribute(p) && !isPatchMarker(p));
   expect(all.length).toBeGreaterThan(50);
   const plain = all.filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING);
   expect(plain).toEqual([]);

@@ -16,6 +16,7 @@ import { hashSubject, type SigningContext } from '../../lib/approvals/protocol';
 import { legacyRecord, malformedRecord, type DecisionRecord } from '../../lib/approvals/records';
 import { evaluateDecision, normalizePolicy, parseDecision, type ApprovalPolicy, type DecisionPayload, type PendingState } from '../../lib/approvals/rules';
 import { SUBJECTS, type SubjectKind } from '../../lib/approvals/subjects';
+import { noticeSubject, openApprovalNotices, type ApprovalNotices } from './approval-notices';
 import { ApprovalStatus as ApprovalStatusKey, type CleaningStatus } from './search-attributes';
 
 /**
@@ -26,7 +27,8 @@ import { ApprovalStatus as ApprovalStatusKey, type CleaningStatus } from './sear
  * when its approver is configured on the worker and its Ed25519 signature verifies over this
  * run, subject kind, version and subject hash (lib/approvals/rules.ts). Every decision is kept
  * in the history and audited; no decision before the timeout is an automatic, recorded rejection.
- * Pending decisions are findable: `ApprovalStatus = "AwaitingApproval"`.
+ * Pending decisions are findable: `ApprovalStatus = "AwaitingApproval"`. The configured channels
+ * hear about each wait: awaiting, half of the timeout gone, timed out, decided (approval-notices.ts).
  */
 export type { DecisionPayload } from '../../lib/approvals/rules';
 export type { DecisionRecord } from '../../lib/approvals/records';
@@ -75,6 +77,8 @@ export interface ApprovalOptions {
   legacyApprovers?: readonly string[];
   /** Persists new history records (an activity); called from the workflow's main path. */
   audit?: (records: DecisionRecord[]) => Promise<void>;
+  /** Why no accept can apply now although it would otherwise count (e.g. the candidate went stale); checked with each accept. */
+  refuseAccept?: () => string | undefined;
 }
 
 const STATUS_OF = { accept: 'Accepted', reject: 'Rejected', revise: 'RevisionRequested' } as const;
@@ -105,6 +109,8 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
   };
   let decided: DecisionRecord | undefined;
   let unaudited: DecisionRecord[] = [];
+  /** The notices of every wait so far; the workflow awaits them (flush) before it ends. */
+  const notices: ApprovalNotices[] = [];
   let details = '';
   const setStatus = (s: ApprovalStatus) => {
     state.status = s;
@@ -118,6 +124,12 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     requester: opts.requester,
     decided: decided && { decision: decided.decision, approver: decided.verifiedApprover ?? decided.approver, version: decided.version },
   });
+  /** The rules' verdict, then the subject's own veto on an accept that would otherwise count. */
+  const judge = (d: Parameters<typeof evaluateDecision>[2]) => {
+    const verdict = evaluateDecision(pending(), policy, d, Date.now());
+    const veto = !verdict.refusal && d.decision === 'accept' ? opts.refuseAccept?.() : undefined;
+    return veto ? { ...verdict, refusal: veto } : verdict;
+  };
   const keep = (record: DecisionRecord): DecisionRecord => {
     state.history.push(record);
     unaudited.push(record);
@@ -139,7 +151,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     const parsed = parseDecision(raw);
     if (!parsed.ok) return keep(malformedRecord(raw, parsed.problem, via, at));
     const d = parsed.decision;
-    const verdict = evaluateDecision(pending(), policy, d, Date.now());
+    const verdict = judge(d);
     const refusal = verdict.refusal ?? (d.auditOnly ? `recorded after a refused update (${d.auditOnly.refusal})` : undefined);
     return keep({
       decision: d.decision,
@@ -167,7 +179,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
         ? `malformed decision: ${parsed.problem}`
         : parsed.decision.auditOnly
           ? 'auditOnly is for signals that record a refused update'
-          : evaluateDecision(pending(), policy, parsed.decision, Date.now()).refusal;
+          : judge(parsed.decision).refusal;
       if (!refusal) return;
       log.warn('decision refused', { workflowId: workflowInfo().workflowId, refusal, approver: parsed.ok ? parsed.decision.approver : undefined });
       throw refused(refusal);
@@ -175,11 +187,15 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
   });
   setHandler(defs.query, () => state);
 
-  const flush = async () => {
+  const auditNew = async () => {
     if (!unaudited.length || !opts.audit) return;
     const batch = unaudited;
     unaudited = [];
     await opts.audit(batch);
+  };
+  const flush = async () => {
+    await auditNew();
+    for (const n of notices) await n.delivered();
   };
 
   return {
@@ -201,15 +217,24 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
       }
       setStatus('AwaitingApproval');
     },
-    /** Audits records that arrived after the decision (late or second decisions); call before returning. */
+    /** Audits records that arrived after the decision (late or second decisions) and lets the notices finish; call before returning. */
     flush,
     /** Waits for an applied decision, auditing every record as it arrives; timeout → recorded rejection. */
     async waitForDecision(timeout: Duration): Promise<DecisionRecord> {
       const deadline = Date.now() + msToNumber(timeout);
       state.deadline = new Date(deadline).toISOString();
+      // patched: a wait that began before the notices existed sends none (later waits of the same run do).
+      const notice =
+        state.subject !== null && state.version !== null && state.requestedAt !== null && patched('approval-notifications')
+          ? openApprovalNotices(noticeSubject(opts.subjectKind, state.subject, state.version, workflowInfo().workflowId), msToNumber(timeout), {
+              requestedAt: state.requestedAt,
+              deadline: state.deadline,
+            })
+          : undefined;
+      if (notice) notices.push(notice);
       while (!decided && Date.now() < deadline) {
         await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());
-        await flush();
+        await auditNew();
       }
       const final =
         decided ??
@@ -224,8 +249,16 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
           verification: 'system',
           ...(state.toSign ? { subjectHash: state.toSign.subjectHash } : {}),
         });
-      await flush();
+      await auditNew();
       setStatus(final.via === 'timeout' ? 'TimedOut' : STATUS_OF[final.decision]);
+      notice?.settle(
+        final.via === 'timeout'
+          ? { kind: 'timed_out' }
+          : {
+              kind: 'decided',
+              decision: { decision: final.decision, approver: final.verifiedApprover ?? final.approver, ...(final.reason ? { reason: final.reason } : {}) },
+            },
+      );
       return final;
     },
   };

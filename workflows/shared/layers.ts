@@ -33,8 +33,11 @@ export async function buildLayer(layer: 'silver' | 'gold', date: string): Promis
   return { rows: Object.values(models).reduce((s, n) => s + n, 0), models, durationMs: Date.now() - started };
 }
 
-export async function checkStage(stage: 'silver' | 'gold', date: string): Promise<ChecksOutcome> {
-  return runQualityChecks.executeWithOptions({ ...SHORT, summary: `${stage} quality checks for ${date}` }, [{ date, stage }]);
+/** Evaluates a stage's checks; `warnOnly` checks only warn in this run (e.g. files_failed when partial data is accepted). */
+export async function checkStage(stage: 'silver' | 'gold', date: string, warnOnly?: string[]): Promise<ChecksOutcome> {
+  return runQualityChecks.executeWithOptions({ ...SHORT, summary: `${stage} quality checks for ${date}` }, [
+    { date, stage, ...(warnOnly?.length ? { warnOnly } : {}) },
+  ]);
 }
 
 export function describeChecks(c: ChecksOutcome): string {

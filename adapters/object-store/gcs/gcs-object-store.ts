@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type Bucket, type File, type FileMetadata } from '@google-cloud/storage';
-import type { ObjectInfo, ObjectStore } from '../object-store';
-import { ObjectNotFoundError, assertObjectKey, assertObjectPrefix } from '../object-store';
+import type { ObjectInfo, ObjectStore, UnaddressableObject } from '../object-store';
+import { ObjectNotFoundError, assertObjectKey, assertObjectPrefix, objectKeyProblem } from '../object-store';
 
 export interface GcsObjectStoreOptions {
   bucket: string;
@@ -87,6 +87,18 @@ export class GcsObjectStore implements ObjectStore {
     );
   }
 
+  async listUnaddressable(prefix: string): Promise<UnaddressableObject[]> {
+    assertObjectPrefix(prefix);
+    const [files] = await this.bucket.getFiles({ prefix: this.prefix + prefix, autoPaginate: true });
+    return files
+      .map((f) => f.name.slice(this.prefix.length))
+      .flatMap((name) => {
+        const reason = objectKeyProblem(name);
+        return reason ? [{ name, reason }] : [];
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   async stat(key: string): Promise<ObjectInfo> {
     const [metadata] = await this.file(key).getMetadata().catch(rethrow(key));
     return toInfo(key, metadata);
@@ -131,16 +143,18 @@ function normalizePrefix(prefix: string): string {
 }
 
 function isAddressable(key: string): boolean {
-  try {
-    assertObjectKey(key);
-    return true;
-  } catch {
-    return false;
-  }
+  return objectKeyProblem(key) === undefined;
 }
 
 function toInfo(key: string, m: FileMetadata): ObjectInfo {
-  return { key, size: Number(m.size ?? 0), generation: String(m.generation), updatedAt: new Date(m.updated ?? 0).toISOString() };
+  return {
+    key,
+    size: Number(m.size ?? 0),
+    generation: String(m.generation),
+    updatedAt: new Date(m.updated ?? 0).toISOString(),
+    // Composite objects have no MD5 (only CRC32C, too weak to call two files identical).
+    ...(m.md5Hash ? { md5: String(m.md5Hash) } : {}),
+  };
 }
 
 function toStoreError(err: unknown, key: string): Error {

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import type { ObjectInfo, ObjectStore } from '../object-store';
-import { InvalidObjectKeyError, ObjectNotFoundError, assertObjectKey, assertObjectPrefix } from '../object-store';
+import type { ObjectInfo, ObjectStore, UnaddressableObject } from '../object-store';
+import { InvalidObjectKeyError, ObjectNotFoundError, assertObjectKey, assertObjectPrefix, objectKeyProblem } from '../object-store';
 
 /**
  * The embedded object store: a folder (default `.data/objects`). Writes go to a temp file and
@@ -75,7 +75,20 @@ export class LocalObjectStore implements ObjectStore {
     const start = path.join(this.root, dirPart);
     const out: ObjectInfo[] = [];
     await this.walk(start, out);
-    return out.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out.filter((o) => o.key.startsWith(prefix) && !objectKeyProblem(o.key)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async listUnaddressable(prefix: string): Promise<UnaddressableObject[]> {
+    assertObjectPrefix(prefix);
+    const out: ObjectInfo[] = [];
+    await this.walk(path.join(this.root, prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''), out);
+    return out
+      .filter((o) => o.key.startsWith(prefix))
+      .flatMap((o) => {
+        const reason = objectKeyProblem(o.key);
+        return reason ? [{ name: o.key, reason }] : [];
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async stat(key: string): Promise<ObjectInfo> {
@@ -135,8 +148,9 @@ function info(key: string, st: fs.Stats): ObjectInfo {
 }
 
 // Unique per write, so concurrent writers of one key never share (and clobber) a temp file.
+// Named apart from the key, so a name that is legal (≤ 255 bytes) never makes an illegal temp name.
 function tempNameFor(file: string): string {
-  return `${file}.tmp-${process.pid}-${randomUUID()}`;
+  return path.join(path.dirname(file), `.tmp-${process.pid}-${randomUUID()}`);
 }
 
 function notFound(err: unknown, key: string): Error {

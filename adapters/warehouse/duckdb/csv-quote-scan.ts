@@ -26,7 +26,7 @@ const enum State {
 const CHUNK = 4 * 1024 * 1024;
 
 /**
- * Finds the lines of a CSV file (`,` delimiter, `"` quote and escape, header on line 1) that open
+ * Finds the lines of a CSV file (`,` or the given one-byte delimiter, `"` quote and escape, header on line 1) that open
  * a quote which runs past the line and breaks the record: the quoted value reaches the end of the
  * file, or a later quote closes it followed by something other than `,` or a line break, or the
  * record ends up with the wrong number of fields. Records are read the way DuckDB's CSV reader
@@ -35,13 +35,13 @@ const CHUNK = 4 * 1024 * 1024;
  * judged on its own. A multi-line value that closes cleanly in a record of the right width is
  * valid CSV and not reported. One pass, plus a re-read of each broken record's stretch.
  */
-export async function findUnbalancedQuoteLines(file: string, width: number): Promise<UnbalancedQuoteLine[]> {
+export async function findUnbalancedQuoteLines(file: string, width: number, delimiter = ','): Promise<UnbalancedQuoteLine[]> {
   const fh = await fs.promises.open(file, 'r');
   try {
     const size = (await fh.stat()).size;
     const buf = Buffer.alloc(CHUNK);
     const header = await lineEnd(fh, 0, size, buf);
-    const scan = new RecordScan(width, header + 1);
+    const scan = new RecordScan(width, header + 1, delimiter.charCodeAt(0));
     for (let pos = header + 1; ;) {
       if (pos >= size) {
         pos = scan.endOfFile(size);
@@ -80,6 +80,7 @@ class RecordScan {
   constructor(
     private readonly width: number,
     private recordStart: number,
+    private readonly comma = COMMA,
   ) {}
 
   feed(buf: Buffer, n: number, offset: number): number {
@@ -89,14 +90,14 @@ class RecordScan {
       switch (this.state) {
         case State.FieldStart:
           if (b === QUOTE) this.state = State.Quoted;
-          else if (b === COMMA) this.fields++;
+          else if (b === this.comma) this.fields++;
           else if (b === LF) {
             const next = this.endRecord(offset + i);
             if (next !== offset + i + 1) return next;
           } else if (b !== CR) this.state = State.Unquoted;
           break;
         case State.Unquoted:
-          if (b === COMMA) {
+          if (b === this.comma) {
             this.fields++;
             this.state = State.FieldStart;
           } else if (b === LF) {
@@ -114,7 +115,7 @@ class RecordScan {
         case State.QuoteInQuoted:
           if (b === QUOTE)
             this.state = State.Quoted; // "" inside a quoted value
-          else if (b === COMMA) {
+          else if (b === this.comma) {
             this.fields++;
             this.state = State.FieldStart;
           } else if (b === LF) {

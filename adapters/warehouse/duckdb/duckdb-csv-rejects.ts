@@ -55,15 +55,15 @@ export async function settleCsvRejects(
         file = path.join(dir, 'plain.csv');
         await pipeline(fs.createReadStream(src.path), zlib.createGunzip(), fs.createWriteStream(file));
       }
-      const bad = await findUnbalancedQuoteLines(file, width);
+      const bad = await findUnbalancedQuoteLines(file, width, src.delimiter);
       if (bad.length > 0) {
         const cleaned = path.join(dir, 'cleaned.csv');
-        await replaceLines(file, bad, cleaned, (k) => placeholder(k, width));
+        await replaceLines(file, bad, cleaned, (k) => placeholder(k, width, src.delimiter));
         await c.run(`drop table if exists _rj`);
         await c.run(`drop table if exists _rs`);
         await reread(cleaned);
         await mergeRejects(c, table, columns);
-        await restoreBadLines(c, table, file, bad, width);
+        await restoreBadLines(c, table, file, bad, width, src.delimiter);
         return;
       }
     } finally {
@@ -86,7 +86,7 @@ async function quoteTrouble(c: DuckDBConnection): Promise<boolean> {
 }
 
 /** One line that the reader rejects as one record: too few fields, or too many when the file has one column. */
-const placeholder = (k: number, width: number) => `__unbalanced_quote_line_${k}__${width === 1 ? ',__' : ''}`;
+const placeholder = (k: number, width: number, delimiter = ',') => `__unbalanced_quote_line_${k}__${width === 1 ? `${delimiter}__` : ''}`;
 
 /** Copies `file` to `dest` with each bad line's bytes replaced by its placeholder (line breaks kept). */
 async function replaceLines(file: string, bad: readonly UnbalancedQuoteLine[], dest: string, text: (k: number) => string): Promise<void> {
@@ -107,7 +107,14 @@ async function replaceLines(file: string, bad: readonly UnbalancedQuoteLine[], d
  * is found by its text in `_raw` (DuckDB's csv_line, which may carry the line break before it),
  * else by the line number the scan counted (the same count as DuckDB's).
  */
-async function restoreBadLines(c: DuckDBConnection, table: string, file: string, bad: readonly UnbalancedQuoteLine[], width: number): Promise<void> {
+async function restoreBadLines(
+  c: DuckDBConnection,
+  table: string,
+  file: string,
+  bad: readonly UnbalancedQuoteLine[],
+  width: number,
+  delimiter?: string,
+): Promise<void> {
   await c.run(`create or replace temp table _unbalanced (placeholder varchar, line bigint, raw varchar)`);
   const fh = await fs.promises.open(file, 'r');
   try {
@@ -115,7 +122,7 @@ async function restoreBadLines(c: DuckDBConnection, table: string, file: string,
       const buf = Buffer.alloc(line.end - line.start);
       await fh.read(buf, 0, buf.length, line.start);
       await c.run(`insert into _unbalanced values ($placeholder, $line, $raw)`, {
-        placeholder: placeholder(k, width),
+        placeholder: placeholder(k, width, delimiter),
         line: line.line,
         raw: buf.toString('utf8'),
       });

@@ -5,6 +5,7 @@ import {
   StatementCancelledError,
   type BulkLoadSource,
   type Params,
+  type RawColumn,
   type RawLoadResult,
   type Row,
   type Session,
@@ -56,6 +57,10 @@ export class DuckDbWarehouse implements Warehouse {
       'create schema if not exists bronze; create schema if not exists silver; create schema if not exists gold; create schema if not exists ops; create schema if not exists ml; create schema if not exists mmm; create schema if not exists staging',
     );
     await wh.exec(`attach if not exists ':memory:' as scratch`);
+    // DuckDB's session zone defaults to the machine's TZ: casts of text to timestamptz and
+    // timestamptz to text would then depend on where the worker runs (issue #13). Every
+    // connection of this instance works in UTC.
+    await wh.exec(`set global TimeZone = 'UTC'`);
     return wh;
   }
 
@@ -85,7 +90,7 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
     return this.withConnection((c) => loadRawFile(c, table, source, columns));
   }
 

@@ -30,7 +30,7 @@ export async function readWithUnbalancedLinesCut<T>(
       file = path.join(tmpDir, 'plain.csv');
       await pipeline(fs.createReadStream(src.path), zlib.createGunzip(), fs.createWriteStream(file));
     }
-    const bad = await findUnbalancedQuoteLines(file, width);
+    const bad = await findUnbalancedQuoteLines(file, width, src.delimiter);
     return await read(piecesWithout(file, bad));
   } finally {
     if (file !== src.path) await fs.promises.rm(file, { force: true });

@@ -1,7 +1,7 @@
 // The same reason as DuckDB's loader, so quarantine reads the same on both warehouses.
 import { UNBALANCED_QUOTE } from '../duckdb/csv-quote-scan';
 /**
- * A streaming RFC 4180 reader (comma, double quote, "" escape, CRLF or LF) that keeps what the
+ * A streaming RFC 4180 reader (comma or another one-character delimiter, double quote, "" escape, CRLF or LF) that keeps what the
  * raw table needs: each record's fields, the file line it starts on, its raw text, and why it is
  * malformed (text after a closing quote, or a quote never closed) instead of throwing.
  * Fields are sliced out of the text with indexOf/regex jumps, not built character by character;
@@ -35,20 +35,30 @@ export class PendingRecordTooLong extends Error {
 }
 
 const UNQUOTED = 'UNQUOTED VALUE: Value with unterminated quote found.';
-const DELIMITER = /[,\n]/g;
+const delimiters = new Map<string, RegExp>();
+/** The regex that finds the next field or record end: the delimiter or a line break. */
+function delimiterRegex(delimiter: string): RegExp {
+  let re = delimiters.get(delimiter);
+  if (!re) {
+    re = new RegExp(`[${delimiter === '\t' ? '\\t' : `\\${delimiter}`}\\n]`, 'g');
+    delimiters.set(delimiter, re);
+  }
+  return re;
+}
 
 /**
  * Records from text chunks. An UnbalancedLine must come where a record starts (after a line
  * break); the text before it is read to its end first. `maxPending` bounds the text held for one
  * record: past it PendingRecordTooLong is thrown rather than holding the rest of a file.
  */
-export async function* csvRecords(pieces: AsyncIterable<string | UnbalancedLine>, maxPending = Infinity): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(pieces: AsyncIterable<string | UnbalancedLine>, maxPending = Infinity, delimiter = ','): AsyncGenerator<CsvRecord> {
+  const DELIMITER = delimiterRegex(delimiter);
   let buf = '';
   let line = 1;
   const take = function* (final: boolean): Generator<CsvRecord> {
     let p = 0;
     while (p < buf.length) {
-      const rec = parseRecord(buf, p, final);
+      const rec = parseRecord(buf, p, final, DELIMITER);
       if (!rec) break;
       const raw = buf.slice(p, rec.end);
       const text = rec.terminated ? raw.slice(0, -1) : raw;
@@ -73,7 +83,12 @@ export async function* csvRecords(pieces: AsyncIterable<string | UnbalancedLine>
 }
 
 /** Parses one record starting at p; null when the text ends mid-record and more may come. */
-function parseRecord(buf: string, p: number, final: boolean): { fields: string[]; end: number; error: string | null; terminated: boolean } | null {
+function parseRecord(
+  buf: string,
+  p: number,
+  final: boolean,
+  DELIMITER: RegExp,
+): { fields: string[]; end: number; error: string | null; terminated: boolean } | null {
   const fields: string[] = [];
   let error: string | null = null;
   let i = p;

@@ -4,13 +4,15 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import type { BulkLoadSource } from '../warehouse';
+import type { BulkLoadSource, RawColumn, RawLoadResult } from '../warehouse';
+import { mapFileColumns } from '../raw-columns';
 import { csvRecords, PendingRecordTooLong, type UnbalancedLine } from './snowflake-csv-records';
 import { readWithUnbalancedLinesCut } from './snowflake-csv-quotes';
 
 /**
  * Rewrites a raw CSV / NDJSON file, in one streaming pass (two after an unbalanced quote), into the exact shape of the bronze raw
- * table — the contract's columns in order, then `_line`, `_error`, `_raw` — as a gzip CSV in which
+ * table — the contract's columns in order (each from its header or an alias), the file's other
+ * columns (CSV: `_extra_<i>`), then `_line`, `_error`, `_raw` (NDJSON: every line) — as a gzip CSV in which
  * every value is quoted and NULL is an empty unquoted field (an empty field loads as NULL, as in
  * DuckDB's reader). COPY INTO then has nothing left to
  * interpret: no header matching, no ragged rows, no ON_ERROR, no VALIDATE().
@@ -25,6 +27,8 @@ import { readWithUnbalancedLinesCut } from './snowflake-csv-quotes';
 export interface PreparedRawFile {
   rows: number;
   fileColumns: string[];
+  /** CSV: each file column and the raw-table column holding it (declared, or `_extra_<i>`). */
+  layout?: RawLoadResult['layout'];
 }
 
 /**
@@ -42,15 +46,15 @@ class QuoteTrouble extends Error {
   }
 }
 
-export async function prepareRawFile(src: BulkLoadSource, columns: readonly string[], outPath: string): Promise<PreparedRawFile> {
+export async function prepareRawFile(src: BulkLoadSource, columns: readonly RawColumn[], outPath: string): Promise<PreparedRawFile> {
   // Error texts follow DuckDB's reject messages, so audits read the same on both warehouses.
   if (src.format !== 'csv') return writePrepared(outPath, (result) => ndjsonLines(src, columns, result));
   try {
-    return await writePrepared(outPath, (result) => csvLines(input(src), columns, result, true));
+    return await writePrepared(outPath, (result) => csvLines(input(src), columns, result, true, src.delimiter));
   } catch (err) {
     if (!(err instanceof QuoteTrouble)) throw err;
     return readWithUnbalancedLinesCut(src, path.dirname(outPath), err.width, (pieces) =>
-      writePrepared(outPath, (result) => csvLines(pieces, columns, result, false)),
+      writePrepared(outPath, (result) => csvLines(pieces, columns, result, false, src.delimiter)),
     );
   }
 }
@@ -98,20 +102,24 @@ function outLine(values: ReadonlyArray<string | null>): string {
 /** `firstRead`: stop with QuoteTrouble at a record an unbalanced quote broke (see above). */
 async function* csvLines(
   pieces: AsyncIterable<string | UnbalancedLine>,
-  columns: readonly string[],
+  columns: readonly RawColumn[],
   result: PreparedRawFile,
   firstRead: boolean,
+  delimiter = ',',
 ): AsyncGenerator<string> {
   let header: string[] | undefined;
   let positions: number[] = [];
   try {
-    for await (const rec of csvRecords(pieces, firstRead ? MAX_PENDING : Infinity)) {
+    for await (const rec of csvRecords(pieces, firstRead ? MAX_PENDING : Infinity, delimiter)) {
       if (!header) {
         // As in DuckDB's loader, where such a header would swallow the file and load nothing.
         if (rec.spansLines) throw new Error('the header line has an unbalanced quote');
         header = rec.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
         result.fileColumns = header;
-        positions = columns.map((c) => header!.indexOf(c));
+        // Declared columns (by header or alias), then the file's other columns as _extra_<i>.
+        const map = mapFileColumns(header, columns);
+        result.layout = map.layout;
+        positions = [...map.positions, ...map.layout.flatMap((l, i) => (l.column.startsWith('_extra_') ? [i] : []))];
         continue;
       }
       if (rec.fields.length === 1 && rec.fields[0] === '' && !rec.error) continue; // blank line
@@ -122,7 +130,7 @@ async function* csvLines(
       const error = rec.error ?? width;
       // After the cut a record like this should not be left; if one is, it is quarantined whole.
       if (firstRead && error && rec.spansLines) throw new QuoteTrouble(header.length);
-      const values = error ? columns.map(() => null) : positions.map((i) => (i < 0 ? null : rec.fields[i]));
+      const values = error ? positions.map(() => null) : positions.map((i) => (i < 0 ? null : rec.fields[i]));
       result.rows++;
       yield outLine([...values, String(rec.line), error, error ? rec.raw : null]);
     }
@@ -133,7 +141,7 @@ async function* csvLines(
   }
 }
 
-async function* ndjsonLines(src: BulkLoadSource, columns: readonly string[], result: PreparedRawFile): AsyncGenerator<string> {
+async function* ndjsonLines(src: BulkLoadSource, columns: readonly RawColumn[], result: PreparedRawFile): AsyncGenerator<string> {
   const keys = new Set<string>();
   let pending = '';
   let line = 0;
@@ -151,7 +159,8 @@ async function* ndjsonLines(src: BulkLoadSource, columns: readonly string[], res
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return outLine([...columns.map(() => null), String(line), 'not valid JSON', raw]);
     const rec = obj as Record<string, unknown>;
     Object.keys(rec).forEach((k) => keys.add(k));
-    return outLine([...columns.map((c) => jsonText(rec[c])), String(line), null, null]);
+    // A column takes the first of its keys with a value; the line is kept as read (`_raw`).
+    return outLine([...columns.map((c) => jsonText(c.headers.map((h) => rec[h]).find((v) => v !== undefined && v !== null))), String(line), null, raw]);
   };
   for await (const chunk of input(src)) {
     pending += chunk;

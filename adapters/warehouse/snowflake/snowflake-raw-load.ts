@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BulkLoadSource, RawLoadResult, Session } from '../warehouse';
+import type { BulkLoadSource, RawColumn, RawLoadResult, Session } from '../warehouse';
 import { assertIdentifier } from '../warehouse';
+import { rawColumn } from '../raw-columns';
 import { prepareRawFile } from './snowflake-raw-file';
 
 /**
@@ -20,21 +21,27 @@ export function upper(col: string): string {
   return `"${col.toUpperCase()}"`;
 }
 
-export async function loadRawFileSnowflake(s: Session, table: string, src: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+export async function loadRawFileSnowflake(s: Session, table: string, src: BulkLoadSource, declared: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
   assertIdentifier(table);
-  columns.forEach((c) => assertIdentifier(c));
+  const columns = declared.map(rawColumn);
+  columns.forEach((c) => assertIdentifier(c.name));
   const folder = randomUUID(); // one stage folder per load: concurrent loads never see each other's files
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-sf-load-'));
-  try {
-    const typed = [...columns.map((c) => `${upper(c)} varchar`), '"_LINE" number(38,0)', '"_ERROR" varchar', '"_RAW" varchar'].join(', ');
+  const create = async (names: readonly string[]) => {
+    const typed = [...names.map((c) => `${upper(c)} varchar`), '"_LINE" number(38,0)', '"_ERROR" varchar', '"_RAW" varchar'].join(', ');
     await s.exec(`create or replace table ${table} (${typed})`);
+  };
+  try {
     if (src.format === 'parquet') {
+      await create(columns.map((c) => c.name));
       const copy = path.join(tmp, 'raw.parquet'); // a path we chose, so PUT's file URL is ours
       fs.copyFileSync(src.path, copy);
       return await loadParquet(s, table, copy, columns, folder);
     }
     const staged = path.join(tmp, 'raw.csv.gz');
     const prepared = await prepareRawFile(src, columns, staged);
+    // The table's shape follows the prepared file: declared columns, then the file's extra ones.
+    await create([...columns.map((c) => c.name), ...(prepared.layout ?? []).filter((l) => l.column.startsWith('_extra_')).map((l) => l.column)]);
     if (prepared.rows > 0) {
       await put(s, staged, folder, 'gzip');
       await s.exec(
@@ -43,7 +50,7 @@ export async function loadRawFileSnowflake(s: Session, table: string, src: BulkL
          purge = true`,
       );
     }
-    return { rows: await count(s, table), fileColumns: prepared.fileColumns };
+    return { rows: await count(s, table), fileColumns: prepared.fileColumns, layout: prepared.layout };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -65,8 +72,12 @@ async function count(s: Session, table: string): Promise<number> {
   return Number(row.n);
 }
 
-/** Parquet: COPY into one VARIANT column per row, then pick fields by (case-sensitive) name. */
-async function loadParquet(s: Session, table: string, file: string, columns: readonly string[], folder: string): Promise<RawLoadResult> {
+/**
+ * Parquet: COPY into one VARIANT column per row, then pick fields by (case-sensitive) name — each
+ * column from the first of its names (aliases) with a value; the whole row is kept as JSON in
+ * `_raw` for quarantine records.
+ */
+async function loadParquet(s: Session, table: string, file: string, columns: readonly RawColumn[], folder: string): Promise<RawLoadResult> {
   const landing = `${table}__parquet`;
   assertIdentifier(landing);
   await put(s, file, folder, 'none');
@@ -75,8 +86,17 @@ async function loadParquet(s: Session, table: string, file: string, columns: rea
   await s.exec(`create or replace table ${landing} (v variant)`);
   try {
     await s.exec(`copy into ${landing} from @${RAW_STAGE}/${folder}/ file_format = (type = parquet) purge = true`);
-    const fields = columns.map((c) => `get_path(v, '${c}')::varchar as ${upper(c)}`).join(', ');
-    await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, null from ${landing}`);
+    // A path of one quoted key (so dots or spaces in it are not path syntax). Header names come
+    // from the contract (checked: no double quotes or backslashes), and ' is escaped all the same.
+    const field = (h: string) => `get_path(v, '"${h.replace(/'/g, "''")}"')`;
+    // Each name cast on its own: a JSON null (a VARIANT null, not an SQL NULL) must not win over an alias with a value.
+    const fields = columns
+      .map(
+        (c) =>
+          `${c.headers.length === 1 ? `${field(c.headers[0])}::varchar` : `coalesce(${c.headers.map((h) => `${field(h)}::varchar`).join(', ')})`} as ${upper(c.name)}`,
+      )
+      .join(', ');
+    await s.exec(`insert into ${table} select ${fields}, row_number() over (order by null), null, to_json(v) from ${landing}`);
     // Variant keys come back sorted by name, not in the file's column order.
     const keys = await s.query<{ k: string }>(`select distinct f.key as k from ${landing}, lateral flatten(input => v) f order by k`);
     return { rows: await count(s, table), fileColumns: keys.map((r) => r.k) };

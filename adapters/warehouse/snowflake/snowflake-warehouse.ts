@@ -1,4 +1,4 @@
-import type { BulkLoadSource, Params, RawLoadResult, Row, Session, StatementControl, Warehouse } from '../warehouse';
+import type { BulkLoadSource, Params, RawColumn, RawLoadResult, Row, Session, StatementControl, Warehouse } from '../warehouse';
 import { executeStatement, loadSnowflakeSdk, type SdkConnection, type SdkConnectionOptions, type SdkPool } from './snowflake-driver';
 import { loadRawFileSnowflake, RAW_STAGE } from './snowflake-raw-load';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './snowflake-retry';
@@ -107,7 +107,7 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
-  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly string[]): Promise<RawLoadResult> {
+  async loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
     // One session for the whole load: PUT, COPY and the temporary Parquet table belong together.
     return withRetry(() => this.withConnection((c) => loadRawFileSnowflake(sessionOn(c, this.tag, this.control?.signal), table, source, columns)), this.retry);
   }
@@ -135,12 +135,18 @@ function sessionOn(c: SdkConnection, tag: string | undefined, signal?: AbortSign
   };
 }
 
+/**
+ * Sent with every statement: the session's time zone is UTC whatever the account, user or worker
+ * says, so casts and CURRENT_TIMESTAMP never depend on where the worker runs (issue #13).
+ */
+const SESSION = { TIMEZONE: 'UTC' } as const;
+
 /** Runs each statement of a script in order and returns the last one's rows; an abort cancels the running one and stops the rest. */
 async function runScript<T>(c: SdkConnection, sql: string, params: Params | undefined, tag: string | undefined, signal?: AbortSignal): Promise<T[]> {
   let rows: Record<string, unknown>[] = [];
   for (const statement of splitStatements(sql)) {
     const { sqlText, binds } = toPositionalBinds(statement, params);
-    rows = await executeStatement(c, sqlText, binds, tag ? { QUERY_TAG: tag } : undefined, signal);
+    rows = await executeStatement(c, sqlText, binds, tag ? { ...SESSION, QUERY_TAG: tag } : SESSION, signal);
   }
   return rows.map((r) => normaliseSnowflakeRow(r) as T);
 }

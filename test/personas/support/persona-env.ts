@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { openDeps } from '../../../lib/open-deps';
 import type { ActivityDeps } from '../../../lib/deps';
 import { bootstrapPersonaTables, importVendorFile } from '../../../activities/personas/import-vendor';
+import { createNotifyActivities } from '../../../activities/notify';
 import { createPersonaActivities } from '../../../activities/personas';
 import { generateSurveyParticipants, loadSurveyParticipants } from '../../../activities/personas/participants';
 import { labelParticipants } from '../../../activities/personas/label';
@@ -38,7 +39,8 @@ export async function makePersonaWorker(env: TestEnv, deps: ActivityDeps) {
     connection: env.connection,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities: createPersonaActivities(deps),
+    // RetrainPersonas tells approvers a model awaits them (approval notices): the worker runs that activity too.
+    activities: { ...createPersonaActivities(deps), ...createNotifyActivities(deps) },
     bundlerOptions: { ignoreModules: [] },
   });
   return { taskQueue, close: runWorker(worker) };

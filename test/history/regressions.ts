@@ -1,0 +1,105 @@
+import type { Step } from './steps';
+
+/**
+ * Histories that once failed, kept so the bug they found stays fixed. Each names the issue item
+ * it reproduces; the minimal ones soak found (seed + shrunk steps) are in the notes of the
+ * change that fixed them. Run by regressions.test.ts with every check of invariants.ts.
+ * Picks index the sorted keys of the landing area at that step (steps.ts).
+ */
+export interface RegressionCase {
+  name: string;
+  firstDate: string;
+  days: number;
+  steps: Step[];
+}
+
+const day0 = (variant = 0): Step => ({ kind: 'deliver', day: 0, variant, events: 10, orders: 3 });
+const run0: Step = { kind: 'run', day: 0 };
+
+export const REGRESSIONS: RegressionCase[] = [
+  {
+    name: '#13.1 restored bytes (A → B → A) are loaded again, not skipped by an older checksum',
+    firstDate: '2027-09-01',
+    days: 1,
+    steps: [day0(), run0, { kind: 'replace', pick: 0, variant: 1, rows: 12 }, run0, { kind: 'restore', pick: 0, back: 0 }, run0],
+  },
+  {
+    name: '#13.2 a deleted object is retracted and a re-named correction does not double the day',
+    firstDate: '2027-09-03',
+    days: 1,
+    steps: [
+      day0(),
+      run0,
+      { kind: 'delete', pick: 0 },
+      { kind: 'land', day: 0, source: 'events', suffix: 2, format: 'csv', variant: 1, rows: 12, shape: 'rows' },
+      run0,
+    ],
+  },
+  {
+    name: '#13.2 a renamed object (same bytes) keeps the day once',
+    firstDate: '2027-09-05',
+    days: 1,
+    steps: [day0(), run0, { kind: 'rename', pick: 0, to: 0 }, run0],
+  },
+  {
+    name: '#13.3 a truncated gzip blocks publication and the run names it',
+    firstDate: '2027-09-07',
+    days: 1,
+    steps: [day0(), { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv.gz', variant: 2, rows: 20, shape: 'truncated_gzip' }, run0],
+  },
+  {
+    name: '#13.4 a header-only file is never a duplicate of another date’s header-only file',
+    firstDate: '2027-09-09',
+    days: 2,
+    steps: [
+      day0(),
+      { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv', variant: 0, rows: 0, shape: 'header_only' },
+      run0,
+      { kind: 'deliver', day: 1, variant: 1, events: 10, orders: 3 },
+      { kind: 'land', day: 1, source: 'events', suffix: 1, format: 'csv', variant: 2, rows: 8, shape: 'rows' },
+      { kind: 'run', day: 1 },
+      { kind: 'land', day: 1, source: 'events', suffix: 1, format: 'csv', variant: 2, rows: 0, shape: 'header_only' },
+      { kind: 'run', day: 1 },
+    ],
+  },
+  {
+    name: '#13.7 + #15.12 a re-run audits every skipped object and reports the rows the partition holds',
+    firstDate: '2027-09-12',
+    days: 1,
+    steps: [day0(), run0, run0, { kind: 'reupload', pick: 1 }, run0],
+  },
+  {
+    name: '#13.8 an object named with a newline is reported; the others load',
+    firstDate: '2027-09-14',
+    days: 1,
+    steps: [day0(), { kind: 'badName', day: 0, name: 'newline', variant: 1 }, run0],
+  },
+  {
+    name: '#13.8 a 251-character object name loads (its marker gets a safe name)',
+    firstDate: '2027-09-16',
+    days: 1,
+    steps: [day0(), { kind: 'badName', day: 0, name: 'long', variant: 1 }, run0],
+  },
+  {
+    name: 'an emptied landing folder keeps the day until `dag landing retract` withdraws it',
+    firstDate: '2027-09-18',
+    days: 1,
+    steps: [day0(), run0, { kind: 'deleteDay', day: 0 }, run0, { kind: 'retract', day: 0 }],
+  },
+  {
+    name: 'acceptPartial publishes the readable objects and still names the unreadable one',
+    firstDate: '2027-09-20',
+    days: 1,
+    steps: [
+      day0(),
+      { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv.gz', variant: 2, rows: 20, shape: 'truncated_gzip' },
+      { kind: 'run', day: 0, acceptPartial: true },
+    ],
+  },
+  {
+    name: 'the worker SIGKILLed right after a bronze load committed; the date is re-run',
+    firstDate: '2027-09-22',
+    days: 1,
+    steps: [day0(), { kind: 'replace', pick: 0, variant: 3, rows: 14 }, { kind: 'kill', day: 0, then: 'rerun' }, run0],
+  },
+];
