@@ -247,6 +247,15 @@ export const MUTANTS: Mutant[] = [
     only: 'duplicates in bronze',
   },
   {
+    id: 'quarantine-rate-inclusive',
+    policy: 'quarantine_rate: a source ABOVE its threshold (at it passes)',
+    file: 'sql/checks/quarantine_rate.sql',
+    search: '    where rate > threshold\n',
+    replace: '    where rate >= threshold\n',
+    tests: [POLICIES],
+    only: 'check boundaries',
+  },
+  {
     id: 'row-count-swing',
     policy: 'row_count_swing: 50 %',
     file: 'sql/checks/row_count_swing.sql',
@@ -360,10 +369,19 @@ export const MUTANTS: Mutant[] = [
   // ── landing ──────────────────────────────────────────────────────────────────────────────────
   {
     id: 'generation-skip-any-status',
-    policy: 'generation skip only for a generation that loaded',
+    policy: 'generation skip only when its latest decision loaded or failed it',
     file: 'activities/ingest/load-bronze.ts',
-    search: "and source_generation = $g and partition_date = cast($d as date) and status = 'loaded'`,",
-    replace: 'and source_generation = $g and partition_date = cast($d as date)`,',
+    search: 'const held = state.effective && HELD.includes(state.effective.status) ? state.effective : undefined;',
+    replace: 'const held = state.effective;',
+    tests: [POLICIES],
+    only: 'generation skip',
+  },
+  {
+    id: 'generation-failed-reread',
+    policy: 'a failed generation is not read again',
+    file: 'activities/ingest/load-bronze.ts',
+    search: "const HELD: readonly Decision[] = ['loaded', 'replaced', 'failed'];",
+    replace: "const HELD: readonly Decision[] = ['loaded', 'replaced'];",
     tests: [POLICIES],
     only: 'generation skip',
   },

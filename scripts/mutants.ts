@@ -5,7 +5,7 @@
  *
  *   npm run mutants                          all mutants (one shared Temporal dev server)
  *   npm run mutants -- --only a,b            some of them
- *   npm run mutants -- --list                ids, files and tests, without running anything
+ *   npm run mutants -- --list                ids, files and tests, and any stale anchor, without running anything
  *   npm run mutants -- --markdown out.md     also write the result table as markdown
  *   npm run mutants -- --no-baseline         skip the unmutated run of the test files
  *
@@ -173,11 +173,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const mutants = wanted ? MUTANTS.filter((m) => wanted.includes(m.id)) : MUTANTS;
+  const problems = preflight(mutants);
   if (process.argv.includes('--list')) {
     for (const m of mutants) console.log(`${m.id.padEnd(34)} ${m.file.padEnd(42)} ${m.tests.join(' ')}${m.only ? ` -t "${m.only}"` : ''}`);
-    return 0;
+    for (const p of problems) console.log(`STALE ${p}`);
+    return problems.length ? 2 : 0;
   }
-  const problems = preflight(mutants);
   if (problems.length) {
     console.error(`mutants: cannot run — fix the list (scripts/mutants-list.ts) or the tree first:\n  ${problems.join('\n  ')}`);
     return 2;

@@ -59,9 +59,10 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
 
 async function backfill(rawInput: BackfillInput, run: RunRecorder): Promise<BackfillResult> {
   const input = parseInput(backfillInput, rawInput, 'Backfill');
-  await run.begin(input.to, [input.from]);
+  // The query answers from the first workflow task on ("planning"), before anything is awaited.
   const progress: BackfillProgress = { state: 'planning', plan: [], skipped: [], done: {}, running: [] };
   setHandler(backfillProgress, () => progress);
+  await run.begin(input.to, [input.from]);
   const all = dateRange(input.from, input.to);
   const known = new Map((await partitionStatuses({ from: input.from, to: input.to })).map((s) => [s.date, s.status]));
   const wanted = (d: string) => input.only === 'all' || !known.has(d) || (input.only === 'failed-or-missing' && known.get(d) !== 'succeeded');

@@ -13,7 +13,6 @@ import { nightlyScheduleOptions, robynScheduleOptions } from '../../temporal/sch
 import { Backfill } from '../../workflows/backfill';
 import { rootCause } from '../../workflows/shared/failure';
 import { D, event, freshDeps, insertRows, order } from '../support/fixtures';
-import * as zlib from 'node:zlib';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDagWorker } from '../../workers/worker';
 import { loadBronzeFile } from '../../activities/ingest/load-bronze';
@@ -40,7 +39,7 @@ import { ApprovalWait } from './support/approval-wait-workflow';
  *   position-based split with unequal first/last weights, two touches and more ....... here
  *   drift rule (PSI or normalised Wasserstein per feature; ≥ half the features) ....... here
  *   approval timeout counted from the request, not restarted by a signal .............. here
- *   generation skip only for a generation that LOADED ................................. here
+ *   generation skip: only a generation whose latest decision loaded or failed it ...... here
  *   backfill `only` (missing never re-runs a blocked date) ............................ here
  *   schedule overlap policies ......................................................... here
  *   AES-GCM nonce uniqueness .......................................................... here
@@ -262,22 +261,25 @@ describe('in the warehouse', () => {
     expect(of('quarantine_rate')).toMatchObject({ status: 'pass' }); // 5 of 100 rows: at the threshold, not above it
   });
 
-  test('generation skip: only a generation that LOADED is skipped; a failed one is tried again on the next run', async () => {
-    const key = `landing/${D}/events.csv.gz`;
-    await deps.store.put(key, Buffer.from('this is not gzip at all'));
-    const first = await loadBronzeFile(deps, { date: D, source: 'events', key });
-    const again = await loadBronzeFile(deps, { date: D, source: 'events', key });
-    expect([first.status, again.status]).toEqual(['failed', 'failed']);
-    // The fixed file is a new generation: loaded once, then skipped by its generation.
+  test('generation skip: a generation whose latest decision loaded or failed it is skipped; a duplicate is decided again', async () => {
     const header = 'event_id,client_id,event_type,event_ts,page_url,referrer,utm_source,utm_medium,utm_campaign,device,event_data';
-    await deps.store.put(key, zlib.gzipSync(`${header}\ne1,c1,page_view,${D}T10:00:00Z,,,,,,mobile,\n`));
-    const fixed = await loadBronzeFile(deps, { date: D, source: 'events', key });
-    const rerun = await loadBronzeFile(deps, { date: D, source: 'events', key });
-    expect([fixed.status, fixed.rowsLoaded, rerun.status]).toEqual(['loaded', 1, 'skipped_same_generation']);
-    expect(await deps.warehouse.query(`select status, count(*) as n from ops.load_audit group by all order by all`)).toEqual([
-      { status: 'failed', n: 2 },
-      { status: 'loaded', n: 1 },
-    ]);
+    const csv = (id: string) => Buffer.from(`${header}\n${id},c1,page_view,${D}T10:00:00Z,,,,,,mobile,\n`);
+    const status = async (date: string, key: string) => (await loadBronzeFile(deps, { date, source: 'events', key })).status;
+    const other = '2026-11-02';
+    const mine = `landing/${D}/events.csv`;
+    const theirs = `landing/${other}/events.csv`;
+    // The same bytes already live under another date: a duplicate, which holds nothing here.
+    await deps.store.put(theirs, csv('e1'));
+    await deps.store.put(mine, csv('e1'));
+    expect([await status(other, theirs), await status(D, mine)]).toEqual(['loaded', 'duplicate_file']);
+    // The other date's object changes: the SAME generation here is decided again — and now loads; then it is skipped.
+    await deps.store.put(theirs, csv('e2'));
+    expect([await status(other, theirs), await status(D, mine), await status(D, mine)]).toEqual(['replaced', 'loaded', 'skipped_same_generation']);
+    // An unreadable object fails once; its generation is not read again (it keeps blocking through files_failed).
+    const broken = `landing/${D}/events-broken.csv.gz`;
+    await deps.store.put(broken, Buffer.from('this is not gzip at all'));
+    expect([await status(D, broken), await status(D, broken)]).toEqual(['failed', 'skipped_same_generation']);
+    expect(await deps.warehouse.query(`select event_id from bronze.events where _partition_date = date '2026-11-01'`)).toEqual([{ event_id: 'e1' }]);
   });
 });
 

@@ -121,14 +121,19 @@ describe('activities on a worker', () => {
   test('a cancelled bronze load stops and loads nothing', async () => {
     const date = '2026-07-01';
     const key = `landing/${date}/events.csv`;
-    const header = 'event_id,client_id,event_type,event_ts,page_url,referrer,utm_source,utm_medium,utm_campaign,device,event_data';
-    const line = (i: number) => `e${i},c${i % 5000},page_view,2026-07-01T10:00:00Z,https://shop.example.com/p/${i % 100},,google,cpc,spring,mobile,{}`;
-    const rows = 1_000_000;
-    const chunks = [header];
-    for (let i = 0; i < rows; i++) chunks.push(line(i));
-    await deps.store.put(key, Buffer.from(chunks.join('\n') + '\n'));
+    // 2M rows (~220 MB), written by DuckDB and streamed into the store: long enough to cancel before the commit.
+    const file = path.join(tempDataDir('long-load-'), 'events.csv');
+    await deps.warehouse.exec(
+      `copy (select 'e' || i as event_id, 'c' || (i % 5000) as client_id, 'page_view' as event_type, '2026-07-01T10:00:00Z' as event_ts,
+              'https://shop.example.com/p/' || (i % 100) as page_url, null as referrer, 'google' as utm_source, 'cpc' as utm_medium,
+              'spring' as utm_campaign, 'mobile' as device, '{}' as event_data
+            from range(2000000) as t(i)) to '${file}' (header, delimiter ',')`,
+    );
+    await deps.store.putStream(key, fs.createReadStream(file));
+    fs.rmSync(file);
     const h = await env.client.workflow.start('LongLoad', { taskQueue, workflowId: `long-load-${randomUUID()}`, args: [{ date, source: 'events', key }] });
-    await heartbeat(h, (d) => d.phase === 'reading');
+    // Reading or validating: before the one transaction that writes bronze (which a cancellation also rolls back).
+    await heartbeat(h, (d) => d.phase === 'reading' || d.phase === 'validating');
     await h.cancel();
     await waitFor('the workflow to end', async () => (await h.describe()).status.name !== 'RUNNING', { timeoutMs: 60_000 });
     expect((await h.describe()).status.name).toBe('CANCELLED');
