@@ -7,6 +7,7 @@ import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { detailsMarkdown } from './shared/details';
 import { fmt, parseInput } from './shared/input';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 
 const { computeAttribution } = proxyActivities<AttributionActivities>(LONG_SQL);
 const { writeAttributionReport } = proxyActivities<AttributionActivities>(SHORT);
@@ -53,9 +54,14 @@ export interface AttributionResult {
 
 /** Rule-based multi-touch attribution for a range: one warehouse pass per window, then the report. */
 export async function Attribution(rawInput: AttributionInput = {}): Promise<AttributionResult> {
+  return recordingEnd('Attribution', attribution, rawInput, { ended: (r) => ({ status: 'succeeded', summary: r.summary }) });
+}
+
+async function attribution(rawInput: AttributionInput, run: RunRecorder): Promise<AttributionResult> {
   const input = parseInput(attributionInput, rawInput, 'Attribution');
   const to = input.to ?? input.from ?? addDays(new Date(workflowInfo().startTime).toISOString().slice(0, 10), -1);
   const from = input.from ?? to;
+  await run.begin(to, [from]);
   const models = ATTRIBUTION_MODELS.filter((m) => !input.models || input.models.includes(m));
   const windows = [...new Set(input.windowDays === undefined ? DEFAULT_WINDOWS : [input.windowDays].flat())];
   const runs: ComputeAttributionResult[] = [];

@@ -12,6 +12,7 @@ import { approvalDefinitions, approverOf, createApproval, type DecisionRecord } 
 import { detailsMarkdown } from './shared/details';
 import { parseInput } from './shared/input';
 import { summarised } from './shared/summarised';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { buildLayer, checkStage, describeChecks } from './shared/layers';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
 
@@ -77,6 +78,13 @@ export interface CleaningReviewResult {
 
 /** Cleans a blocked partition only with a person's approval, then publishes gold if the checks pass. */
 export async function CleaningReview(rawInput: CleaningReviewInput): Promise<CleaningReviewResult> {
+  return recordingEnd('CleaningReview', cleaningReview, rawInput, {
+    // Anything but a publication leaves the partition blocked.
+    ended: (r) => ({ status: r.outcome === 'published' ? 'succeeded' : 'blocked', summary: `${r.outcome}: ${r.reason}` }),
+  });
+}
+
+async function cleaningReview(rawInput: CleaningReviewInput, run: RunRecorder): Promise<CleaningReviewResult> {
   const input = parseInput(cleaningReviewInput, rawInput, 'CleaningReview');
   const { date } = input;
   const { workflowId, parent } = workflowInfo();
@@ -91,6 +99,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       `CleaningReview runs as the child of NightlyPipeline, which records the partition's outcome and runs attribution after a publish: start NightlyPipeline {"date":"${date}"} (dag run nightly --date ${date}); it opens cleaning-${date} when a check blocks`,
       'InvalidInput',
     );
+  await run.begin(date);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   const policy = await getCleaningApprovalPolicy();
   const approval = createApproval<CleaningSubject>({

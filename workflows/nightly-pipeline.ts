@@ -12,6 +12,7 @@ import { detailsMarkdown } from './shared/details';
 export { unmatchedWarning } from './shared/bronze';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { nightlyWorkflowId } from './shared/names';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
 const { generateDemoData } = proxyActivities<Activities>(LONG_SQL);
@@ -72,13 +73,21 @@ export interface NightlyResult {
 
 /** The nightly DAG for one partition: land → bronze → silver → checks → gold (staging) → checks → publish. */
 export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<NightlyResult> {
+  return recordingEnd('NightlyPipeline', nightly, rawInput, {
+    ended: (r) => ({ status: r.status, summary: r.summary }),
+    // A scheduled run only hands its date to the partition's owner (nightly-<date>), which records it.
+    ledger: (date) => !isScheduledHandOver(date),
+  });
+}
+
+async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<NightlyResult> {
   const input = parseInput(nightlyInput, rawInput, 'NightlyPipeline');
   const started = Date.now();
   const date = input.date ?? defaultPartition();
+  await run.begin(date);
   // One writer per partition: the schedule picks its runs' ids, so a scheduled run does its date
   // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
-  if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date))
-    return runAsPartitionOwner(date, input);
+  if (isScheduledHandOver(date)) return runAsPartitionOwner(date, input);
   // A line with parts (attribution's windows and report link, the personas step) becomes one bullet per part.
   const say = (...facts: string[]) =>
     setCurrentDetails(
@@ -201,6 +210,11 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
       durationMs: 0,
     };
   }
+}
+
+/** A scheduled run (its id chosen by the schedule) that runs its date as the child nightly-<date>. */
+function isScheduledHandOver(date: string): boolean {
+  return !!workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date);
 }
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */

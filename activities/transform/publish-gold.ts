@@ -10,6 +10,11 @@ export interface PublishGoldResult {
   /** Whole-table marts left alone because a later partition is already published. */
   skipped: string[];
   rows: number;
+  /**
+   * True when this workflow run had already published the partition (a retry of an attempt that
+   * committed but whose completion Temporal never heard of): nothing was written again.
+   */
+  alreadyPublished?: boolean;
 }
 
 /**
@@ -17,15 +22,31 @@ export interface PublishGoldResult {
  * transaction together with the ops.gold_publications row, so readers see yesterday's gold or
  * today's, never a mix. Whole-table marts (RFM, monthly revenue) are only replaced when this
  * partition is the newest one published, so a backfill of an old date cannot roll them back.
+ *
+ * Safe to retry after it committed: the transaction first looks for this workflow run's own row in
+ * the publication ledger and, when it is there, reports that publication instead of reading the
+ * staging tables (already dropped by then). Dropping the staging tables is a separate step after
+ * the commit; a failure there is logged and left to the next build or discard.
  */
 export async function publishGold(deps: ActivityDeps, input: { date: string }): Promise<PublishGoldResult> {
   const { warehouse: wh } = deps;
   const models = discoverModels('gold');
-  const [latest] = await wh.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
-  const isNewest = !latest?.d || latest.d <= input.date;
   const info = activityContext()?.info.workflowExecution;
   const params = { partition_date: input.date };
-  const result = await wh.transaction(async (tx) => {
+  const result = await wh.transaction(async (tx): Promise<PublishGoldResult> => {
+    if (info?.runId) {
+      const [mine] = await tx.query<{ models: string; rows: number }>(
+        `select models, rows_published as rows from ops.gold_publications where partition_date = cast($partition_date as date) and run_id = $run`,
+        { ...params, run: info.runId },
+      );
+      if (mine) {
+        const published = mine.models ? mine.models.split(',') : [];
+        return { published, skipped: models.map((m) => m.name).filter((m) => !published.includes(m)), rows: Number(mine.rows), alreadyPublished: true };
+      }
+    }
+    // Read inside the transaction: a concurrent publish of a later date cannot slip in between.
+    const [latest] = await tx.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
+    const isNewest = !latest?.d || latest.d <= input.date;
     const published: string[] = [];
     const skipped: string[] = [];
     let rows = 0;
@@ -54,7 +75,14 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
     });
     return { published, skipped, rows };
   });
-  await dropStaging(deps, input.date);
+  try {
+    await dropStaging(deps, input.date);
+  } catch (err) {
+    deps.logger.warn('gold published; dropping its staging tables failed (the next build or discard replaces them)', {
+      date: input.date,
+      error: (err as Error).message.split('\n')[0],
+    });
+  }
   return result;
 }
 

@@ -12,6 +12,7 @@ import { RetrainPersonas } from '../../workflows/retrain-personas';
 import { importVendorFile } from '../../activities/personas/import-vendor';
 import { createTestEnv, tempDataDir, type TestEnv, type TestWorker } from '../support/temporal';
 import { landDay, VENDOR_FIXTURE } from '../personas/support/persona-env';
+import { scaled } from '../support/time';
 
 /**
  * The problems reported in issue #16, each tried as an attacker or a confused approver would,
@@ -61,7 +62,7 @@ afterAll(async () => {
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;

@@ -23,7 +23,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.DAG_TEST_TEMPORAL_ADDRESS
       ? undefined
       : startDevServer({ cliPath, headless: true, logFile: path.join(path.dirname(STATE_FILE), 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    // scripts/mutants.ts hands over a bundle built once when the mutated file is not part of it.
+    process.env.DAG_TEST_WORKFLOW_BUNDLE
+      ? { code: fs.readFileSync(process.env.DAG_TEST_WORKFLOW_BUNDLE, 'utf8') }
+      : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const bundlePath = path.join(path.dirname(STATE_FILE), 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

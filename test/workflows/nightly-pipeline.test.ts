@@ -3,6 +3,7 @@ import { NightlyPipeline } from '../../workflows';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { decide, loadSigner } from '../../lib/approvals/client';
+import { scaled } from '../support/time';
 
 let env: TestEnv;
 let w: TestWorker;
@@ -97,7 +98,7 @@ test('a blocked partition opens a cleaning review child; a rejection leaves it b
   });
   const review = env.client.workflow.getHandle('cleaning-2026-11-07');
   let plan: { version?: number } | undefined;
-  for (let i = 0; i < 200 && !plan?.version; i++) {
+  for (let i = 0; i < scaled(200) && !plan?.version; i++) {
     plan = await review.query<{ version?: number }>('cleaningPlan').catch(() => undefined);
     if (!plan?.version) await new Promise((r) => setTimeout(r, 250));
   }
