@@ -50,7 +50,8 @@ const start = <T extends Workflow>(wf: T, args: Parameters<T>, id = `run-end-${r
   env.client.workflow.start(wf, { taskQueue: w.taskQueue, workflowId: id, args } as never) as Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
 
 test('a nightly cancelled while it waits on its review records cancelled, and so does the review', async () => {
-  const date = '2026-04-01';
+  // A date no other test file uses: cleaning-<date> ids are shared by every file on the test run's server.
+  const date = '2026-04-13';
   const h = await start(NightlyPipeline, [{ date, generate: { rows: 3000, anomalies: true, seed: 2 } }]);
   const review = env.client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
   await awaitingPlan(() => review.query(cleaningApproval.query));
@@ -58,10 +59,10 @@ test('a nightly cancelled while it waits on its review records cancelled, and so
   expect(await h.result().catch((e) => (e as WorkflowFailedError).cause?.name)).toBe('CancelledFailure');
   expect((await h.describe()).status.name).toBe('CANCELLED');
   expect(await pipelineStatus(h)).toEqual(['cancelled']);
-  expect(await details(h)).toMatch(/^cancelled: while partition 2026-04-01: .* waiting for cleaning review cleaning-2026-04-01$/);
+  expect(await details(h)).toMatch(/^cancelled: while partition 2026-04-13: .* waiting for cleaning review cleaning-2026-04-13$/);
   expect(await runRow(h)).toMatchObject({ workflow_type: 'NightlyPipeline', status: 'cancelled', d: date, finished: true });
   expect(await ledger(date)).toEqual([
-    { run_id: (await h.describe()).runId, status: 'cancelled', summary: expect.stringMatching(/^while partition 2026-04-01/) },
+    { run_id: (await h.describe()).runId, status: 'cancelled', summary: expect.stringMatching(/^while partition 2026-04-13/) },
   ]);
   await waitFor('the review to close', async () => (await review.describe()).status.name !== 'RUNNING');
   expect(await pipelineStatus(review)).toEqual(['cancelled']);

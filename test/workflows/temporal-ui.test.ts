@@ -6,6 +6,7 @@ import type { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { blockedNightly } from '../cleaning/support';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { APPROVERS } from '../security/approvers';
+import { scaled } from '../support/time';
 
 /**
  * What an engineer sees in the Temporal Web UI: current details it can render (Markdown, a narrow
@@ -19,7 +20,7 @@ let worker: TestWorker;
 beforeAll(async () => {
   env = await createTestEnv();
   worker = await env.makeWorker({ env: { DAG_APPROVERS: APPROVERS } });
-}, 120_000);
+}, scaled(120_000));
 afterAll(async () => {
   await worker?.close();
   await env?.close();
@@ -46,65 +47,73 @@ function expectReadableDetails(text: string) {
   expect(text.split('\n').filter((line) => line.length > 120)).toEqual([]);
 }
 
-test('a scheduled nightly: the wrapper carries PartitionDate and PipelineStatus; the child’s details are short Markdown lines; every activity has a summary', async () => {
-  const opts = nightlyScheduleOptions(worker.config);
-  const schedule = await env.client.schedule.create({
-    ...opts,
-    scheduleId: `ui-nightly-${randomUUID()}`,
-    action: {
-      ...opts.action,
-      taskQueue: worker.taskQueue,
-      args: [{ generate: { rows: 800, anomalies: false, seed: 4 }, review: false }],
-    } as typeof opts.action,
-    state: { paused: true },
-  });
-  try {
-    await schedule.trigger();
-    let id: string | undefined;
-    while (!(id = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId)) await new Promise((r) => setTimeout(r, 200));
-    const wrapper = env.client.workflow.getHandle<typeof NightlyPipeline>(id);
-    const result = await wrapper.result();
-    expect(result.status).toBe('succeeded');
-    expect((await wrapper.describe()).searchAttributes).toMatchObject({ PartitionDate: [result.date], PipelineStatus: ['succeeded'] });
-    expect(await details(wrapper)).toBe(`**partition ${result.date} (scheduled)**\n\n- ran as nightly-${result.date}: succeeded`);
+test(
+  'a scheduled nightly: the wrapper carries PartitionDate and PipelineStatus; the child’s details are short Markdown lines; every activity has a summary',
+  async () => {
+    const opts = nightlyScheduleOptions(worker.config);
+    const schedule = await env.client.schedule.create({
+      ...opts,
+      scheduleId: `ui-nightly-${randomUUID()}`,
+      action: {
+        ...opts.action,
+        taskQueue: worker.taskQueue,
+        args: [{ generate: { rows: 800, anomalies: false, seed: 4 }, review: false }],
+      } as typeof opts.action,
+      state: { paused: true },
+    });
+    try {
+      await schedule.trigger();
+      let id: string | undefined;
+      while (!(id = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId)) await new Promise((r) => setTimeout(r, 200));
+      const wrapper = env.client.workflow.getHandle<typeof NightlyPipeline>(id);
+      const result = await wrapper.result();
+      expect(result.status).toBe('succeeded');
+      expect((await wrapper.describe()).searchAttributes).toMatchObject({ PartitionDate: [result.date], PipelineStatus: ['succeeded'] });
+      expect(await details(wrapper)).toBe(`**partition ${result.date} (scheduled)**\n\n- ran as nightly-${result.date}: succeeded`);
 
-    const child = env.client.workflow.getHandle(`nightly-${result.date}`);
-    const text = await details(child);
-    expect(text.split('\n').slice(0, 3)).toEqual([`**partition ${result.date}**`, '', '- status: succeeded']);
-    expect(text).toMatch(/^- \d+ of \d+ silver checks passed$/m);
-    expectReadableDetails(text);
-    const steps = await timeline(child);
-    expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['reconcileLanding', 'planModels', 'recordPipelineRun']));
-    expect(steps.filter((s) => !s.summary)).toEqual([]);
-  } finally {
-    await schedule.delete();
-  }
-}, 240_000);
+      const child = env.client.workflow.getHandle(`nightly-${result.date}`);
+      const text = await details(child);
+      expect(text.split('\n').slice(0, 3)).toEqual([`**partition ${result.date}**`, '', '- status: succeeded']);
+      expect(text).toMatch(/^- \d+ of \d+ silver checks passed$/m);
+      expectReadableDetails(text);
+      const steps = await timeline(child);
+      expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['reconcileLanding', 'planModels', 'recordPipelineRun']));
+      expect(steps.filter((s) => !s.summary)).toEqual([]);
+    } finally {
+      await schedule.delete();
+    }
+  },
+  scaled(240_000),
+);
 
-test('a cleaning review: every cleaning activity and the approval timer have a summary; the round’s details list the failing checks', async () => {
-  const date = '2026-06-02';
-  const { nightly, review } = await blockedNightly(env, worker.taskQueue, date, 3000);
-  try {
-    const text = await details(review);
-    expect(text).toMatch(/^\*\*partition 2026-06-02: plan v1 awaiting approval\*\*\n\n- failing: [a-z_, ]+\n- \d+ operations, judge: \w+\n/);
-    expectReadableDetails(text.split('\nlast ignored')[0]);
-    const steps = await timeline(review);
-    expect(steps.map((s) => s.name)).toEqual(
-      expect.arrayContaining([
-        'getCleaningApprovalPolicy',
-        'profileFailingChecks',
-        'proposeCleaningPlan',
-        'dryRunCleaningPlan',
-        'judgeCleaningPlan',
-        'recordCleaningAudit',
-      ]),
-    );
-    expect(steps.filter((s) => !s.summary)).toEqual([]);
-    expect(steps.filter((s) => s.kind === 'timer').map((s) => s.summary)).toContainEqual(
-      expect.stringMatching(/^approval deadline: rejected automatically at \d{4}-/),
-    );
-  } finally {
-    await nightly.terminate('test done');
-    await review.terminate('test done').catch(() => undefined);
-  }
-}, 300_000);
+test(
+  'a cleaning review: every cleaning activity and the approval timer have a summary; the round’s details list the failing checks',
+  async () => {
+    const date = '2026-06-02';
+    const { nightly, review } = await blockedNightly(env, worker.taskQueue, date, 3000);
+    try {
+      const text = await details(review);
+      expect(text).toMatch(/^\*\*partition 2026-06-02: plan v1 awaiting approval\*\*\n\n- failing: [a-z_, ]+\n- \d+ operations, judge: \w+\n/);
+      expectReadableDetails(text.split('\nlast ignored')[0]);
+      const steps = await timeline(review);
+      expect(steps.map((s) => s.name)).toEqual(
+        expect.arrayContaining([
+          'getCleaningApprovalPolicy',
+          'profileFailingChecks',
+          'proposeCleaningPlan',
+          'dryRunCleaningPlan',
+          'judgeCleaningPlan',
+          'recordCleaningAudit',
+        ]),
+      );
+      expect(steps.filter((s) => !s.summary)).toEqual([]);
+      expect(steps.filter((s) => s.kind === 'timer').map((s) => s.summary)).toContainEqual(
+        expect.stringMatching(/^approval deadline: rejected automatically at \d{4}-/),
+      );
+    } finally {
+      await nightly.terminate('test done');
+      await review.terminate('test done').catch(() => undefined);
+    }
+  },
+  scaled(300_000),
+);

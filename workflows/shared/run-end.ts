@@ -11,6 +11,7 @@ import {
 import type { Activities } from '../../activities';
 import type { RunStatus } from '../../activities/runs';
 import { SHORT } from './activity-options';
+import { detailsOneLine } from './details';
 import { rootCause, rootFailureType } from './failure';
 import { PartitionDate, PipelineStatus } from './search-attributes';
 
@@ -86,7 +87,7 @@ export async function recordingEnd<I, T>(
   } catch (error) {
     outcome = { ok: false, error };
     end = isCancellation(error)
-      ? { status: 'cancelled', summary: getCurrentDetails() ? `while ${getCurrentDetails()}` : 'before it started any work' }
+      ? { status: 'cancelled', summary: getCurrentDetails() ? `while ${detailsOneLine(getCurrentDetails())}` : 'before it started any work' }
       : { status: rootFailureType(error) === 'AlreadyRunning' ? 'refused' : 'failed', summary: rootCause(error) };
   }
   await CancellationScope.nonCancellable(async () => {
