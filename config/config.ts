@@ -325,6 +325,11 @@ function notificationSettings(e: Record<string, string>) {
   return { webhooks, email: to?.length ? { to, from: e.DAG_NOTIFY_EMAIL_FROM ?? 'marketing-dag@localhost' } : undefined };
 }
 
+/** A stored report (reports/…, ml/drift/…, mmm/runs/…) as the console serves it: a link anyone with the console can open, never a server-local file:// path. */
+export function consoleReportLink(cfg: Config, key: string): string {
+  return `${consoleUrl(cfg)}/reports/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 /** The console's address as people open it: DAG_CONSOLE_URL, else loopback and its port. */
 export function consoleUrl(cfg: Config): string {
   return (cfg.console.publicUrl ?? `http://${cfg.console.host === '::1' ? '[::1]' : cfg.console.host}:${cfg.console.port}`).replace(/\/+$/, '');

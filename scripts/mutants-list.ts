@@ -239,8 +239,8 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'bronze-duplicates-block',
-    policy: 'duplicate_events_in_bronze only warns (silver dedups)',
-    file: 'sql/checks/duplicate_events_in_bronze.sql',
+    policy: 'duplicate_keys_in_bronze only warns (silver dedups)',
+    file: 'sql/checks/duplicate_keys_in_bronze.sql',
     search: '-- severity: warning\n',
     replace: '-- severity: blocking\n',
     tests: [CHECKS],

@@ -5,6 +5,7 @@ import type { ComputeAttributionResult } from '../activities/attribution/compute
 import { ATTRIBUTION_MODELS, DEFAULT_HALF_LIFE_DAYS, DEFAULT_POSITION_WEIGHTS, DEFAULT_WINDOWS } from '../activities/attribution/models';
 import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
+import { detailsMarkdown } from './shared/details';
 import { fmt, parseInput } from './shared/input';
 import { recordingEnd, type RunRecorder } from './shared/run-end';
 
@@ -45,7 +46,7 @@ export interface AttributionResult {
   models: string[];
   windows: Pick<ComputeAttributionResult, 'windowDays' | 'conversions' | 'attributed' | 'outOfWindow' | 'touches' | 'rows' | 'durationMs'>[];
   /** The report in the object store: open `uri`; `key` is the HTML report's object key. */
-  report: { key: string; uri: string; markdownKey: string; markdownUri: string; chartKeys: string[]; prefix: string };
+  report: { key: string; uri: string; link?: string; markdownKey: string; markdownUri: string; chartKeys: string[]; prefix: string };
   /** Conversion days of the range whose gold partition was never published (silver not gated). */
   unpublishedDates: string[];
   summary: string;
@@ -65,7 +66,7 @@ async function attribution(rawInput: AttributionInput, run: RunRecorder): Promis
   const windows = [...new Set(input.windowDays === undefined ? DEFAULT_WINDOWS : [input.windowDays].flat())];
   const runs: ComputeAttributionResult[] = [];
   for (const w of windows) {
-    setCurrentDetails(`attribution ${from}..${to}: ${w}-day window (${runs.length + 1}/${windows.length})`);
+    setCurrentDetails(`attribution ${from}..${to}: ${w}-day window (${runs.length + 1} of ${windows.length})`);
     runs.push(
       await computeAttribution.executeWithOptions({ ...LONG_SQL, summary: `attribution ${from}..${to}, ${w}-day window, ${models.length} models` }, [
         {
@@ -85,13 +86,15 @@ async function attribution(rawInput: AttributionInput, run: RunRecorder): Promis
   ]);
   const share = (r: ComputeAttributionResult) => (r.conversions ? ` (${Math.round((100 * r.attributed) / r.conversions)}%)` : '');
   const unpublishedDates = runs[0]?.unpublishedDates ?? [];
-  const summary = [
+  const facts = [
     `${fmt(runs[0]?.conversions ?? 0)} conversions ${from}..${to}`,
     runs.map((r) => `attributed ${r.windowDays}d: ${fmt(r.attributed)}${share(r)}`).join(', '),
     ...(unpublishedDates.length ? [`${unpublishedDates.length} days without published gold`] : []),
-    `report ${report.uri}`,
-  ].join('; ');
-  setCurrentDetails(summary);
+    // Runs captured before the console existed carry no link: their file/bucket address stays.
+    `report ${report.link ?? report.uri}`,
+  ];
+  const summary = facts.join('; ');
+  setCurrentDetails(detailsMarkdown(`attribution ${from}..${to}`, facts));
   return {
     from,
     to,
@@ -108,6 +111,7 @@ async function attribution(rawInput: AttributionInput, run: RunRecorder): Promis
     report: {
       key: report.htmlKey,
       uri: report.uri,
+      ...(report.link ? { link: report.link } : {}),
       markdownKey: report.markdownKey,
       markdownUri: report.markdownUri,
       chartKeys: report.chartKeys,

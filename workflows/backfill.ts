@@ -4,12 +4,14 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import { dateRange, isoDate } from '../lib/dates';
 import { SHORT } from './shared/activity-options';
+import { detailsMarkdown } from './shared/details';
 import { parseInput } from './shared/input';
+import { summarised } from './shared/summarised';
 import { nightlyWorkflowId } from './shared/names';
 import { recordingEnd, type RunEnd, type RunRecorder } from './shared/run-end';
 import { NightlyPipeline, nightlyInput } from './nightly-pipeline';
 
-const { partitionStatuses } = proxyActivities<Activities>(SHORT);
+const partitionStatuses = summarised(proxyActivities<Activities>(SHORT).partitionStatuses, SHORT, (i) => `read the recorded status of ${i.from}..${i.to}`);
 
 export const backfillInput = z
   .object({
@@ -77,7 +79,12 @@ async function backfill(rawInput: BackfillInput, run: RunRecorder): Promise<Back
   const report = () => {
     const c = counts();
     setCurrentDetails(
-      `${Object.keys(progress.done).length}/${progress.plan.length} dates done (${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}); running: ${progress.running.join(', ') || '-'}; plan ${input.from}…${input.to}, only ${input.only}, ${progress.skipped.length} skipped`,
+      detailsMarkdown(`backfill ${input.from}…${input.to}`, [
+        `${Object.keys(progress.done).length} of ${progress.plan.length} dates done`,
+        `${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}`,
+        `running: ${progress.running.join(', ') || '-'}`,
+        `only ${input.only}, ${progress.skipped.length} skipped`,
+      ]),
     );
   };
   report();

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { ChecksOutcome } from '../activities/quality/run-checks';
@@ -8,6 +8,7 @@ import { attribute, openReview } from './shared/downstream';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { loadBronze, type LoadSummary } from './shared/bronze';
+import { detailsMarkdown } from './shared/details';
 export { unmatchedWarning } from './shared/bronze';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { nightlyWorkflowId } from './shared/names';
@@ -87,7 +88,14 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
   // One writer per partition: the schedule picks its runs' ids, so a scheduled run does its date
   // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
   if (isScheduledHandOver(date)) return runAsPartitionOwner(date, input);
-  const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
+  // A line with parts (attribution's windows and report link, the personas step) becomes one bullet per part.
+  const say = (...facts: string[]) =>
+    setCurrentDetails(
+      detailsMarkdown(
+        `partition ${date}`,
+        facts.flatMap((f) => f.split(/; | · /)),
+      ),
+    );
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   status('running');
@@ -102,7 +110,7 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
 
   const bronze = await loadBronze(date, input.retract);
   const lines = [...bronze.lines];
-  say(lines.join(' · '));
+  say(...lines);
   const result: NightlyResult = {
     date,
     status: 'succeeded',
@@ -119,9 +127,11 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
     result.status = outcome;
     result.summary = lines.join(' · ');
     result.durationMs = Date.now() - started;
-    await recordPipelineRun({ date, status: outcome === 'succeeded' ? 'succeeded' : outcome === 'blocked' ? 'blocked' : 'failed', summary: result.summary });
+    await recordPipelineRun.executeWithOptions({ ...SHORT, summary: `record the ${outcome} run of ${date} in ops.pipeline_runs` }, [
+      { date, status: outcome === 'succeeded' ? 'succeeded' : outcome === 'blocked' ? 'blocked' : 'failed', summary: result.summary },
+    ]);
     status(outcome);
-    say(result.summary);
+    say(`status: ${outcome}`, ...lines);
     return result;
   };
 
@@ -130,15 +140,15 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
     lines.push(`${stage}: ${fmt(layer.rows)} rows in ${Object.keys(layer.models).length} models`);
     if (stage === 'gold') result.layers.gold = { ...layer, published: [] };
     else result.layers.silver = layer;
-    say(lines.join(' · '));
+    say(...lines);
     const checks = await checkStage(stage, date, input.acceptPartial ? ['files_failed'] : undefined);
     result.checks.push(checks);
     lines.push(describeChecks(checks));
     if (!checks.passed) {
-      await discardStagedGold({ date });
+      await discardStagedGold.executeWithOptions({ ...SHORT, summary: `discard ${date}'s staged gold (checks failed)` }, [{ date }]);
       if (input.review) {
         status('blocked');
-        say(`${lines.join(' · ')} · waiting for cleaning review cleaning-${date}`);
+        say(...lines, `waiting for cleaning review cleaning-${date}`);
         const review = await openReview(date);
         if (review.outcome === 'published') {
           lines.push(`cleaned after review and published: ${review.reason}`, await attribute(date));
@@ -161,10 +171,28 @@ async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<Nightl
 /** Runs the date as its `nightly-<date>` child; a run already holding that id wins. */
 async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyInput>): Promise<NightlyResult> {
   const workflowId = nightlyWorkflowId(date);
+  // patched: the schedule's own run carries the partition too, so a search by PartitionDate or
+  // PipelineStatus finds it next to its child (runs captured before this patch replay without it).
+  const carriesPartition = patched('scheduled-wrapper-attributes');
+  if (carriesPartition) {
+    upsertSearchAttributes([
+      { key: PartitionDate, value: date },
+      { key: PipelineStatus, value: 'running' },
+    ]);
+    setCurrentDetails(detailsMarkdown(`partition ${date} (scheduled)`, [`runs as ${workflowId}`]));
+  }
   try {
-    return await executeChild(NightlyPipeline, { workflowId, args: [{ ...input, date }], staticSummary: `Nightly pipeline for ${date} (scheduled)` });
+    const result = await executeChild(NightlyPipeline, { workflowId, args: [{ ...input, date }], staticSummary: `Nightly pipeline for ${date} (scheduled)` });
+    if (carriesPartition) {
+      upsertSearchAttributes([{ key: PipelineStatus, value: result.status }]);
+      setCurrentDetails(detailsMarkdown(`partition ${date} (scheduled)`, [`ran as ${workflowId}: ${result.status}`]));
+    }
+    return result;
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      if (carriesPartition) upsertSearchAttributes([{ key: PipelineStatus, value: 'failed' }]);
+      throw err;
+    }
     const summary = `refused: NightlyPipeline for ${date} is already running as ${workflowId} (one writer per partition)`;
     upsertSearchAttributes([
       { key: PartitionDate, value: date },

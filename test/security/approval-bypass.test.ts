@@ -137,7 +137,9 @@ test('2+3. refusals are red and readable where the decision was made: stale vers
   expect(state.history).toEqual([expect.objectContaining({ outcome: 'ignored', version: 1, ignoredReason: 'malformed decision: unknown field "plan"' })]);
   // The run's current details (the UI's summary panel) say so too, not just "awaiting approval".
   const metadata = await review.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-  expect(metadata.currentDetails).toMatch(/awaiting approval\nlast ignored decision: bob accept v1 — malformed decision: unknown field "plan"$/);
+  expect(metadata.currentDetails).toMatch(
+    /awaiting approval\*\*\n\n(- .+\n)+- last ignored decision: bob accept v1 — malformed decision: unknown field "plan"$/,
+  );
   await review.terminate('test done');
   await nightly.result().catch(() => undefined);
 }, 240_000);

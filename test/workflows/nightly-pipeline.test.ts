@@ -33,7 +33,7 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
     ['gold', true],
   ]);
   expect(result.summary).toMatch(
-    /^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 11\/11 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
+    /^bronze: [\d,]+ rows, 0 quarantined from 4 files · silver: [\d,]+ rows in 5 models · 11 of 11 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
   );
   expect(result.summary).not.toContain('attribution FAILED');
   expect(await goldRows('2026-10-30')).toBe(1);

@@ -91,8 +91,10 @@ export async function recordingEnd<I, T>(
   }
   await CancellationScope.nonCancellable(async () => {
     upsertSearchAttributes([{ key: PipelineStatus, value: end.status }]);
-    // Succeeded and blocked runs keep the details their workflow wrote; others say why they ended.
-    const details = end.status === 'succeeded' || end.status === 'blocked' ? end.summary : `${end.status}: ${end.summary}`;
+    // Succeeded and blocked runs keep the details their workflow wrote (short Markdown lines for
+    // the UI's panel; the summary is one long line), else their summary; others say why they ended.
+    const kept = end.status === 'succeeded' || end.status === 'blocked';
+    const details = kept ? (getCurrentDetails() ? '' : end.summary) : `${end.status}: ${end.summary}`;
     try {
       await record(end.status, end.summary);
       if (details) setCurrentDetails(details);
