@@ -331,11 +331,30 @@ export const MUTANTS: Mutant[] = [
   },
   // ── approvals ────────────────────────────────────────────────────────────────────────────────
   {
+    // The wait has one deadline timer (patched 'approval-timer-summary'); the mutant re-arms a full
+    // timeout every time the wait wakes up without a decision (a decision that does not count).
     id: 'approval-timeout-restarts',
     policy: 'approval timeout counted from the request, not restarted by each signal',
     file: 'workflows/shared/approval.ts',
-    search: 'await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());',
-    replace: 'await condition(() => decided !== undefined || unaudited.length > 0, msToNumber(timeout));',
+    search: [
+      '        while (!decided && !expired) {',
+      '          await condition(() => decided !== undefined || unaudited.length > 0 || expired);',
+      '          await auditNew();',
+      '        }',
+      '        if (!expired) timer.cancel();',
+    ].join('\n'),
+    replace: [
+      '        let armed = timer;',
+      '        while (!decided && !expired) {',
+      '          await condition(() => decided !== undefined || unaudited.length > 0 || expired);',
+      '          await auditNew();',
+      '          if (decided || expired) break;',
+      '          armed.cancel();',
+      '          armed = new CancellationScope();',
+      '          armed.run(() => sleep(msToNumber(timeout))).then(() => (expired = true), () => undefined);',
+      '        }',
+      '        if (!expired) armed.cancel();',
+    ].join('\n'),
     tests: [POLICIES],
     only: 'approval timeout',
   },

@@ -50,8 +50,7 @@ const start = <T extends Workflow>(wf: T, args: Parameters<T>, id = `run-end-${r
   env.client.workflow.start(wf, { taskQueue: w.taskQueue, workflowId: id, args } as never) as Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
 
 test('a nightly cancelled while it waits on its review records cancelled, and so does the review', async () => {
-  // A date no other test file uses: cleaning-<date> ids are shared by every file on the test run's server.
-  const date = '2026-04-13';
+  const date = '2037-04-01';
   const h = await start(NightlyPipeline, [{ date, generate: { rows: 3000, anomalies: true, seed: 2 } }]);
   const review = env.client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
   await awaitingPlan(() => review.query(cleaningApproval.query));
@@ -59,10 +58,10 @@ test('a nightly cancelled while it waits on its review records cancelled, and so
   expect(await h.result().catch((e) => (e as WorkflowFailedError).cause?.name)).toBe('CancelledFailure');
   expect((await h.describe()).status.name).toBe('CANCELLED');
   expect(await pipelineStatus(h)).toEqual(['cancelled']);
-  expect(await details(h)).toMatch(/^cancelled: while partition 2026-04-13: .* waiting for cleaning review cleaning-2026-04-13$/);
+  expect(await details(h)).toMatch(/^cancelled: while partition 2037-04-01: .* waiting for cleaning review cleaning-2037-04-01$/);
   expect(await runRow(h)).toMatchObject({ workflow_type: 'NightlyPipeline', status: 'cancelled', d: date, finished: true });
   expect(await ledger(date)).toEqual([
-    { run_id: (await h.describe()).runId, status: 'cancelled', summary: expect.stringMatching(/^while partition 2026-04-13/) },
+    { run_id: (await h.describe()).runId, status: 'cancelled', summary: expect.stringMatching(/^while partition 2037-04-01/) },
   ]);
   await waitFor('the review to close', async () => (await review.describe()).status.name !== 'RUNNING');
   expect(await pipelineStatus(review)).toEqual(['cancelled']);
@@ -70,10 +69,10 @@ test('a nightly cancelled while it waits on its review records cancelled, and so
 });
 
 test('a nightly whose publish fails for good records failed with the root cause', async () => {
-  const date = '2026-04-02';
+  const date = '2037-04-02';
   // A published day first, then the last model of the publish no longer fits its staged rows
   // (a column the model selects is gone; an added column would not do: inserts go by name).
-  await start(NightlyPipeline, [{ date: '2026-03-31', review: false, generate: { rows: 2000, anomalies: false, seed: 2 } }]).then((h) => h.result());
+  await start(NightlyPipeline, [{ date: '2037-03-31', review: false, generate: { rows: 2000, anomalies: false, seed: 2 } }]).then((h) => h.result());
   const [{ type }] = await w.deps.warehouse.query<{ type: string }>(
     `select data_type as type from information_schema.columns where table_schema = 'gold' and table_name = 'monthly_revenue' and column_name = 'customers'`,
   );
@@ -98,14 +97,14 @@ test('a nightly whose publish fails for good records failed with the root cause'
 });
 
 test('every other workflow type records its end: succeeded, blocked, failed, cancelled', async () => {
-  const attribution = await start(Attribution, [{ from: '2026-04-01', to: '2026-04-02' }]);
-  const backfill = await start(Backfill, [{ from: '2026-04-03', to: '2026-04-04', dryRun: true }]);
-  const personas = await start(PersonaLabeling, [{ date: '2026-04-05', generate: { participants: 500, seed: 1 } }]);
+  const attribution = await start(Attribution, [{ from: '2037-04-01', to: '2037-04-02' }]);
+  const backfill = await start(Backfill, [{ from: '2037-04-03', to: '2037-04-04', dryRun: true }]);
+  const personas = await start(PersonaLabeling, [{ date: '2037-04-05', generate: { participants: 500, seed: 1 } }]);
   const mmm = await start(RobynMmm, [{ iterations: -1 }] as never);
   await Promise.all([attribution, backfill, personas].map((h) => h.result()));
   await mmm.result().catch(() => undefined);
   // Trained on the participants the labelling run loaded.
-  const retrain = await start(RetrainPersonas, [{ window: { from: '2026-04-05', to: '2026-04-05' }, requestedBy: 'bob', sampleSize: 200 }]);
+  const retrain = await start(RetrainPersonas, [{ window: { from: '2037-04-05', to: '2037-04-05' }, requestedBy: 'bob', sampleSize: 200 }]);
   await waitFor('the retrain to await a decision', async () => {
     if ((await retrain.describe()).status.name !== 'RUNNING')
       throw new StopWaiting(`the retrain ended: ${await retrain.result().catch((e) => e.cause?.cause?.message)}`);
@@ -117,11 +116,11 @@ test('every other workflow type records its end: succeeded, blocked, failed, can
   expect(await runRow(attribution)).toMatchObject({
     workflow_type: 'Attribution',
     status: 'succeeded',
-    d: '2026-04-02',
-    summary: expect.stringMatching(/ conversions 2026-04-01\.\.2026-04-02; /),
+    d: '2037-04-02',
+    summary: expect.stringMatching(/ conversions 2037-04-01\.\.2037-04-02; /),
   });
   expect(await runRow(backfill)).toMatchObject({ workflow_type: 'Backfill', status: 'succeeded', summary: 'dry run: would run 2 date(s), skip 0' });
-  expect(await runRow(personas)).toMatchObject({ workflow_type: 'PersonaLabeling', status: 'succeeded', d: '2026-04-05' });
+  expect(await runRow(personas)).toMatchObject({ workflow_type: 'PersonaLabeling', status: 'succeeded', d: '2037-04-05' });
   expect(await runRow(mmm)).toMatchObject({
     workflow_type: 'RobynMmm',
     status: 'failed',
@@ -144,7 +143,7 @@ test('every other workflow type records its end: succeeded, blocked, failed, can
 });
 
 test('a terminated nightly: dag status says so; the next run of the partition reconciles it as terminated', async () => {
-  const date = '2026-04-06';
+  const date = '2037-04-06';
   const id = `nightly-${date}`;
   const first = await start(NightlyPipeline, [{ date, review: false, generate: { rows: 2000, anomalies: false, seed: 2 } }], id);
   await waitFor('the run to record itself running', async () => (await runRow(first))?.status === 'running');
