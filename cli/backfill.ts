@@ -1,11 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { Backfill, backfillProgress, type BackfillResult } from '../workflows/backfill';
-import { CliError } from './errors';
+import { Backfill, backfillInput, backfillProgress, type BackfillResult } from '../workflows/backfill';
+import { checkPartitionRange, cliNumber, validateWorkflowInput, workflowFailed } from './errors';
 import type { CliContext } from './main';
 import { print } from './output';
-import { parseDate } from './run';
 
 export function registerBackfillCommand(program: Command, ctx: CliContext): void {
   program
@@ -18,13 +17,13 @@ export function registerBackfillCommand(program: Command, ctx: CliContext): void
     .option('--dry-run', 'only print which dates would run')
     .option('--json', 'print JSON')
     .action(async (opts: { from: string; to: string; only: string; maxConcurrent: string; dryRun?: boolean; json?: boolean }) => {
-      const input = {
-        from: parseDate(opts.from),
-        to: parseDate(opts.to),
-        only: opts.only as never,
-        maxConcurrent: Number(opts.maxConcurrent),
-        dryRun: !!opts.dryRun,
-      };
+      // Checked with the workflow's own schema before anything starts (nothing is started on a bad flag).
+      const input = validateWorkflowInput(
+        backfillInput,
+        { from: opts.from, to: opts.to, only: opts.only, maxConcurrent: cliNumber(opts.maxConcurrent), dryRun: !!opts.dryRun },
+        'Backfill',
+      );
+      checkPartitionRange(ctx.config(), input.from, input.to);
       const config = ctx.config();
       const client = await ctx.client();
       const workflowId = `backfill-${input.from}-${input.to}-${Date.now()}`;
@@ -53,7 +52,7 @@ export function registerBackfillCommand(program: Command, ctx: CliContext): void
         bar?.stop();
         print(!!opts.json, result, () => summarise(result!));
       } catch (err) {
-        if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+        if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
         throw err;
       } finally {
         await client.connection.close();

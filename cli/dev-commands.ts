@@ -3,6 +3,7 @@ import { runWorker } from '../workers/main';
 import type { CliContext } from './main';
 import { startEmbedded, untilSignal } from './dev';
 import { runNightlyOnce } from './quickstart';
+import { CliError } from './errors';
 import { describeConsole } from '../console/start';
 
 export function registerDevCommands(program: Command, ctx: CliContext): void {
@@ -10,6 +11,12 @@ export function registerDevCommands(program: Command, ctx: CliContext): void {
     .command('dev')
     .description('start the embedded Temporal dev server (Web UI) and a worker; Ctrl-C stops both')
     .action(async () => {
+      const address = ctx.config().temporal.address;
+      // `dag dev` is the embedded stack; quietly running only a worker against another server would surprise.
+      if (address)
+        throw new CliError(
+          `TEMPORAL_ADDRESS is set (${address}): \`dag dev\` starts the embedded dev server and would ignore it. Run \`dag worker\` to work against ${address}, or unset TEMPORAL_ADDRESS`,
+        );
       const stack = await startEmbedded(ctx.config());
       process.stdout.write(
         `Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\n` +

@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { createObjectStore } from '../adapters/object-store';
 import { parseCsv } from '../activities/mmm/csv';
 import { RobynMmm, robynMmmInput, robynMmmWorkflowId } from '../workflows/robyn-mmm';
-import { parseInput } from '../workflows/shared/input';
-import { CliError } from './errors';
+import { CliError, cliNumber, validateWorkflowInput, workflowFailed } from './errors';
 import type { CliContext } from './main';
 import { print } from './output';
 import { parseDate } from './run';
@@ -61,14 +60,14 @@ export function registerMmmCommands(program: Command, ctx: CliContext): void {
           country: opts.country,
           ...(opts.from ? { from: parseDate(opts.from) } : {}),
           ...(opts.to ? { to: parseDate(opts.to) } : {}),
-          iterations: Number(opts.iterations),
-          trials: Number(opts.trials),
-          ...(opts.seed !== undefined ? { seed: Number(opts.seed) } : {}),
+          iterations: cliNumber(opts.iterations),
+          trials: cliNumber(opts.trials),
+          ...(opts.seed !== undefined ? { seed: cliNumber(opts.seed) } : {}),
           ...(opts.csv ? { source: { kind: 'csv' as const, key: opts.csv, variables: parseJson(opts.variables ?? '', '--variables') } } : {}),
           ...(opts.hyperparameters !== undefined ? { hyperparameters: parseJson(opts.hyperparameters, '--hyperparameters') } : {}),
         };
         // The workflow's own schema, before anything is uploaded or started: one line naming every problem.
-        validate(raw);
+        validateWorkflowInput(robynMmmInput, raw, 'RobynMmm');
         const input = opts.csv && isLocalFile(opts.csv) ? { ...raw, source: { ...raw.source!, key: (await upload(config, opts.csv)).key } } : raw;
         const client = await ctx.client();
         const workflowId = robynMmmWorkflowId(opts.country);
@@ -85,7 +84,7 @@ export function registerMmmCommands(program: Command, ctx: CliContext): void {
           print(!!opts.json, result, () => JSON.stringify(result, null, 2));
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a RobynMmm run for ${opts.country} is already running (${workflowId})`);
-          if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+          if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
           throw err;
         } finally {
           await client.connection.close();
@@ -99,14 +98,6 @@ function parseJson(text: string, flag: string): unknown {
     return JSON.parse(text);
   } catch {
     throw new CliError(`${flag} must be JSON${flag === '--variables' ? ' (with --csv it is required)' : ''}`);
-  }
-}
-
-function validate(input: unknown): void {
-  try {
-    parseInput(robynMmmInput, input, 'RobynMmm');
-  } catch (err) {
-    throw new CliError((err as Error).message);
   }
 }
 

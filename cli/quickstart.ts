@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { CliError } from './errors';
+import { workflowFailed } from './errors';
 import { NightlyPipeline } from '../workflows';
 import { nightlyWorkflowId } from '../workflows/shared/names';
 import { connectClient } from '../temporal/connection';
@@ -27,7 +27,7 @@ export async function runNightlyOnce(config: Config, opts: { date: string; rows:
         staticSummary: `Nightly pipeline for ${opts.date} (quickstart, demo data)`,
       })
       .catch((err) => {
-        throw err instanceof WorkflowFailedError ? new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`) : err;
+        throw err instanceof WorkflowFailedError ? workflowFailed(workflowId, err) : err;
       });
     printNightlyResult(false, result);
     if (stack.uiUrl) process.stdout.write(`See it in the UI: ${stack.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}\n`);

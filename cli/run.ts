@@ -1,10 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { addDays, isoDate } from '../lib/dates';
-import { NightlyPipeline, unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
+import { NightlyPipeline, nightlyInput, unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
 import { nightlyWorkflowId } from '../workflows/shared/names';
+import { rootCause } from '../workflows/shared/failure';
 import { PartitionDate } from '../workflows/shared/search-attributes';
-import { CliError } from './errors';
+import { checkPartitionRange, CliError, cliNumber, validateWorkflowInput, workflowFailed } from './errors';
 import type { CliContext } from './main';
 import { print } from './output';
 
@@ -23,9 +24,16 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .action(
       async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; acceptPartial?: boolean; wait?: boolean; json?: boolean }) => {
         const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
-        const rows = opts.generate === undefined ? undefined : Number(opts.generate);
-        if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
-          throw new CliError(`--generate must be a positive whole number, got ${JSON.stringify(opts.generate)}`);
+        const rows = opts.generate === undefined ? undefined : cliNumber(opts.generate);
+        // The workflow's own schema, before anything starts.
+        const input = {
+          date,
+          ...(rows !== undefined ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}),
+          ...(opts.review ? {} : { review: false }),
+          ...(opts.acceptPartial ? { acceptPartial: true } : {}),
+        };
+        validateWorkflowInput(nightlyInput, input, 'NightlyPipeline');
+        checkPartitionRange(ctx.config(), date);
         const config = ctx.config();
         const client = await ctx.client();
         const workflowId = nightlyWorkflowId(date);
@@ -36,14 +44,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
             // One run per partition at a time; a finished one may be re-run (idempotent by partition).
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            args: [
-              {
-                date,
-                ...(rows ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}),
-                ...(opts.review ? {} : { review: false }),
-                ...(opts.acceptPartial ? { acceptPartial: true } : {}),
-              },
-            ],
+            args: [input as never],
             typedSearchAttributes: [{ key: PartitionDate, value: date }],
             staticSummary: `Nightly pipeline for ${date}`,
           });
@@ -53,7 +54,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError)
             throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
-          if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
+          if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
           throw err;
         } finally {
           await client.connection.close();
@@ -63,29 +64,44 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
 
   program
     .command('status <workflowId>')
-    .description('show a workflow: status, partition, summary, result')
+    .description('show a workflow: status, partition, summary or the root cause of its failure')
     .option('--json', 'print JSON')
     .action(async (workflowId: string, opts: { json?: boolean }) => {
       const client = await ctx.client();
       try {
         const handle = client.workflow.getHandle(workflowId);
         const d = await handle.describe();
+        const status = d.status.name;
+        // result() of an open run would wait for it: only closed runs are asked.
+        const outcome: { result?: unknown; cause?: string } =
+          status === 'RUNNING'
+            ? {}
+            : await handle.result().then(
+                (result: unknown) => ({ result }),
+                (err: unknown) => ({ cause: err instanceof WorkflowFailedError ? rootCause(err.cause ?? err) : undefined }),
+              );
         const info = {
           workflowId,
           runId: d.runId,
           type: d.type,
-          status: d.status.name,
+          status,
           startTime: d.startTime.toISOString(),
           closeTime: d.closeTime?.toISOString(),
-          partition: d.searchAttributes.PartitionDate?.[0],
-          pipelineStatus: d.searchAttributes.PipelineStatus?.[0],
-          result: d.status.name === 'COMPLETED' ? await handle.result() : undefined,
+          partition: d.searchAttributes.PartitionDate?.[0] as string | undefined,
+          pipelineStatus: d.searchAttributes.PipelineStatus?.[0] as string | undefined,
+          ...(status === 'COMPLETED' ? { result: outcome.result } : {}),
+          ...(status === 'FAILED' && outcome.cause ? { cause: outcome.cause } : {}),
+          ...(status === 'TERMINATED' || status === 'TIMED_OUT'
+            ? { unrecorded: await unrecordedEnd(handle, status, d.searchAttributes.PipelineStatus?.[0]) }
+            : {}),
         };
         print(!!opts.json, info, () => {
           const r = info.result as { summary?: string; ignoredFiles?: string[] } | undefined;
+          const head = `${workflowId}  ${info.type}  ${info.status}${info.partition ? `  partition ${info.partition}` : ''}${info.pipelineStatus ? `  (${info.pipelineStatus})` : ''}`;
+          const more = info.cause ? `cause: ${info.cause}` : (info.unrecorded ?? r?.summary);
           // Landing files that match no source were not loaded: say so even when the summary is long.
           const unmatched = r?.ignoredFiles?.length && !r.summary?.includes('no source:') ? `\n  ${unmatchedWarning(r.ignoredFiles)}` : '';
-          return `${workflowId}  ${info.type}  ${info.status}${info.partition ? `  partition ${info.partition}` : ''}${info.pipelineStatus ? `  (${info.pipelineStatus})` : ''}${r?.summary ? `\n  ${r.summary}` : ''}${unmatched}`;
+          return `${more ? `${head}\n  ${more}` : head}${unmatched}`;
         });
       } catch (err) {
         if ((err as Error).name === 'WorkflowNotFoundError') throw new CliError(`no workflow with id ${JSON.stringify(workflowId)}`);
@@ -94,6 +110,18 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         await client.connection.close();
       }
     });
+}
+
+/**
+ * A terminated or timed-out run runs no more code, so it cannot record its end: says so (with the
+ * termination reason), and who reconciles ops.workflow_runs / ops.pipeline_runs.
+ */
+async function unrecordedEnd(handle: WorkflowHandle, status: string, pipelineStatus: unknown): Promise<string> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const reason = events.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason;
+  const what = status === 'TERMINATED' ? `terminated${reason ? ` (${reason})` : ''}` : 'timed out';
+  const stale = pipelineStatus === 'running' ? ', so PipelineStatus still says "running"' : '';
+  return `${what}: it could not record its end${stale}; the next run of this workflow id records it as terminated`;
 }
 
 export function parseDate(s: string): string {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { APPROVAL_ENV_NAMES, approvalsFromEnv, approvalsSchema, parseJsonWithoutEcho } from './approvals-config';
 import { ConfigError } from './config-error';
+import { isoDate } from '../lib/dates';
 
 /**
  * The one configuration object, built once at worker / CLI start from environment variables
@@ -47,8 +48,8 @@ export const configSchema = z.object({
     maxConcurrentWorkflowTasks: z.coerce.number().int().min(1).max(1000).default(40),
     /** Prometheus text of the pipeline's counters (`dag worker`; 0 = any free port). */
     metricsPort: z.coerce.number().int().min(0).max(65535).default(9465),
-    /** Prometheus exporter of Temporal's runtime metrics (`dag worker`). */
-    temporalMetricsPort: z.coerce.number().int().min(1).max(65535).default(9464),
+    /** Prometheus exporter of Temporal's runtime metrics (`dag worker`; 0 = any free port, like DAG_METRICS_PORT). */
+    temporalMetricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
   }),
   warehouse: z.discriminatedUnion('kind', [
     z.object({
@@ -114,6 +115,13 @@ export const configSchema = z.object({
       .default({}),
   }),
   pipeline: z.object({
+    /**
+     * The partition dates this deployment accepts (DAG_PARTITION_MIN, DAG_PARTITION_MAX): a run
+     * for a date outside is refused by the CLI and at the workflow's start (every partition date is
+     * also within 1900–2199 whatever is configured, see lib/dates.ts).
+     */
+    partitionMin: isoDate.default('2000-01-01'),
+    partitionMax: isoDate.default('2099-12-31'),
     sessionGapMinutes: z.coerce
       .number()
       .int()
@@ -236,7 +244,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     launcher: { kind: e.DAG_LAUNCHER, image: e.DAG_ROBYN_IMAGE, cloudRunJob: e.DAG_CLOUD_RUN_JOB },
     schedule: { cron: e.DAG_NIGHTLY_CRON, timeZone: e.DAG_NIGHTLY_TZ, catchupWindow: e.DAG_SCHEDULE_CATCHUP },
     quality: { quarantineErrorRate: e.DAG_MAX_QUARANTINE_RATE, checks: jsonSetting(e.DAG_CHECKS, 'DAG_CHECKS') },
-    pipeline: { sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
+    pipeline: { partitionMin: e.DAG_PARTITION_MIN, partitionMax: e.DAG_PARTITION_MAX, sessionGapMinutes: e.DAG_SESSION_GAP_MINUTES },
     lateData: {
       lookbackDays: e.DAG_LATE_DATA_LOOKBACK_DAYS,
       sessionLookbackDays: e.DAG_CHECK_SESSION_LOOKBACK_DAYS,
@@ -272,6 +280,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError(`configuration: ${settingName(issue.path)}: ${issue.message}`);
   }
   const cfg = parsed.data;
+  if (cfg.pipeline.partitionMin > cfg.pipeline.partitionMax)
+    throw new ConfigError(`configuration: DAG_PARTITION_MIN ${cfg.pipeline.partitionMin} is after DAG_PARTITION_MAX ${cfg.pipeline.partitionMax}`);
   for (const name of Object.keys(cfg.notifications.webhooks))
     if (!cfg.secrets.webhookUrls[name])
       throw new ConfigError(`configuration: ${webhookUrlVar(name)} is required: DAG_NOTIFY_WEBHOOKS names the channel "${name}"`);
@@ -283,6 +293,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 }
 
 export { ConfigError };
+
+/** Why these partition dates are refused by this configuration, or undefined when they are all in range. */
+export function outsidePartitionRange(cfg: Pick<Config, 'pipeline'>, ...dates: (string | undefined | null)[]): string | undefined {
+  const { partitionMin: min, partitionMax: max } = cfg.pipeline;
+  const out = dates.find((d) => d && (d < min || d > max));
+  return out ? `partition date ${out} is outside the accepted range ${min}..${max} (DAG_PARTITION_MIN, DAG_PARTITION_MAX)` : undefined;
+}
 
 /** The config with every secret replaced by "***", safe to log or return. */
 export function redactedConfig(cfg: Config): Config {
@@ -323,6 +340,11 @@ function notificationSettings(e: Record<string, string>) {
     .map((x) => x.trim())
     .filter(Boolean);
   return { webhooks, email: to?.length ? { to, from: e.DAG_NOTIFY_EMAIL_FROM ?? 'marketing-dag@localhost' } : undefined };
+}
+
+/** A stored report (reports/…, ml/drift/…, mmm/runs/…) as the console serves it: a link anyone with the console can open, never a server-local file:// path. */
+export function consoleReportLink(cfg: Config, key: string): string {
+  return `${consoleUrl(cfg)}/reports/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** The console's address as people open it: DAG_CONSOLE_URL, else loopback and its port. */
@@ -407,6 +429,8 @@ const ENV_NAMES: Record<string, string> = {
   'lateData.lookbackDays': 'DAG_LATE_DATA_LOOKBACK_DAYS',
   'lateData.sessionLookbackDays': 'DAG_CHECK_SESSION_LOOKBACK_DAYS',
   'lateData.reportingCurrency': 'DAG_REPORTING_CURRENCY',
+  'pipeline.partitionMin': 'DAG_PARTITION_MIN',
+  'pipeline.partitionMax': 'DAG_PARTITION_MAX',
   'schedule.catchupWindow': 'DAG_SCHEDULE_CATCHUP',
   'schedule.cron': 'DAG_NIGHTLY_CRON',
   'console.port': 'DAG_CONSOLE_PORT',

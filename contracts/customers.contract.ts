@@ -6,7 +6,8 @@ const id = () => z.string().min(1).max(64);
 export default defineSource({
   name: 'customers',
   description: 'Customer records from the CRM; a customer may appear again when updated.',
-  key: ['customer_id'],
+  // The grain of a delivered record: a customer appears again, with a later updated_at, when updated.
+  key: ['customer_id', 'updated_at'],
   schema: z.object({
     customer_id: id(),
     client_id: id().nullable(),

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError } from '../config/config';
 
 /**
  * Warehouse errors that no retry can fix (the SQL or the data is wrong), by the messages DuckDB
@@ -20,7 +21,11 @@ export function isPermanentSqlError(err: unknown): boolean {
   return PERMANENT.some((re) => re.test(msg));
 }
 
-/** Wraps every activity so permanent SQL errors fail fast, as non-retryable `SqlError`s. */
+/**
+ * Wraps every activity so errors no retry can fix fail fast: permanent SQL errors as
+ * non-retryable `SqlError`s, configuration errors (a launcher without its settings or engine, a
+ * missing key) as non-retryable `ConfigError`s, whatever the activity's retry policy says.
+ */
 export function failFastOnPermanentErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
@@ -29,6 +34,7 @@ export function failFastOnPermanentErrors<T extends Record<string, (...args: nev
         return await fn(...args);
       } catch (err) {
         if (isPermanentSqlError(err)) throw ApplicationFailure.nonRetryable((err as Error).message.split('\n')[0], 'SqlError');
+        if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
         throw err;
       }
     };

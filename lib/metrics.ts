@@ -108,7 +108,13 @@ export async function startMetricsServer(registry: MetricsRegistry, port = 0): P
     if (req.method !== 'GET' || req.url !== '/metrics') return void res.writeHead(404).end();
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(registry.render());
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // EADDRINUSE: the caller says which setting
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const bound = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${bound}/metrics`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -7,14 +7,15 @@ import type { ActivityDeps } from './deps';
 import { bootstrapWarehouse } from './bootstrap';
 import { loadContracts, useContracts } from '../contracts/sources';
 import { createLogger } from './logger';
-import { activityLogFields } from './heartbeat';
+import { activityLogFields, activityWarehouse } from './heartbeat';
 
 /** Opens the configured adapters once (at worker start) and creates missing tables. */
 export async function openDeps(config: Config): Promise<ActivityDeps> {
   // Contracts first: a contract that cannot be enforced stops the worker before anything opens.
   useContracts(loadContracts({ dir: config.contracts.dir }));
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), base: { service: 'worker' }, context: activityLogFields });
-  const warehouse = contextTagged(await openWarehouse(config));
+  // Bound to the calling activity: query tag (Snowflake), heartbeats, interrupted on cancellation.
+  const warehouse = activityWarehouse(contextTagged(await openWarehouse(config)));
   await bootstrapWarehouse(warehouse, { sessionGapMinutes: config.pipeline.sessionGapMinutes });
   const store = createObjectStore(config);
   return { config, warehouse, store, logger };

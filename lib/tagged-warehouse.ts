@@ -24,6 +24,11 @@ export function contextTagged(wh: Warehouse): Warehouse {
     exec: (sql, params) => scoped().exec(sql, params),
     transaction: (fn) => scoped().transaction(fn),
     loadRawFile: (table, source, columns) => scoped().loadRawFile(table, source, columns),
+    // The tagged view of the calling activity, obeying its cancellation (lib/heartbeat.ts).
+    controlled: (control) => {
+      const view = scoped();
+      return view.controlled ? view.controlled(control) : view;
+    },
     close: () => wh.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { dataConverter } from '../lib/codec';
 import { metricsInterceptor, type PipelineMetrics } from '../lib/metrics';
@@ -18,6 +18,9 @@ export interface DagWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Pipeline counters (rows loaded / quarantined, checks failed) fed by an activity interceptor. */
   metrics?: PipelineMetrics;
+  /** Tests only: activities registered beside the project's, and activity interceptors (fault hooks). */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** Registers every workflow and activity on the task queue (default `marketing-dag`). */
@@ -28,13 +31,18 @@ export async function createDagWorker(opts: DagWorkerOptions): Promise<Worker> {
     namespace: config.temporal.namespace,
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.deps),
+    activities: { ...createActivities(opts.deps), ...opts.extraActivities },
     // Payloads and failure messages encrypted at rest when DAG_PAYLOAD_KEY is set (view them via workers/codec-server.ts).
     dataConverter: dataConverter(config),
-    interceptors: opts.metrics ? { activity: [metricsInterceptor(opts.metrics)] } : undefined,
+    interceptors: { activity: [...(opts.metrics ? [metricsInterceptor(opts.metrics)] : []), ...(opts.activityInterceptors ?? [])] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     // Activities get this long to finish their current statement on SIGTERM before being cancelled.
     shutdownGraceTime: '20s',
+    // Cancellation reaches an activity only with a heartbeat's answer: heartbeats go out at least
+    // every 2 s (not 80 % of the heartbeat timeout, 48 s for LONG_SQL), so a cancelled statement
+    // is interrupted within seconds (lib/heartbeat.ts).
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
   });
 }

@@ -5,7 +5,9 @@ import type { ComputeAttributionResult } from '../activities/attribution/compute
 import { ATTRIBUTION_MODELS, DEFAULT_HALF_LIFE_DAYS, DEFAULT_POSITION_WEIGHTS, DEFAULT_WINDOWS, describeSettings } from '../activities/attribution/models';
 import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
+import { detailsMarkdown } from './shared/details';
 import { fmt, parseInput } from './shared/input';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 
 const { computeAttribution } = proxyActivities<AttributionActivities>(LONG_SQL);
 const { writeAttributionReport } = proxyActivities<AttributionActivities>(SHORT);
@@ -46,7 +48,7 @@ export interface AttributionResult {
   settings?: { halfLifeDays: number; firstWeight: number; lastWeight: number };
   windows: Pick<ComputeAttributionResult, 'windowDays' | 'conversions' | 'attributed' | 'outOfWindow' | 'touches' | 'rows' | 'durationMs'>[];
   /** The report in the object store: open `uri`; `key` is the HTML report's object key. */
-  report: { key: string; uri: string; markdownKey: string; markdownUri: string; chartKeys: string[]; prefix: string };
+  report: { key: string; uri: string; link?: string; markdownKey: string; markdownUri: string; chartKeys: string[]; prefix: string };
   /** Conversion days of the range whose gold partition was never published (silver not gated). */
   unpublishedDates: string[];
   summary: string;
@@ -54,14 +56,19 @@ export interface AttributionResult {
 
 /** Rule-based multi-touch attribution for a range: one warehouse pass per window, then the report. */
 export async function Attribution(rawInput: AttributionInput = {}): Promise<AttributionResult> {
+  return recordingEnd('Attribution', attribution, rawInput, { ended: (r) => ({ status: 'succeeded', summary: r.summary }) });
+}
+
+async function attribution(rawInput: AttributionInput, run: RunRecorder): Promise<AttributionResult> {
   const input = parseInput(attributionInput, rawInput, 'Attribution');
   const to = input.to ?? input.from ?? addDays(new Date(workflowInfo().startTime).toISOString().slice(0, 10), -1);
   const from = input.from ?? to;
+  await run.begin(to, [from]);
   const models = ATTRIBUTION_MODELS.filter((m) => !input.models || input.models.includes(m));
   const windows = [...new Set(input.windowDays === undefined ? DEFAULT_WINDOWS : [input.windowDays].flat())];
   const runs: ComputeAttributionResult[] = [];
   for (const w of windows) {
-    setCurrentDetails(`attribution ${from}..${to}: ${w}-day window (${runs.length + 1}/${windows.length})`);
+    setCurrentDetails(`attribution ${from}..${to}: ${w}-day window (${runs.length + 1} of ${windows.length})`);
     runs.push(
       await computeAttribution.executeWithOptions({ ...LONG_SQL, summary: `attribution ${from}..${to}, ${w}-day window, ${models.length} models` }, [
         {
@@ -82,14 +89,16 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
   ]);
   const share = (r: ComputeAttributionResult) => (r.conversions ? ` (${Math.round((100 * r.attributed) / r.conversions)}%)` : '');
   const unpublishedDates = runs[0]?.unpublishedDates ?? [];
-  const summary = [
+  const facts = [
     `${fmt(runs[0]?.conversions ?? 0)} conversions ${from}..${to}`,
     runs.map((r) => `attributed ${r.windowDays}d: ${fmt(r.attributed)}${share(r)}`).join(', '),
     ...(unpublishedDates.length ? [`${unpublishedDates.length} days without published gold`] : []),
     describeSettings(settings),
-    `report ${report.uri}`,
-  ].join('; ');
-  setCurrentDetails(summary);
+    // Runs captured before the console existed carry no link: their file/bucket address stays.
+    `report ${report.link ?? report.uri}`,
+  ];
+  const summary = facts.join('; ');
+  setCurrentDetails(detailsMarkdown(`attribution ${from}..${to}`, facts));
   return {
     from,
     to,
@@ -107,6 +116,7 @@ export async function Attribution(rawInput: AttributionInput = {}): Promise<Attr
     report: {
       key: report.htmlKey,
       uri: report.uri,
+      ...(report.link ? { link: report.link } : {}),
       markdownKey: report.markdownKey,
       markdownUri: report.markdownUri,
       chartKeys: report.chartKeys,

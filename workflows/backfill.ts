@@ -4,11 +4,14 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import { dateRange, isoDate } from '../lib/dates';
 import { SHORT } from './shared/activity-options';
+import { detailsMarkdown } from './shared/details';
 import { parseInput } from './shared/input';
+import { summarised } from './shared/summarised';
 import { nightlyWorkflowId } from './shared/names';
+import { recordingEnd, type RunEnd, type RunRecorder } from './shared/run-end';
 import { NightlyPipeline, nightlyInput } from './nightly-pipeline';
 
-const { partitionStatuses } = proxyActivities<Activities>(SHORT);
+const partitionStatuses = summarised(proxyActivities<Activities>(SHORT).partitionStatuses, SHORT, (i) => `read the recorded status of ${i.from}..${i.to}`);
 
 export const backfillInput = z
   .object({
@@ -53,9 +56,15 @@ export const backfillProgress = defineQuery<BackfillProgress>('backfillProgress'
  * `only: "failed-or-missing"` resumes without redoing the dates that succeeded.
  */
 export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult> {
+  return recordingEnd('Backfill', backfill, rawInput, { ended: backfillEnd, partitionAttribute: false });
+}
+
+async function backfill(rawInput: BackfillInput, run: RunRecorder): Promise<BackfillResult> {
   const input = parseInput(backfillInput, rawInput, 'Backfill');
+  // The query answers from the first workflow task on ("planning"), before anything is awaited.
   const progress: BackfillProgress = { state: 'planning', plan: [], skipped: [], done: {}, running: [] };
   setHandler(backfillProgress, () => progress);
+  await run.begin(input.to, [input.from]);
   const all = dateRange(input.from, input.to);
   const known = new Map((await partitionStatuses({ from: input.from, to: input.to })).map((s) => [s.date, s.status]));
   const wanted = (d: string) => input.only === 'all' || !known.has(d) || (input.only === 'failed-or-missing' && known.get(d) !== 'succeeded');
@@ -70,7 +79,12 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   const report = () => {
     const c = counts();
     setCurrentDetails(
-      `${Object.keys(progress.done).length}/${progress.plan.length} dates done (${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}); running: ${progress.running.join(', ') || '-'}; plan ${input.from}…${input.to}, only ${input.only}, ${progress.skipped.length} skipped`,
+      detailsMarkdown(`backfill ${input.from}…${input.to}`, [
+        `${Object.keys(progress.done).length} of ${progress.plan.length} dates done`,
+        `${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed${c.already_running ? `, ${c.already_running} already running` : ''}`,
+        `running: ${progress.running.join(', ') || '-'}`,
+        `only ${input.only}, ${progress.skipped.length} skipped`,
+      ]),
     );
   };
   report();
@@ -89,6 +103,15 @@ export async function Backfill(rawInput: BackfillInput): Promise<BackfillResult>
   await Promise.all(Array.from({ length: Math.min(input.maxConcurrent, queue.length) }, lane));
   progress.state = 'done';
   return { ...progress, counts: counts(), dryRun: false };
+}
+
+/** Failed if a date failed, blocked if a date is blocked or held by another run, else succeeded. */
+function backfillEnd(r: BackfillResult): RunEnd {
+  const c = r.counts;
+  const summary = r.dryRun
+    ? `dry run: would run ${r.plan.length} date(s), skip ${r.skipped.length}`
+    : `${c.succeeded} succeeded, ${c.blocked} blocked, ${c.failed} failed, ${c.already_running} already running of ${r.plan.length} date(s)`;
+  return { status: c.failed ? 'failed' : c.blocked || c.already_running ? 'blocked' : 'succeeded', summary };
 }
 
 async function runDate(date: string, generate: BackfillInput['generate'], review: boolean): Promise<DateOutcome> {

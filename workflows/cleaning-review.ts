@@ -9,14 +9,38 @@ import { describeOperation } from '../cleaning/vocabulary';
 import { isoDate } from '../lib/dates';
 import { LLM_CALL, LONG_SQL, SHORT } from './shared/activity-options';
 import { approvalDefinitions, approverOf, createApproval, type DecisionRecord } from './shared/approval';
+import { detailsMarkdown } from './shared/details';
 import { parseInput } from './shared/input';
+import { summarised } from './shared/summarised';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { buildLayer, checkStage, describeChecks } from './shared/layers';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
 
-const { profileFailingChecks, dryRunCleaningPlan, applyCleaningPlan } = proxyActivities<CleaningActivities>(LONG_SQL);
-const { proposeCleaningPlan, judgeCleaningPlan } = proxyActivities<CleaningActivities>(LLM_CALL);
-const { recordCleaningAudit, recordCleaningDecisions, getCleaningApprovalPolicy } = proxyActivities<CleaningActivities>(SHORT);
-const { publishGold, discardStagedGold } = proxyActivities<Activities>(SHORT);
+const sql = proxyActivities<CleaningActivities>(LONG_SQL);
+const llm = proxyActivities<CleaningActivities>(LLM_CALL);
+const short = proxyActivities<CleaningActivities>(SHORT);
+const profileFailingChecks = summarised(
+  sql.profileFailingChecks,
+  LONG_SQL,
+  (i) => `profile the failing checks of ${i.date}: ${i.failing.map((f) => f.check).join(', ')}`,
+);
+const dryRunCleaningPlan = summarised(sql.dryRunCleaningPlan, LONG_SQL, (i) => `dry-run plan v${i.plan.version} on a copy of ${i.date}'s silver`);
+const applyCleaningPlan = summarised(sql.applyCleaningPlan, LONG_SQL, (i) => `apply accepted plan v${i.plan.version} to ${i.date}'s silver`);
+const proposeCleaningPlan = summarised(llm.proposeCleaningPlan, LLM_CALL, (i) => `propose cleaning plan v${i.version}${i.feedback ? ' (revision)' : ''}`);
+const judgeCleaningPlan = summarised(llm.judgeCleaningPlan, LLM_CALL, (i) => `judge plan v${i.plan.version} against its dry run`);
+const recordCleaningAudit = summarised(short.recordCleaningAudit, SHORT, (i) => `audit ${i.entries.map((e) => e.kind).join(', ')}`);
+const recordCleaningDecisions = summarised(
+  short.recordCleaningDecisions,
+  SHORT,
+  (i) => `audit ${i.records.length} decision${i.records.length === 1 ? '' : 's'}`,
+);
+const getCleaningApprovalPolicy = summarised(
+  short.getCleaningApprovalPolicy,
+  SHORT,
+  () => 'read who may approve and the timeout from the worker configuration',
+);
+const { publishGold, discardStagedGold: discard } = proxyActivities<Activities>(SHORT);
+const discardStagedGold = summarised(discard, SHORT, (i) => `discard ${i.date}'s staged gold`);
 
 /** Signal/update `cleaningDecision` {decision, approver, reason?, planVersion, signedAt, keyId, signature}; query `cleaningPlan`. */
 export const CLEANING_APPROVAL = { decision: 'cleaningDecision', query: 'cleaningPlan' } as const;
@@ -54,6 +78,13 @@ export interface CleaningReviewResult {
 
 /** Cleans a blocked partition only with a person's approval, then publishes gold if the checks pass. */
 export async function CleaningReview(rawInput: CleaningReviewInput): Promise<CleaningReviewResult> {
+  return recordingEnd('CleaningReview', cleaningReview, rawInput, {
+    // Anything but a publication leaves the partition blocked.
+    ended: (r) => ({ status: r.outcome === 'published' ? 'succeeded' : 'blocked', summary: `${r.outcome}: ${r.reason}` }),
+  });
+}
+
+async function cleaningReview(rawInput: CleaningReviewInput, run: RunRecorder): Promise<CleaningReviewResult> {
   const input = parseInput(cleaningReviewInput, rawInput, 'CleaningReview');
   const { date } = input;
   const { workflowId, parent } = workflowInfo();
@@ -68,6 +99,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       `CleaningReview runs as the child of NightlyPipeline, which records the partition's outcome and runs attribution after a publish: start NightlyPipeline {"date":"${date}"} (dag run nightly --date ${date}); it opens cleaning-${date} when a check blocks`,
       'InvalidInput',
     );
+  await run.begin(date);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   const policy = await getCleaningApprovalPolicy();
   const approval = createApproval<CleaningSubject>({
@@ -86,7 +118,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
     if (r.outcome !== 'published') await discardStagedGold({ date });
     await audit([{ planVersion: version, kind: 'outcome', actor: 'system:cleaning-review', detail: `${r.outcome}: ${r.reason}` }]);
     await approval.flush();
-    setCurrentDetails(`partition ${date}: ${r.outcome} — ${r.reason}`);
+    setCurrentDetails(detailsMarkdown(`partition ${date}: ${r.outcome}`, [r.reason]));
     return { date, planVersion: version || null, ...r };
   };
 
@@ -103,7 +135,7 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
         published: published.published,
       });
     }
-    setCurrentDetails(`partition ${date}, round ${round}: ${describeChecks(checks)}`);
+    setCurrentDetails(detailsMarkdown(`partition ${date}, round ${round}`, describeChecks(checks).split('; ')));
     const profile = await profileFailingChecks({ date, stage: checks.stage, failing: checks.results.filter((r) => r.status === 'fail') });
     let feedback: string | undefined;
     let decision: DecisionRecord;
@@ -152,7 +184,11 @@ export async function CleaningReview(rawInput: CleaningReviewInput): Promise<Cle
       approval.request(
         { date, round, failedChecks: checks.failed, plan, operations, dryRun, verdict },
         version,
-        `partition ${date}: plan v${version} (${operations.length} operations, judge: ${verdict.verdict}) awaiting approval`,
+        detailsMarkdown(`partition ${date}: plan v${version} awaiting approval`, [
+          `failing: ${checks.failed.join(', ')}`,
+          `${operations.length} operations, judge: ${verdict.verdict}`,
+          `decide in the console or with dag approvals (round ${round})`,
+        ]),
       );
       decision = await approval.waitForDecision(input.approvalTimeout as Duration);
       if (decision.decision !== 'revise' || revision >= input.maxRevisions) break;

@@ -9,9 +9,11 @@ import { lateDataAfterPublish, listenForChangedInputs, rerunAffected, rerunNeigh
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
 import { loadBronze, type LoadSummary } from './shared/bronze';
+import { detailsMarkdown } from './shared/details';
 export { unmatchedWarning } from './shared/bronze';
 import { buildLayer, checkStage, describeChecks, type LayerRun } from './shared/layers';
 import { nightlyWorkflowId } from './shared/names';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PartitionDate, PipelineStatus, ScheduledStartTime, type PipelineStatusValue } from './shared/search-attributes';
 
 const { generateDemoData } = proxyActivities<Activities>(LONG_SQL);
@@ -81,15 +83,30 @@ export interface NightlyResult {
 
 /** The nightly DAG for one partition: land → bronze → silver → checks → gold (staging) → checks → publish. */
 export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<NightlyResult> {
+  return recordingEnd('NightlyPipeline', nightly, rawInput, {
+    ended: (r) => ({ status: r.status, summary: r.summary }),
+    // A scheduled run only hands its date to the partition's owner (nightly-<date>), which records it.
+    ledger: (date) => !isScheduledHandOver(date),
+  });
+}
+
+async function nightly(rawInput: NightlyInput, run: RunRecorder): Promise<NightlyResult> {
   const input = parseInput(nightlyInput, rawInput, 'NightlyPipeline');
   const started = Date.now();
   const date = input.date ?? defaultPartition();
+  await run.begin(date);
   // One writer per partition: the schedule picks its runs' ids, so a scheduled run does its date
   // as `nightly-<date>` (the id `dag run nightly` uses) and is refused while another run holds it.
-  if (workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date))
-    return runAsPartitionOwner(date, input);
+  if (isScheduledHandOver(date)) return runAsPartitionOwner(date, input);
   const inputsChanged = listenForChangedInputs();
-  const say = (s: string) => setCurrentDetails(`partition ${date}: ${s}`);
+  // A line with parts (attribution's windows and report link, the personas step) becomes one bullet per part.
+  const say = (...facts: string[]) =>
+    setCurrentDetails(
+      detailsMarkdown(
+        `partition ${date}`,
+        facts.flatMap((f) => f.split(/; | · /)),
+      ),
+    );
   const status = (s: PipelineStatusValue) => upsertSearchAttributes([{ key: PipelineStatus, value: s }]);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   status('running');
@@ -104,7 +121,7 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
 
   const bronze = await loadBronze(date, input.retract);
   const lines = [...bronze.lines];
-  say(lines.join(' · '));
+  say(...lines);
   const result: NightlyResult = {
     date,
     status: 'succeeded',
@@ -121,9 +138,11 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
     result.status = outcome;
     result.summary = lines.join(' · ');
     result.durationMs = Date.now() - started;
-    await recordPipelineRun({ date, status: outcome === 'succeeded' ? 'succeeded' : outcome === 'blocked' ? 'blocked' : 'failed', summary: result.summary });
+    await recordPipelineRun.executeWithOptions({ ...SHORT, summary: `record the ${outcome} run of ${date} in ops.pipeline_runs` }, [
+      { date, status: outcome === 'succeeded' ? 'succeeded' : outcome === 'blocked' ? 'blocked' : 'failed', summary: result.summary },
+    ]);
     status(outcome);
-    say(result.summary);
+    say(`status: ${outcome}`, ...lines);
     return result;
   };
 
@@ -138,15 +157,15 @@ export async function NightlyPipeline(rawInput: NightlyInput = {}): Promise<Nigh
       const replay = await reapplyCleaningPlans.executeWithOptions({ ...LONG_SQL, summary: `re-apply accepted cleaning plans of ${date}` }, [{ date }]);
       if (replay.message) lines.push(replay.message);
     }
-    say(lines.join(' · '));
+    say(...lines);
     const checks = await checkStage(stage, date, input.acceptPartial ? ['files_failed'] : undefined);
     result.checks.push(checks);
     lines.push(describeChecks(checks));
     if (!checks.passed) {
-      await discardStagedGold({ date });
+      await discardStagedGold.executeWithOptions({ ...SHORT, summary: `discard ${date}'s staged gold (checks failed)` }, [{ date }]);
       if (input.review) {
         status('blocked');
-        say(`${lines.join(' · ')} · waiting for cleaning review cleaning-${date}`);
+        say(...lines, `waiting for cleaning review cleaning-${date}`);
         const review = await openReview(date);
         if (review.outcome === 'published') {
           lines.push(`cleaned after review and published: ${review.reason}`);
@@ -208,10 +227,28 @@ async function rebuild(date: string, input: z.infer<typeof nightlyInput>, told?:
 /** Runs the date as its `nightly-<date>` child; a run already holding that id wins. */
 async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyInput>): Promise<NightlyResult> {
   const workflowId = nightlyWorkflowId(date);
+  // patched: the schedule's own run carries the partition too, so a search by PartitionDate or
+  // PipelineStatus finds it next to its child (runs captured before this patch replay without it).
+  const carriesPartition = patched('scheduled-wrapper-attributes');
+  if (carriesPartition) {
+    upsertSearchAttributes([
+      { key: PartitionDate, value: date },
+      { key: PipelineStatus, value: 'running' },
+    ]);
+    setCurrentDetails(detailsMarkdown(`partition ${date} (scheduled)`, [`runs as ${workflowId}`]));
+  }
   try {
-    return await executeChild(NightlyPipeline, { workflowId, args: [{ ...input, date }], staticSummary: `Nightly pipeline for ${date} (scheduled)` });
+    const result = await executeChild(NightlyPipeline, { workflowId, args: [{ ...input, date }], staticSummary: `Nightly pipeline for ${date} (scheduled)` });
+    if (carriesPartition) {
+      upsertSearchAttributes([{ key: PipelineStatus, value: result.status }]);
+      setCurrentDetails(detailsMarkdown(`partition ${date} (scheduled)`, [`ran as ${workflowId}: ${result.status}`]));
+    }
+    return result;
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      if (carriesPartition) upsertSearchAttributes([{ key: PipelineStatus, value: 'failed' }]);
+      throw err;
+    }
     const summary = `refused: NightlyPipeline for ${date} is already running as ${workflowId} (one writer per partition)`;
     upsertSearchAttributes([
       { key: PartitionDate, value: date },
@@ -229,6 +266,11 @@ async function runAsPartitionOwner(date: string, input: z.infer<typeof nightlyIn
       durationMs: 0,
     };
   }
+}
+
+/** A scheduled run (its id chosen by the schedule) that runs its date as the child nightly-<date>. */
+function isScheduledHandOver(date: string): boolean {
+  return !!workflowInfo().typedSearchAttributes.get(ScheduledStartTime) && workflowInfo().workflowId !== nightlyWorkflowId(date);
 }
 
 /** Yesterday (UTC) of the time the run was due: the schedule's time, else the start time. */

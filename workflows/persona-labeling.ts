@@ -5,6 +5,7 @@ import { addDays, isoDate } from '../lib/dates';
 import { FEATURES } from '../personas/model';
 import { LONG_SQL } from './shared/activity-options';
 import { fmt, parseInput } from './shared/input';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PartitionDate, ScheduledStartTime } from './shared/search-attributes';
 import { approvalTimeoutSchema, personaDriftPersists, RetrainPersonas } from './retrain-personas';
 
@@ -80,8 +81,13 @@ export interface PersonaLabelingResult {
 
 /** Nightly persona step: (generate) → load participants → label in SQL → drift → maybe retrain. */
 export async function PersonaLabeling(rawInput: PersonaLabelingInput = {}): Promise<PersonaLabelingResult> {
+  return recordingEnd('PersonaLabeling', personaLabeling, rawInput, { ended: (r) => ({ status: 'succeeded', summary: r.summary }) });
+}
+
+async function personaLabeling(rawInput: PersonaLabelingInput, run: RunRecorder): Promise<PersonaLabelingResult> {
   const input = parseInput(personaLabelingInput, rawInput, 'PersonaLabeling');
   const date = input.date ?? defaultPartition();
+  await run.begin(date);
   upsertSearchAttributes([{ key: PartitionDate, value: date }]);
   if (input.generate) {
     const g = input.generate;

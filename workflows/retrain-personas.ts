@@ -19,6 +19,7 @@ import { addDays, dateRange, isoDate } from '../lib/dates';
 import { LONG_SQL, SHORT } from './shared/activity-options';
 import { approvalDefinitions, approverOf, createApproval, type DecisionRecord } from './shared/approval';
 import { parseInput } from './shared/input';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { CleaningStatus, PartitionDate } from './shared/search-attributes';
 
 const { trainPersonaCandidate, labelParticipants } = proxyActivities<PersonaActivities>(LONG_SQL);
@@ -85,6 +86,16 @@ export interface RetrainResult {
 
 /** Retrains personas on a window, then promotes the candidate only after an approved decision. */
 export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<RetrainResult> {
+  return recordingEnd('RetrainPersonas', retrainPersonas, rawInput, {
+    // Not promoted (rejected, timed out, revision asked) is a run blocked by a person's decision.
+    ended: (r) => ({
+      status: r.outcome === 'promoted' ? 'succeeded' : 'blocked',
+      summary: `candidate v${r.candidateVersion} ${r.outcome.replace('_', ' ')} (${r.decision.approver})${r.outcome === 'promoted' ? `; ${r.relabelled.rows} rows relabelled` : ''}`,
+    }),
+  });
+}
+
+async function retrainPersonas(rawInput: RetrainInput, run: RunRecorder): Promise<RetrainResult> {
   const parsed = parseInput(retrainInput, rawInput, 'RetrainPersonas');
   const { workflowId, startTime } = workflowInfo();
   const review = pendingReview();
@@ -96,6 +107,7 @@ export async function RetrainPersonas(rawInput: RetrainInput = {}): Promise<Retr
       `RetrainPersonas input: ${parsed.autoPromote ? 'autoPromote' : 'approvers'}: who may approve, and whether a model is promoted without a decision, come only from the worker's configuration (DAG_APPROVERS, DAG_PERSONA_AUTO_PROMOTE): remove it`,
       'InvalidInput',
     );
+  await run.begin(input.window.to);
   upsertSearchAttributes([{ key: PartitionDate, value: input.window.to }]);
   const policy = await getPersonaApprovalPolicy();
   const approval = createApproval<PersonaCandidateSubject>({

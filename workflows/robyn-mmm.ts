@@ -19,6 +19,7 @@ import { describeSource, hyperparameterProblems, mmmSource, variablesOf } from '
 import { addDays, isoDate } from '../lib/dates';
 import { CONTAINER_FOLLOW, LONG_SQL, SHORT } from './shared/activity-options';
 import { parseInput } from './shared/input';
+import { recordingEnd, type RunRecorder } from './shared/run-end';
 import { PipelineStatus, ScheduledStartTime } from './shared/search-attributes';
 
 const { generateAdSpend, prepareMmmDataset, collectRobynResults, recordMmmRun } = proxyActivities<MmmActivities>(SHORT);
@@ -27,14 +28,13 @@ const { generateAdSpend, prepareMmmDataset, collectRobynResults, recordMmmRun } 
 const { runRobynJob } = proxyActivities<MmmActivities>({ startToCloseTimeout: CONTAINER_FOLLOW.startToCloseTimeout });
 
 /**
- * CONTAINER_FOLLOW for one job. Attempts (each re-attaches, never relaunches) may repeat until
- * the job's own timeout plus a margin rather than forever. (CONTAINER_FOLLOW's
- * `maximumAttempts: 0` is refused by SDK 1.24 — "must be a positive integer" — so it is dropped
- * here: unset means unlimited.) Cancelling the workflow waits until the activity has stopped
- * the job, so a cancelled workflow means a stopped job.
+ * CONTAINER_FOLLOW for one job: at most its 30 attempts (each re-attaches, never relaunches), and
+ * no longer than the job's own timeout plus a margin. Cancelling the workflow waits until the
+ * activity has stopped the job, so a cancelled workflow means a stopped job. (patched: runs that
+ * scheduled their follower before the attempt limit replay with the unlimited policy they had.)
  */
 function followOptions(timeoutMinutes: number, summary: string): ActivityOptions {
-  const { maximumAttempts: _unlimited, ...retry } = CONTAINER_FOLLOW.retry ?? {};
+  const { maximumAttempts, ...unlimited } = CONTAINER_FOLLOW.retry ?? {};
   return {
     ...CONTAINER_FOLLOW,
     // patched(): runs scheduled before this keep their options. The SDK sends heartbeats at most
@@ -42,7 +42,8 @@ function followOptions(timeoutMinutes: number, summary: string): ActivityOptions
     // a heartbeat's answer: 12 s → progress in the UI and cancellation of the job within ~10 s
     // (with 2 minutes both took a minute). A worker that died is noticed as fast; the retry re-attaches.
     ...(patched('mmm-follow-heartbeat-12s') ? { heartbeatTimeout: FOLLOW_HEARTBEAT_TIMEOUT } : {}),
-    retry,
+    // patched(): runs started before follows were bounded keep unlimited attempts.
+    retry: patched('bounded-follow-attempts') ? { ...unlimited, maximumAttempts } : unlimited,
     scheduleToCloseTimeout: Math.round((timeoutMinutes + 15) * 60_000),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     summary,
@@ -110,9 +111,14 @@ export interface RobynMmmResult extends MmmResult {
 
 /** Weekly MMM: dataset → snapshot → Robyn container (followed) → results into mmm.*. */
 export async function RobynMmm(rawInput: RobynMmmInput = {}): Promise<RobynMmmResult> {
+  return recordingEnd('RobynMmm', robynMmm, rawInput, { ended: (r) => ({ status: 'succeeded', summary: r.summary }) });
+}
+
+async function robynMmm(rawInput: RobynMmmInput, run: RunRecorder): Promise<RobynMmmResult> {
   const input = parseInput(robynMmmInput, rawInput, 'RobynMmm');
   const info = workflowInfo();
   const { from, to } = period(input.from, input.to);
+  await run.begin(to);
   const { country, source } = input;
   // patched(): scheduled runs started before this rule replay their old history unchanged.
   if (info.typedSearchAttributes.get(ScheduledStartTime) && info.workflowId !== robynMmmWorkflowId(country) && patched('scheduled-run-owns-country-id'))

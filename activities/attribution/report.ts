@@ -1,3 +1,4 @@
+import { consoleReportLink } from '../../config/config';
 import type { ActivityDeps } from '../../lib/deps';
 import { chartFile, renderAttributionReport, type AttributionReportData } from '../../report/attribution-report';
 import { DEFAULT_SETTINGS, reportPrefix, type AttributionSettings } from './models';
@@ -19,6 +20,8 @@ export interface AttributionReportResult {
   /** Where a person opens the report: file:///… locally, gs://… on GCS. */
   uri: string;
   markdownUri: string;
+  /** The report as the approvals console serves it (DAG_CONSOLE_URL, else its loopback address): what run summaries link to. */
+  link?: string;
 }
 
 /** Reads the range's credit and window summary from gold and stores the report beside the run. */
@@ -80,5 +83,13 @@ export async function writeAttributionReport(deps: ActivityDeps, input: Attribut
   await deps.store.put(htmlKey, rendered.html);
   const chartKeys = input.windows.map((w) => `${prefix}${chartFile(w)}`);
   for (const w of input.windows) await deps.store.put(`${prefix}${chartFile(w)}`, rendered.charts[chartFile(w)]);
-  return { prefix, markdownKey, htmlKey, chartKeys, uri: deps.store.uri(htmlKey), markdownUri: deps.store.uri(markdownKey) };
+  return {
+    prefix,
+    markdownKey,
+    htmlKey,
+    chartKeys,
+    uri: deps.store.uri(htmlKey),
+    markdownUri: deps.store.uri(markdownKey),
+    link: consoleReportLink(deps.config, htmlKey),
+  };
 }

@@ -1,14 +1,41 @@
+import { outsidePartitionRange } from '../../config/config';
 import type { ActivityDeps } from '../../lib/deps';
 import { activityContext } from '../../lib/heartbeat';
 import { nowUtc } from '../ingest/load-bronze';
 
-export type RunOutcome = 'succeeded' | 'blocked' | 'failed';
+/** How a NightlyPipeline run ended, as ops.pipeline_runs keeps it (backfills read it). */
+export type RunOutcome = 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'terminated';
+
+/** How any workflow run stands or ended, as ops.workflow_runs keeps it. */
+export type RunStatus = 'running' | 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'refused' | 'terminated';
 
 export interface PartitionStatus {
   date: string;
   /** Outcome of the latest NightlyPipeline run for the date, or null when it never ran. */
   status: RunOutcome | null;
 }
+
+export interface RecordWorkflowRunInput {
+  workflowType: string;
+  /** The partition the run is about (the last day of a range), or null. */
+  partition: string | null;
+  status: RunStatus;
+  /** The run's summary, or the root cause of its failure. */
+  summary: string;
+  /** Also write the partition's ops.pipeline_runs row (NightlyPipeline runs that own their partition). */
+  ledger: boolean;
+  /** With `running`: every date the run is about (a range's ends), checked against DAG_PARTITION_MIN..MAX. */
+  dates?: string[];
+}
+
+export interface RecordWorkflowRunResult {
+  /** Earlier runs of this workflow id still marked `running` (terminated, timed out), now marked `terminated`. */
+  reconciled: string[];
+  /** Set when a date is outside the configured partition range: the run must not start (nothing was recorded). */
+  refused?: string;
+}
+
+const TERMINATED = 'ended without recording its end (terminated or timed out)';
 
 export function createRunActivities(deps: ActivityDeps) {
   const { warehouse: wh } = deps;
@@ -26,6 +53,75 @@ export function createRunActivities(deps: ActivityDeps) {
           summary: input.summary,
           now: nowUtc(),
         });
+      });
+    },
+    /**
+     * Records a workflow run in ops.workflow_runs (replacing this run's row, so a retry after the
+     * commit writes the same row): `running` at its start — which also marks earlier runs of the same
+     * workflow id that are still `running` as `terminated`, since Temporal runs one execution per id
+     * at a time — then how it ended. With `ledger`, the partition's ops.pipeline_runs row too.
+     */
+    async recordWorkflowRun(input: RecordWorkflowRunInput): Promise<RecordWorkflowRunResult> {
+      if (input.status === 'running') {
+        const refused = outsidePartitionRange(deps.config, input.partition, ...(input.dates ?? []));
+        if (refused) return { reconciled: [], refused };
+      }
+      const info = activityContext()?.info.workflowExecution;
+      const ids = { wf: info?.workflowId ?? null, run: info?.runId ?? null };
+      const now = nowUtc();
+      return wh.transaction(async (tx) => {
+        let reconciled: string[] = [];
+        if (input.status === 'running') {
+          const stale = await tx.query<{ run_id: string; workflow_type: string; d: string | null }>(
+            `select run_id, workflow_type, cast(partition_date as varchar) as d from ops.workflow_runs where workflow_id = $wf and run_id <> $run and status = 'running'`,
+            ids,
+          );
+          reconciled = stale.map((s) => s.run_id);
+          const summary = `${TERMINATED}; reconciled by run ${ids.run}`;
+          await tx.exec(
+            `update ops.workflow_runs set status = 'terminated', summary = $summary where workflow_id = $wf and run_id <> $run and status = 'running'`,
+            {
+              ...ids,
+              summary,
+            },
+          );
+          for (const s of stale.filter((r) => r.workflow_type === 'NightlyPipeline' && r.d)) {
+            await tx.exec(`delete from ops.pipeline_runs where partition_date = cast($d as date) and run_id = $stale`, { d: s.d, stale: s.run_id });
+            await tx.exec(`insert into ops.pipeline_runs values (cast($d as date), $wf, $stale, 'terminated', $summary, cast($now as timestamp))`, {
+              d: s.d,
+              wf: ids.wf,
+              stale: s.run_id,
+              summary,
+              now,
+            });
+          }
+        }
+        const run = { run: ids.run };
+        const [previous] = await tx.query<{ started: string }>(`select cast(started_at as varchar) as started from ops.workflow_runs where run_id = $run`, run);
+        await tx.exec(`delete from ops.workflow_runs where run_id = $run`, run);
+        await tx.exec(
+          `insert into ops.workflow_runs values ($type, $wf, $run, cast($d as date), $status, $summary, cast($started as timestamp), cast($finished as timestamp))`,
+          {
+            ...ids,
+            type: input.workflowType,
+            d: input.partition,
+            status: input.status,
+            summary: input.summary,
+            started: previous?.started ?? now,
+            finished: input.status === 'running' ? null : now,
+          },
+        );
+        if (input.ledger && input.partition && input.status !== 'running' && input.status !== 'refused') {
+          await tx.exec(`delete from ops.pipeline_runs where partition_date = cast($d as date) and run_id = $run`, { ...run, d: input.partition });
+          await tx.exec(`insert into ops.pipeline_runs values (cast($d as date), $wf, $run, $status, $summary, cast($now as timestamp))`, {
+            ...ids,
+            d: input.partition,
+            status: input.status,
+            summary: input.summary,
+            now,
+          });
+        }
+        return { reconciled };
       });
     },
     /** Latest outcome per date in [from, to]. */

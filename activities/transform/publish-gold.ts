@@ -17,6 +17,11 @@ export interface PublishGoldResult {
   /** Whole-table marts kept as of the later partition already published (rebuilt as of it, not of this one). */
   skipped: string[];
   rows: number;
+  /**
+   * True when this workflow run had already published the partition (a retry of an attempt that
+   * committed but whose completion Temporal never heard of): nothing was written again.
+   */
+  alreadyPublished?: boolean;
 }
 
 /**
@@ -25,6 +30,11 @@ export interface PublishGoldResult {
  * today's, never a mix. Whole-table marts (RFM, monthly revenue) are published from staging only
  * when this partition is the newest one; an older partition rebuilds them as of the newest date, so
  * a backfill of an old date cannot roll them back and its corrections still show.
+ *
+ * Safe to retry after it committed: the transaction first looks for this workflow run's own row in
+ * the publication ledger and, when it is there, reports that publication instead of reading the
+ * staging tables (already dropped by then). Dropping the staging tables is a separate step after
+ * the commit; a failure there is logged and left to the next build or discard.
  */
 export async function publishGold(deps: ActivityDeps, input: { date: string }): Promise<PublishGoldResult> {
   // The newest-only guard is read inside the transaction, which begins only after any other
@@ -35,11 +45,21 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
   const models = discoverModels('gold');
   const info = activityContext()?.info.workflowExecution;
   const params = { partition_date: input.date };
-  const result = await wh.transaction(async (tx) => {
+  const result = await wh.transaction(async (tx): Promise<PublishGoldResult> => {
     await tx.exec(`update ops.publication_lock set last_partition_date = cast($partition_date as date), locked_at = cast($now as timestamp)`, {
       ...params,
       now: nowUtc(),
     });
+    if (info?.runId) {
+      const [mine] = await tx.query<{ models: string; rows: number }>(
+        `select models, rows_published as rows from ops.gold_publications where partition_date = cast($partition_date as date) and run_id = $run`,
+        { ...params, run: info.runId },
+      );
+      if (mine) {
+        const published = mine.models ? mine.models.split(',') : [];
+        return { published, skipped: models.map((m) => m.name).filter((m) => !published.includes(m)), rows: Number(mine.rows), alreadyPublished: true };
+      }
+    }
     const [latest] = await tx.query<{ d: string | null }>(`select cast(max(partition_date) as varchar) as d from ops.gold_publications`);
     const isNewest = !latest?.d || latest.d <= input.date;
     const published: string[] = [];
@@ -73,7 +93,14 @@ export async function publishGold(deps: ActivityDeps, input: { date: string }): 
     });
     return { published, skipped, rows };
   });
-  await dropStaging(deps, input.date);
+  try {
+    await dropStaging(deps, input.date);
+  } catch (err) {
+    deps.logger.warn('gold published; dropping its staging tables failed (the next build or discard replaces them)', {
+      date: input.date,
+      error: (err as Error).message.split('\n')[0],
+    });
+  }
   return result;
 }
 

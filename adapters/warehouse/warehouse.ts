@@ -46,6 +46,19 @@ export interface RawLoadResult {
   layout?: { header: string; column: string }[];
 }
 
+/** How an activity watches and stops the statements it runs (lib/heartbeat.ts binds it to the activity). */
+export interface StatementControl {
+  /** Aborted → the running statement is interrupted (DuckDB interrupt, Snowflake cancel) and the call rejects with StatementCancelledError. */
+  signal: AbortSignal;
+  /** Receives the engine's progress of the running statement, 0..1, where the engine reports one (DuckDB). */
+  onProgress?: (fraction: number) => void;
+}
+
+/** A statement stopped because its StatementControl's signal was aborted; in a transaction, nothing was committed. */
+export class StatementCancelledError extends Error {
+  override name = 'StatementCancelledError';
+}
+
 export interface Warehouse extends Session {
   readonly dialect: Dialect;
   /**
@@ -71,6 +84,8 @@ export interface Warehouse extends Session {
    * so the audit can name them.
    */
   loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult>;
+  /** The same warehouse whose statements obey `control` (closing the view closes nothing). */
+  controlled?(control: StatementControl): Warehouse;
   close(): Promise<void>;
 }
 

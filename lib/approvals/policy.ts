@@ -6,8 +6,9 @@ import type { ApprovalPolicy, ApproverKey } from './rules';
 
 /**
  * The approval policy from the worker's configuration — the only source workflows accept
- * (DESIGN principle 8). Public keys are not secrets: they travel to the workflow as this
- * activity result and stay in its history, so every decision can be re-verified on replay.
+ * (README "Who can approve, and how it is checked"). Public keys are not secrets: they travel to
+ * the workflow as this activity result and stay in its history, so every decision can be
+ * re-verified on replay.
  */
 export function approvalPolicy(config: Config): ApprovalPolicy {
   const a = config.approvals;

@@ -83,7 +83,21 @@ create table if not exists ops.pipeline_runs (
     partition_date date,
     workflow_id varchar,
     run_id varchar,
-    status varchar,            -- succeeded | blocked | failed
+    status varchar,            -- succeeded | blocked | failed | cancelled | terminated
     summary varchar,
+    finished_at timestamp
+);
+
+-- How every workflow run of every type ended (activities/runs recordWorkflowRun): a row is
+-- written as `running` when the run starts and replaced when it ends. A run that could not
+-- record its end (terminated, timed out) is marked `terminated` by the next run of its workflow id.
+create table if not exists ops.workflow_runs (
+    workflow_type varchar,
+    workflow_id varchar,
+    run_id varchar,
+    partition_date date,
+    status varchar,            -- running | succeeded | blocked | failed | cancelled | refused | terminated
+    summary varchar,           -- the run's summary, or the root cause of its failure
+    started_at timestamp,
     finished_at timestamp
 );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createAttributionActivities } from '../../activities/attribution';
+import { consoleUrl } from '../../config/config';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
 import { Attribution, type AttributionInput } from '../../workflows/attribution';
@@ -55,9 +56,12 @@ test('a range with the default windows (7 and 30 days): gold rows, a summary and
   expect(result.unpublishedDates).toEqual(['2026-11-14', '2026-11-15']);
   expect(result.report).toMatchObject({ key: 'reports/attribution/2026-11-14_2026-11-15/report.html', prefix: 'reports/attribution/2026-11-14_2026-11-15/' });
   expect(result.report.uri).toBe(deps.store.uri(result.report.key));
+  // The summary links the report as the console serves it, not the worker's file:// path.
+  expect(result.report.link).toBe(`${consoleUrl(deps.config)}/reports/reports/attribution/2026-11-14_2026-11-15/report.html`);
   expect(result.summary).toBe(
-    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; half-life 7 d, position 40/40; report ${result.report.uri}`,
+    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; half-life 7 d, position 40/40; report ${result.report.link}`,
   );
+  expect(result.summary).not.toContain('file://');
 
   const markdown = (await deps.store.get(result.report.markdownKey)).toString();
   expect(markdown).toContain('| channel | first_touch | last_touch | last_non_direct | linear | time_decay | position_based |');

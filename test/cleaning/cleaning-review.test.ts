@@ -7,6 +7,7 @@ import { NightlyPipeline, type NightlyResult } from '../../workflows/nightly-pip
 import type { CleaningSubject } from '../../cleaning/types';
 import { createTestEnv, type TestEnv } from '../support/temporal';
 import { awaitingPlan, blockedNightly, keys, makeCleaningWorker, openCleaningDeps, signers } from './support';
+import { scaled } from '../support/time';
 
 /**
  * CleaningReview as the nightly opens it (`cleaning-<date>`, its only entry point), decided with
@@ -247,7 +248,7 @@ test('client module: listPending finds the plan by ApprovalStatus, describe + th
   const date = '2026-11-06';
   const { nightly, review } = await blocked(date);
   let pending = await listPending(env.client);
-  for (let i = 0; i < 50 && !pending.some((p) => p.workflowId === review.workflowId); i++)
+  for (let i = 0; i < scaled(50) && !pending.some((p) => p.workflowId === review.workflowId); i++)
     pending = await new Promise((r) => setTimeout(r, 200)).then(() => listPending(env.client));
   expect(pending.find((p) => p.workflowId === review.workflowId)).toMatchObject({
     subjectKind: 'cleaning-plan',

@@ -9,6 +9,7 @@ import { createDagWorker } from '../../workers/worker';
 import { NightlyPipeline } from '../../workflows/nightly-pipeline';
 import { STATE_FILE } from '../support/global-setup';
 import { runWorker, testConfig, type TestEnv } from '../support/temporal';
+import { scaled } from '../support/time';
 
 export { APPROVERS, keys, signers } from '../security/approvers';
 
@@ -29,7 +30,7 @@ export async function awaitingPlan<T extends { status: string; version: number |
   version?: number,
   timeoutMs = 90_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     const state = await query().catch(() => undefined);
     if (state?.status === 'AwaitingApproval' && (version === undefined || state.version === version)) return state;

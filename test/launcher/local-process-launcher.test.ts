@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobHandle, JobSpec, JobStatus } from '../../adapters/launcher/launcher';
 import { LocalProcessLauncher } from '../../adapters/launcher/local/local-process-launcher';
+import { scaled } from '../support/time';
 
 // Runners here are tiny bash scripts: the launcher contract does not depend on what runs.
 let root: string;
@@ -40,7 +41,7 @@ async function launch(launcher: LocalProcessLauncher, s: JobSpec): Promise<JobHa
 }
 
 async function waitUntil(launcher: LocalProcessLauncher, handle: JobHandle, done: (s: JobStatus) => boolean, ms = 15000): Promise<JobStatus> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + scaled(ms);
   for (;;) {
     const status = await launcher.status(handle);
     if (done(status)) return status;
@@ -51,7 +52,7 @@ async function waitUntil(launcher: LocalProcessLauncher, handle: JobHandle, done
 const ended = (s: JobStatus) => s.state !== 'running';
 
 async function readPidFile(file: string): Promise<number> {
-  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < scaled(100) && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
   return Number(fs.readFileSync(file, 'utf8').trim());
 }
 

@@ -12,6 +12,7 @@ import { robynScheduleOptions } from '../../temporal/schedules';
 import { freshDeps } from '../support/fixtures';
 import { createTestEnv, testConfig, type TestEnv } from '../support/temporal';
 import { demoSource, fakeRunner, makeMmmWorker, putDemoCsv } from './support';
+import { scaled } from '../support/time';
 
 // Launching and following, with a fake runner honouring the runner contract (Robyn is not the
 // point here): failure, cancellation, and a worker restart while the job runs.
@@ -44,7 +45,7 @@ const runRow = async (h: Handle) =>
 
 /** The runRobynJob heartbeat the UI shows, once it reports progress. */
 async function heartbeat(h: Handle, until: (d: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < scaled(300); i++) {
     const { raw } = await h.describe();
     const pending = raw.pendingActivities?.find((a) => a.activityType?.name === 'runRobynJob');
     const payload = pending?.heartbeatDetails?.payloads?.[0];
@@ -197,7 +198,7 @@ test('a scheduled run while a manual run holds robyn-mmm-<country> is refused an
     const fire = async (n: number) => {
       await schedule.trigger();
       let id: string | undefined;
-      for (let i = 0; i < 100 && !id; i++) {
+      for (let i = 0; i < scaled(100) && !id; i++) {
         id = (await schedule.describe()).info.recentActions[n]?.action.workflow.workflowId;
         if (!id) await new Promise((r) => setTimeout(r, 100));
       }

@@ -6,6 +6,7 @@ import { addDays } from '../../lib/dates';
 import { nightlyScheduleOptions } from '../../temporal/schedules';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { waitUntilRunning } from './support/observe';
+import { scaled } from '../support/time';
 
 /**
  * Two nightly runs for one date at once — the schedule fires while an engineer's manual run
@@ -46,7 +47,7 @@ test('a scheduled run for a date a manual run is processing is refused; only the
     const fire = async (n: number): Promise<NightlyResult> => {
       await schedule.trigger();
       let id: string | undefined;
-      for (let i = 0; i < 100 && !id; i++) {
+      for (let i = 0; i < scaled(100) && !id; i++) {
         id = (await schedule.describe()).info.recentActions[n]?.action.workflow.workflowId;
         if (!id) await new Promise((r) => setTimeout(r, 100));
       }

@@ -6,8 +6,9 @@
  * it waits (on a review, an approval, a child).
  *
  *   npx tsx test/replay/capture.ts --list                      # the scenarios and what they save
- *   npx tsx test/replay/capture.ts                             # every scenario (about 3 minutes)
+ *   npx tsx test/replay/capture.ts                             # every scenario (1–3 minutes)
  *   npx tsx test/replay/capture.ts nightly-blocked backfill    # some of them
+ *   npx tsx test/replay/capture.ts --out histories/<name>      # into a subfolder (keeps the older captures)
  *
  * When to capture (README "Changing workflow code"): BEFORE changing a workflow's command
  * sequence, capture the paths your change touches from the code as it is (on main), commit the
@@ -405,7 +406,10 @@ function gitCommit(): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const outAt = argv.indexOf('--out');
+  const outDir = outAt >= 0 ? path.resolve(__dirname, argv[outAt + 1] ?? '') : HISTORIES_DIR;
+  const args = outAt >= 0 ? argv.filter((_, i) => i !== outAt && i !== outAt + 1) : argv;
   if (args.includes('--list')) {
     for (const s of SCENARIOS) console.log(`${s.name}: ${s.saves.join(', ')}`);
     return;
@@ -418,7 +422,7 @@ async function main(): Promise<void> {
   if (!cliPath) throw new Error('Temporal CLI not found: run scripts/setup-tools.sh temporal');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startDevServer({ cliPath, headless: true });
-  // Decisions here are about paths, not identity: listed names without signatures (a development setting).
+  // Unsigned decisions by listed approvers (the development setting): histories are about commands, not identities.
   const config = await testConfig({ DAG_APPROVERS: 'alice,bob', DAG_ALLOW_UNSIGNED_DECISIONS: 'true', DAG_LOG_LEVEL: 'error' });
   const deps = await openDeps(config);
   await bootstrapPersonaTables(deps.warehouse);
@@ -440,7 +444,7 @@ async function main(): Promise<void> {
   ];
   const running = workers.map((w) => w.run());
   const commit = gitCommit();
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.mkdirSync(outDir, { recursive: true });
   const save: Ctx['save'] = async (name, handle, description) => {
     const desc = await handle.describe();
     const history = await handle.fetchHistory();
@@ -453,7 +457,7 @@ async function main(): Promise<void> {
       capturedAt: new Date().toISOString(),
       history: JSON.parse(historyToJSON(history)),
     };
-    fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), formatCaptured(file));
+    fs.writeFileSync(path.join(outDir, `${name}.json`), formatCaptured(file));
     console.log(`  saved ${name} (${desc.type}, ${history.events?.length ?? 0} events, ${desc.status.name})`);
   };
   try {

@@ -16,11 +16,11 @@ import type { CapturedHistory } from './capture';
  * waiting 7 days on approval): guard the change with patched() (README "Changing workflow code").
  */
 const DIR = path.join(__dirname, 'histories');
-const captured: CapturedHistory[] = fs
-  .readdirSync(DIR)
+// histories/*.json and histories/<capture>/*.json (later captures of the same paths, from newer code).
+const captured: CapturedHistory[] = (fs.readdirSync(DIR, { recursive: true }) as string[])
   .filter((f) => f.endsWith('.json'))
   .sort()
-  .map((f) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as CapturedHistory);
+  .map((f) => ({ ...(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as CapturedHistory), name: f.replace(/\.json$/, '') }));
 
 // The deliberately broken replay below logs its nondeterminism error; nothing else is worth printing.
 beforeAll(() =>

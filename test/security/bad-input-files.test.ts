@@ -6,6 +6,7 @@ import type { Row } from '../../adapters/warehouse/warehouse';
 import { PipelineStatus } from '../../workflows/shared/search-attributes';
 import { binaryCorpus } from '../corpus/binary-cases';
 import { createTestEnv, tempDataDir, type TestEnv, type TestWorker } from '../support/temporal';
+import { scaled } from '../support/time';
 
 /**
  * The bad-input corpus (test/corpus/landing + binary-cases.ts) landed as one partition and run
@@ -65,7 +66,7 @@ afterAll(async () => {
 
 const q = <T extends Row = Row>(sql: string, params = {}) => w.deps.warehouse.query<T>(sql, params);
 async function until(ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await ok()); await new Promise((r) => setTimeout(r, 200))) {
+  for (const deadline = Date.now() + scaled(timeoutMs); !(await ok()); await new Promise((r) => setTimeout(r, 200))) {
     if (Date.now() > deadline) throw new Error('timed out');
   }
 }

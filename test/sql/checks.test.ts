@@ -71,11 +71,20 @@ test('negative revenue, orphan purchases and future timestamps block, naming off
   expect(stored.n).toBe(3);
 });
 
-test('duplicates in bronze only warn (silver dedups); silver key checks stay green', async () => {
+test('duplicates in bronze only warn (silver dedups), for every source by its contract key; silver key checks stay green', async () => {
   await healthyDay();
   await insertRows(deps.warehouse, 'bronze.events', [event('a', `${D} 09:00:00`, { event_id: 'twice' }), event('a', `${D} 09:00:00`, { event_id: 'twice' })]);
+  // order_items' grain is (order_id, line_no): two lines of one order are no duplicate, the same line twice is.
+  await insertRows(deps.warehouse, 'bronze.order_items', [
+    { _partition_date: D, order_id: 'o7', line_no: 1, sku: 'a', quantity: 1, unit_price: 5 },
+    { _partition_date: D, order_id: 'o7', line_no: 2, sku: 'b', quantity: 1, unit_price: 5 },
+    { _partition_date: D, order_id: 'o8', line_no: 1, sku: 'a', quantity: 1, unit_price: 5 },
+    { _partition_date: D, order_id: 'o8', line_no: 1, sku: 'a', quantity: 1, unit_price: 5 },
+    { _partition_date: '2026-10-31', order_id: 'o9', line_no: 1, sku: 'a', quantity: 1, unit_price: 5 },
+    { _partition_date: D, order_id: 'o9', line_no: 1, sku: 'a', quantity: 1, unit_price: 5 },
+  ]);
   const o = await check('silver');
-  expect(result(o, 'duplicate_events_in_bronze')).toMatchObject({ status: 'warn', observed: 1, sample: 'twice' });
+  expect(result(o, 'duplicate_keys_in_bronze')).toMatchObject({ status: 'warn', observed: 2, sample: 'events: twice, order_items: o8|1' });
   expect(result(o, 'silver_duplicate_keys').status).toBe('pass');
   expect(o.passed).toBe(true);
 });

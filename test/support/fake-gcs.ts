@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { scaled } from './time';
 
 /**
  * Starts fake-gcs-server (https://github.com/fsouza/fake-gcs-server) for a test file:
@@ -40,7 +41,7 @@ export async function startFakeGcs(opts: { readyTimeoutMs?: number } = {}): Prom
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`fake-gcs-server exited with code ${child.exitCode}`);
     try {

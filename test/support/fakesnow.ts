@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startFakesnowProxy, type FakesnowProxy } from './fakesnow-proxy';
+import { scaled } from './time';
 
 /**
  * Starts fakesnow (https://github.com/tekumara/fakesnow, a Snowflake emulator on DuckDB) as an
@@ -55,7 +56,8 @@ export async function startFakesnow(opts: { readyTimeoutMs?: number } = {}): Pro
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fakesnow not ready after ${opts.readyTimeoutMs ?? 20_000} ms`)), opts.readyTimeoutMs ?? 20_000);
+      const limit = scaled(opts.readyTimeoutMs ?? 20_000);
+      const timer = setTimeout(() => reject(new Error(`fakesnow not ready after ${limit} ms`)), limit);
       const onData = (d: Buffer) => {
         log = (log + d.toString()).slice(-4000);
         const m = /Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);

@@ -9,21 +9,28 @@ import { WORKFLOWS_PATH } from '../../workers/worker';
  * One real Temporal dev server (the CLI binary, in memory, headless) and one workflow bundle
  * for the whole run; test files connect to it with their own task queues.
  */
-export const STATE_FILE = path.resolve(__dirname, '../../.data/test/temporal-test-env.json');
+// Per jest run (the setup's pid, handed to the workers through the environment): two jest runs in
+// one checkout must not read each other's server address — the first to finish stops its server.
+export const RUN_DIR = process.env.DAG_TEST_RUN_DIR ?? path.resolve(__dirname, '../../.data/test', `run-${process.pid}`);
+export const STATE_FILE = path.join(RUN_DIR, 'temporal-test-env.json');
 
 declare global {
   var __DAG_DEV_SERVER__: DevServer | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
-  fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+  fs.mkdirSync(RUN_DIR, { recursive: true });
+  process.env.DAG_TEST_RUN_DIR = RUN_DIR;
   const cliPath = resolveTemporalCli(process.env.TEMPORAL_CLI_PATH);
   if (!cliPath) throw new Error('Temporal CLI not found and could not be built: run scripts/setup-tools.sh temporal');
   const [server, bundle] = await Promise.all([
     process.env.DAG_TEST_TEMPORAL_ADDRESS
       ? undefined
       : startDevServer({ cliPath, headless: true, logFile: path.join(path.dirname(STATE_FILE), 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    // scripts/mutants.ts hands over a bundle built once when the mutated file is not part of it.
+    process.env.DAG_TEST_WORKFLOW_BUNDLE
+      ? { code: fs.readFileSync(process.env.DAG_TEST_WORKFLOW_BUNDLE, 'utf8') }
+      : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const bundlePath = path.join(path.dirname(STATE_FILE), 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

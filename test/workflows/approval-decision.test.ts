@@ -12,6 +12,7 @@ import type { Decision } from '../../workflows/shared/approval';
 import { landDay, VENDOR_FIXTURE } from '../personas/support/persona-env';
 import { APPROVERS, keys, signers } from '../security/approvers';
 import { createTestEnv, tempDataDir, type TestEnv, type TestWorker } from '../support/temporal';
+import { scaled } from '../support/time';
 
 /**
  * Issue #16's "done when", on the real dev server: every way a decision can fail to count is
@@ -42,7 +43,7 @@ async function pendingRetrain(input: Record<string, unknown> = {}) {
     workflowId: `retrain-decision-${Math.random().toString(36).slice(2, 8)}`,
     args: [{ window: { from: '2027-05-01', to: '2027-05-01' }, sampleSize: 1500, requestedBy: 'carol', ...input }],
   });
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + scaled(120_000);
   for (;;) {
     const s = await h.query<State>(personaApproval.query.name).catch(() => undefined);
     if (s?.status === 'AwaitingApproval') break;

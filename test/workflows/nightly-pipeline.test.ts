@@ -3,6 +3,7 @@ import { NightlyPipeline } from '../../workflows';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
 import { createTestEnv, type TestEnv, type TestWorker } from '../support/temporal';
 import { decide, loadSigner } from '../../lib/approvals/client';
+import { scaled } from '../support/time';
 
 let env: TestEnv;
 let w: TestWorker;
@@ -32,7 +33,7 @@ test('a clean day runs bronze → silver → checks → gold → publish and say
     ['gold', true],
   ]);
   expect(result.summary).toMatch(
-    /^bronze: [\d,]+ rows, 0 quarantined from 5 files · silver: [\d,]+ rows in 7 models · 12\/12 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
+    /^bronze: [\d,]+ rows, 0 quarantined from 5 files · silver: [\d,]+ rows in 7 models · 12 of 12 silver checks passed · .* · gold published \(5 models\) · attribution: .+$/,
   );
   expect(result.summary).not.toContain('attribution FAILED');
   expect(await goldRows('2026-10-30')).toBe(1);
@@ -97,7 +98,7 @@ test('a blocked partition opens a cleaning review child; a rejection leaves it b
   });
   const review = env.client.workflow.getHandle('cleaning-2026-11-07');
   let plan: { version?: number } | undefined;
-  for (let i = 0; i < 200 && !plan?.version; i++) {
+  for (let i = 0; i < scaled(200) && !plan?.version; i++) {
     plan = await review.query<{ version?: number }>('cleaningPlan').catch(() => undefined);
     if (!plan?.version) await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,8 +1,17 @@
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 
 /**
- * The option sets every workflow reuses. Errors that can never succeed on retry are thrown as
- * non-retryable ApplicationFailures of these types by the activities.
+ * The option sets every workflow reuses, one per activity kind, each with a bounded number of
+ * attempts (no activity retries for ever). Errors that can never succeed on retry are thrown as
+ * non-retryable ApplicationFailures of these types by the activities (lib/errors.ts turns
+ * permanent SQL errors and ConfigErrors into them for every activity).
+ *
+ * | kind              | timeout                         | attempts | backoff          | worst case before giving up |
+ * |-------------------|---------------------------------|----------|------------------|-----------------------------|
+ * | SHORT             | 2 min per attempt               | 6        | 2 s ×2 … 1 min   | ~14 min                     |
+ * | LONG_SQL          | 2 h, heartbeat 1 min            | 6        | 2 s ×2 … 1 min   | dead worker: ~7 min         |
+ * | LLM_CALL          | 5 min per attempt               | 5        | 5 s ×2 … 1 min   | ~27 min                     |
+ * | CONTAINER_FOLLOW  | 24 h, heartbeat 2 min           | 30       | 2 s ×2 … 1 min   | 30 re-attaches, and the job's own timeout + 15 min (RobynMmm) |
  */
 export const NON_RETRYABLE = ['InvalidInput', 'SqlError', 'ContractViolation', 'InvalidIdentifierError', 'InvalidObjectKeyError', 'ConfigError'];
 
@@ -17,6 +26,9 @@ export const LONG_SQL: ActivityOptions = { startToCloseTimeout: '2 hours', heart
 /** Calls to an LLM planner/judge: slow, rate limited, retried patiently. */
 export const LLM_CALL: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { ...retry, initialInterval: '5s', maximumAttempts: 5 } };
 
-/** Following a container job for hours: heartbeats carry progress; re-attaches after restarts (unlimited attempts). */
-const { maximumAttempts: _bounded, ...unboundedRetry } = retry;
-export const CONTAINER_FOLLOW: ActivityOptions = { startToCloseTimeout: '24 hours', heartbeatTimeout: '2 minutes', retry: unboundedRetry };
+/**
+ * Following a container job for hours: heartbeats carry progress; an attempt lost with its worker
+ * re-attaches to the same job (never relaunches), up to 30 times — a worker restarted a few times
+ * during a long run is fine, a follower that cannot reach its launcher gives up.
+ */
+export const CONTAINER_FOLLOW: ActivityOptions = { startToCloseTimeout: '24 hours', heartbeatTimeout: '2 minutes', retry: { ...retry, maximumAttempts: 30 } };

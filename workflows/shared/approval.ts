@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   defineQuery,
   defineSignal,
@@ -8,6 +9,7 @@ import {
   patched,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -136,7 +138,7 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
     if (record.outcome === 'applied') decided = record;
     else {
       state.lastIgnored = record;
-      setCurrentDetails(`${details}\nlast ignored decision: ${record.approver} ${record.decision} v${record.version ?? '?'} — ${record.ignoredReason}`);
+      setCurrentDetails(`${details}\n- last ignored decision: ${record.approver} ${record.decision} v${record.version ?? '?'} — ${record.ignoredReason}`);
     }
     return record;
   };
@@ -232,9 +234,27 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
             })
           : undefined;
       if (notice) notices.push(notice);
-      while (!decided && Date.now() < deadline) {
-        await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());
-        await auditNew();
+      if (patched('approval-timer-summary')) {
+        // One named timer for the whole wait, so the UI's timeline shows when the automatic
+        // rejection falls (condition() timers carry no summary); cancelled once someone decides.
+        let expired = false;
+        const timer = new CancellationScope();
+        timer
+          .run(() => sleep(Math.max(deadline - Date.now(), 1), { summary: `approval deadline: rejected automatically at ${state.deadline} unless decided` }))
+          .then(
+            () => (expired = true),
+            () => undefined,
+          );
+        while (!decided && !expired) {
+          await condition(() => decided !== undefined || unaudited.length > 0 || expired);
+          await auditNew();
+        }
+        if (!expired) timer.cancel();
+      } else {
+        while (!decided && Date.now() < deadline) {
+          await condition(() => decided !== undefined || unaudited.length > 0, deadline - Date.now());
+          await auditNew();
+        }
       }
       const final =
         decided ??

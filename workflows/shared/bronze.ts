@@ -49,7 +49,7 @@ export async function loadBronze(date: string, retract?: 'all' | string[]): Prom
   });
 
   if (!patched('bronze-current-delivery')) {
-    const listing = await listLandingFiles({ date });
+    const listing = await listLandingFiles.executeWithOptions({ ...SHORT, summary: `list landing/${date}/` }, [{ date }]);
     const loads = await Promise.all(listing.files.map(load));
     const bronze = {
       rows: loads.reduce((s, l) => s + l.rowsLoaded, 0),
@@ -70,9 +70,11 @@ export async function loadBronze(date: string, retract?: 'all' | string[]): Prom
     };
   }
 
-  const plan = await reconcileLanding({ date, ...(retract ? { retract } : {}) });
+  const plan = await reconcileLanding.executeWithOptions({ ...SHORT, summary: `list landing/${date}/ and decide each object (load, skip, retract)` }, [
+    { date, ...(retract ? { retract } : {}) },
+  ]);
   const loads = await Promise.all(plan.files.map(load));
-  const held = await describeBronzePartition({ date });
+  const held = await describeBronzePartition.executeWithOptions({ ...SHORT, summary: `count what bronze holds for ${date}` }, [{ date }]);
   const lines = [`bronze: ${fmt(held.rows)} rows, ${fmt(held.quarantined)} quarantined from ${held.objects} files`];
   const replaced = loads.filter((l) => l.status === 'replaced').length;
   if (replaced) lines.push(`${replaced} ${replaced === 1 ? 'object' : 'objects'} replaced by new bytes`);

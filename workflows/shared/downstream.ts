@@ -5,8 +5,9 @@ import { Attribution } from '../attribution';
 import { CleaningReview } from '../cleaning-review';
 import { PersonaLabeling } from '../persona-labeling';
 import { SHORT } from './activity-options';
+import { summarised } from './summarised';
 
-const { personaStepReady } = proxyActivities<Activities>(SHORT);
+const personaStepReady = summarised(proxyActivities<Activities>(SHORT).personaStepReady, SHORT, (i) => `survey participants landed for ${i.date}?`);
 
 /**
  * The downstream steps of a published day, as children: attribution, then persona labelling

@@ -18,7 +18,7 @@ export interface LayerRun {
  */
 export async function buildLayer(layer: 'silver' | 'gold', date: string): Promise<LayerRun> {
   const started = Date.now();
-  const plan = await planModels({ layer });
+  const plan = await planModels.executeWithOptions({ ...SHORT, summary: `plan ${layer} models (waves from the SQL dependencies)` }, [{ layer }]);
   const models: Record<string, number> = {};
   for (const wave of plan.waves) {
     const built = await Promise.all(
@@ -43,7 +43,8 @@ export async function checkStage(stage: 'silver' | 'gold', date: string, warnOnl
 export function describeChecks(c: ChecksOutcome): string {
   const passed = c.results.filter((r) => r.status === 'pass').length;
   const skipped = c.results.filter((r) => r.status === 'not_evaluated').length;
-  const parts = [`${passed}/${c.results.length - skipped} ${c.stage} checks passed${skipped ? ` (${skipped} not evaluated)` : ''}`];
+  // "N of M", never "N/M": the Temporal UI renders details as Markdown, which turns 9/9 into a fraction glyph.
+  const parts = [`${passed} of ${c.results.length - skipped} ${c.stage} checks passed${skipped ? ` (${skipped} not evaluated)` : ''}`];
   if (c.failed.length) parts.push(`FAILED ${c.failed.join(', ')}`);
   if (c.warnings.length) parts.push(`warnings ${c.warnings.join(', ')}`);
   return parts.join('; ');

@@ -1,7 +1,5 @@
-/** Names the UI, the CLI, the docs and the code agree on (see DESIGN.md "Names"). */
-export const TASK_QUEUE = 'marketing-dag';
-
-export const WORKFLOW_TYPES = ['NightlyPipeline', 'Backfill', 'CleaningReview', 'Attribution', 'PersonaLabeling', 'RetrainPersonas', 'RobynMmm'] as const;
+// The task queue's name is configuration (DAG_TASK_QUEUE, config/config.ts) and the workflow types
+// are the exports of workflows/index.ts; only ids that several places must agree on live here.
 
 /** Deterministic ids: one nightly run per partition date at a time (see README "Concurrency"). */
 export const nightlyWorkflowId = (date: string) => `nightly-${date}`;

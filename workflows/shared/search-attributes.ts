@@ -2,7 +2,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes, registered when the embedded dev server starts
- * (temporal/dev-server.ts) and by `dag setup search-attributes` on a real cluster.
+ * (temporal/dev-server.ts); on a cluster, once per key with
+ * `temporal operator search-attribute create --name <key> --type Keyword` (README, docker-compose.yml).
  * In the UI: `PartitionDate = "2026-11-01"`, `PipelineStatus = "blocked"`,
  * `ApprovalStatus = "AwaitingApproval"` (every subject: cleaning plans, persona models).
  * `CleaningStatus` is the older, cleaning-only key: cleaning reviews still set it.
@@ -17,4 +18,4 @@ export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledSta
 
 export const SEARCH_ATTRIBUTES = [PartitionDate, PipelineStatus, CleaningStatus, ApprovalStatus];
 
-export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'refused';
+export type PipelineStatusValue = 'running' | 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'refused';

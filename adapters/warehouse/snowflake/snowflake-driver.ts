@@ -1,3 +1,5 @@
+import { StatementCancelledError } from '../warehouse';
+
 /**
  * The small part of `snowflake-sdk` this adapter uses, declared here so the driver is not a hard
  * type dependency (kysely's habit): the module is loaded only when a Snowflake warehouse opens,
@@ -31,6 +33,8 @@ export interface SdkColumn {
 export interface SdkStatement {
   getColumns(): SdkColumn[] | undefined;
   getQueryId(): string;
+  /** Asks the server to abort the statement (POST /queries/v1/abort-request). */
+  cancel(callback?: (err: SdkError | undefined) => void): void;
 }
 
 export interface SdkExecuteOptions {
@@ -84,20 +88,34 @@ export function loadSnowflakeSdk(): SnowflakeSdk {
   return sdk;
 }
 
-/** One statement on one connection, as a promise of its rows (empty for DDL/DML-less answers). */
+/**
+ * One statement on one connection, as a promise of its rows (empty for DDL/DML-less answers).
+ * With `signal`: when it aborts, the statement is cancelled on the server and the promise rejects
+ * at once with StatementCancelledError (the server's answer to the cancelled statement is ignored).
+ */
 export function executeStatement(
   c: SdkConnection,
   sqlText: string,
   binds: SdkBind[],
   parameters: Record<string, string> | undefined,
+  signal?: AbortSignal,
 ): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
-    c.execute({
+    if (signal?.aborted) return reject(new StatementCancelledError('statement not started: cancelled'));
+    const onAbort = () => {
+      stmt.cancel(() => undefined);
+      reject(new StatementCancelledError(`statement ${stmt.getQueryId?.() ?? ''} cancelled on the server`.replace('  ', ' ')));
+    };
+    const stmt = c.execute({
       sqlText,
       binds: binds.length ? binds : undefined,
       parameters,
       fetchAsString: ['JSON'],
-      complete: (err, _stmt, rows) => (err ? reject(err) : resolve(rows ?? [])),
+      complete: (err, _stmt, rows) => {
+        signal?.removeEventListener('abort', onAbort);
+        return err ? reject(err) : resolve(rows ?? []);
+      },
     });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

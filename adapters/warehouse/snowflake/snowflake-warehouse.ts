@@ -1,4 +1,4 @@
-import type { BulkLoadSource, Params, RawColumn, RawLoadResult, Row, Session, Warehouse } from '../warehouse';
+import type { BulkLoadSource, Params, RawColumn, RawLoadResult, Row, Session, StatementControl, Warehouse } from '../warehouse';
 import { executeStatement, loadSnowflakeSdk, type SdkConnection, type SdkConnectionOptions, type SdkPool } from './snowflake-driver';
 import { loadRawFileSnowflake, RAW_STAGE } from './snowflake-raw-load';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './snowflake-retry';
@@ -49,6 +49,7 @@ export class SnowflakeWarehouse implements Warehouse {
     private readonly tag: string | undefined,
     private readonly retry: RetryPolicy,
     private readonly ownsPool: boolean,
+    private readonly control?: StatementControl,
   ) {}
 
   static async open(opts: SnowflakeOptions): Promise<SnowflakeWarehouse> {
@@ -69,11 +70,16 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 
   withQueryTag(tag: string): SnowflakeWarehouse {
-    return new SnowflakeWarehouse(this.pool, tag, this.retry, false);
+    return new SnowflakeWarehouse(this.pool, tag, this.retry, false, this.control);
+  }
+
+  /** A view whose statements are cancelled on the server when `control.signal` aborts (Snowflake reports no progress). */
+  controlled(control: StatementControl): SnowflakeWarehouse {
+    return new SnowflakeWarehouse(this.pool, this.tag, this.retry, false, control);
   }
 
   async query<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
-    return withRetry(() => this.withConnection((c) => runScript<T>(c, sql, params, this.tag)), this.retry);
+    return withRetry(() => this.withConnection((c) => runScript<T>(c, sql, params, this.tag, this.control?.signal)), this.retry);
   }
 
   async exec(sql: string, params?: Params): Promise<void> {
@@ -89,9 +95,9 @@ export class SnowflakeWarehouse implements Warehouse {
     const c = await withRetry(() => this.pool.acquire(), this.retry);
     let healthy = true;
     try {
-      await runScript(c, 'begin transaction', undefined, this.tag);
-      const result = await fn(sessionOn(c, this.tag));
-      await runScript(c, 'commit', undefined, this.tag);
+      await runScript(c, 'begin transaction', undefined, this.tag, this.control?.signal);
+      const result = await fn(sessionOn(c, this.tag, this.control?.signal));
+      await runScript(c, 'commit', undefined, this.tag, this.control?.signal);
       return result;
     } catch (err) {
       await runScript(c, 'rollback', undefined, this.tag).catch(() => (healthy = false));
@@ -103,7 +109,7 @@ export class SnowflakeWarehouse implements Warehouse {
 
   async loadRawFile(table: string, source: BulkLoadSource, columns: readonly (string | RawColumn)[]): Promise<RawLoadResult> {
     // One session for the whole load: PUT, COPY and the temporary Parquet table belong together.
-    return withRetry(() => this.withConnection((c) => loadRawFileSnowflake(sessionOn(c, this.tag), table, source, columns)), this.retry);
+    return withRetry(() => this.withConnection((c) => loadRawFileSnowflake(sessionOn(c, this.tag, this.control?.signal), table, source, columns)), this.retry);
   }
 
   async close(): Promise<void> {
@@ -122,10 +128,10 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 }
 
-function sessionOn(c: SdkConnection, tag: string | undefined): Session {
+function sessionOn(c: SdkConnection, tag: string | undefined, signal?: AbortSignal): Session {
   return {
-    query: <R extends Row = Row>(s: string, p?: Params) => runScript<R>(c, s, p, tag),
-    exec: async (s: string, p?: Params) => void (await runScript(c, s, p, tag)),
+    query: <R extends Row = Row>(s: string, p?: Params) => runScript<R>(c, s, p, tag, signal),
+    exec: async (s: string, p?: Params) => void (await runScript(c, s, p, tag, signal)),
   };
 }
 
@@ -135,12 +141,12 @@ function sessionOn(c: SdkConnection, tag: string | undefined): Session {
  */
 const SESSION = { TIMEZONE: 'UTC' } as const;
 
-/** Runs each statement of a script in order and returns the last one's rows. */
-async function runScript<T>(c: SdkConnection, sql: string, params: Params | undefined, tag: string | undefined): Promise<T[]> {
+/** Runs each statement of a script in order and returns the last one's rows; an abort cancels the running one and stops the rest. */
+async function runScript<T>(c: SdkConnection, sql: string, params: Params | undefined, tag: string | undefined, signal?: AbortSignal): Promise<T[]> {
   let rows: Record<string, unknown>[] = [];
   for (const statement of splitStatements(sql)) {
     const { sqlText, binds } = toPositionalBinds(statement, params);
-    rows = await executeStatement(c, sqlText, binds, tag ? { ...SESSION, QUERY_TAG: tag } : SESSION);
+    rows = await executeStatement(c, sqlText, binds, tag ? { ...SESSION, QUERY_TAG: tag } : SESSION, signal);
   }
   return rows.map((r) => normaliseSnowflakeRow(r) as T);
 }

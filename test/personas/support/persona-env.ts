@@ -10,6 +10,7 @@ import { generateSurveyParticipants, loadSurveyParticipants } from '../../../act
 import { labelParticipants } from '../../../activities/personas/label';
 import type { ParticipantOptions } from '../../../generator/personas';
 import { runWorker, testConfig, type TestEnv } from '../../support/temporal';
+import { scaled } from '../../support/time';
 
 export const VENDOR_FIXTURE = path.resolve(__dirname, '../../fixtures/personas/vendor-personas.csv');
 
@@ -47,7 +48,7 @@ export async function makePersonaWorker(env: TestEnv, deps: ActivityDeps) {
 
 /** Polls a workflow's approval query until it awaits a decision (the candidate is trained). */
 export async function awaitingDecision<T extends { status: string; version: number | null }>(query: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     const state = await query().catch(() => undefined);
     if (state?.status === 'AwaitingApproval') return state;

@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { DuckDbWarehouse } from '../../../adapters/warehouse/duckdb/duckdb-warehouse';
+import { scaled } from '../../support/time';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
@@ -11,7 +12,7 @@ const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STAT
  * ActivityTaskStarted only when the attempt ends.
  */
 export async function waitUntilRunning(handle: WorkflowHandle, activityType: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   while (Date.now() < deadline) {
     const { raw } = await handle.describe();
     if ((raw.pendingActivities ?? []).some((a) => a.activityType?.name === activityType && a.state === STARTED)) return;

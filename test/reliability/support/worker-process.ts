@@ -1,18 +1,17 @@
-import { DefaultLogger, Runtime, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import { createActivities } from '../../../activities';
+import { DefaultLogger, Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { loadConfig } from '../../../config/config';
 import { dataConverter } from '../../../lib/codec';
-import { metricsInterceptor, pipelineMetrics, startMetricsServer } from '../../../lib/metrics';
+import { pipelineMetrics, startMetricsServer } from '../../../lib/metrics';
 import { openDeps } from '../../../lib/open-deps';
 import { connectWorker } from '../../../temporal/connection';
-import { WORKFLOWS_PATH } from '../../../workers/worker';
+import { createDagWorker } from '../../../workers/worker';
 
 /**
  * A real worker process for fault tests (so SIGKILL is real): configured from env like
  * `dag worker` (TEMPORAL_ADDRESS, DAG_DATA_DIR, DAG_TASK_QUEUE, DAG_PAYLOAD_KEY …), with the
  * test run's pre-built workflow bundle (DAG_TEST_WORKFLOW_BUNDLE; with DAG_PAYLOAD_KEY it
- * bundles workflows/ itself, see below). It is built with Worker.create so the test can choose
- * the bundle and add the kill hook; otherwise it mirrors createDagWorker. Prints "ready" once polling.
+ * bundles workflows/ itself, see below), built by createDagWorker as `dag worker` builds it, plus
+ * the kill hook. Prints "ready" once polling.
  * DAG_TEST_SIGKILL_AFTER=<activity type>: see sigkillAfter.
  */
 async function main() {
@@ -28,21 +27,14 @@ async function main() {
   const deps = await openDeps(config);
   const connection = await connectWorker(config);
   const converter = dataConverter(config);
-  const worker = await Worker.create({
+  const worker = await createDagWorker({
     connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
+    deps,
+    metrics,
     // The shared test bundle has the default failure converter; with encryption the worker bundles
     // workflows/ with the data converter's own, as `dag worker` does.
-    ...(converter?.failureConverterPath ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! } }),
-    activities: createActivities(deps),
-    dataConverter: converter,
-    interceptors: {
-      activity: [metricsInterceptor(metrics), ...(process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [])],
-    },
-    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    shutdownGraceTime: '20s',
+    workflowBundle: converter?.failureConverterPath ? undefined : { codePath: process.env.DAG_TEST_WORKFLOW_BUNDLE! },
+    activityInterceptors: process.env.DAG_TEST_SIGKILL_AFTER ? [sigkillAfter(process.env.DAG_TEST_SIGKILL_AFTER)] : [],
   });
   const running = worker.run();
   process.stdout.write('ready\n');
