@@ -26,9 +26,9 @@ export const DEFAULT_SETTINGS: AttributionSettings = {
 export const isDefaultSettings = (s: AttributionSettings) =>
   s.halfLifeDays === DEFAULT_SETTINGS.halfLifeDays && s.firstWeight === DEFAULT_SETTINGS.firstWeight && s.lastWeight === DEFAULT_SETTINGS.lastWeight;
 
-/** One line for summaries: `half-life 7 d, position 40/40`. */
+/** One line for summaries: `half-life 7 d, position 40 % first, 40 % last` (no "40/40": the Temporal UI's Markdown makes it a fraction). */
 export const describeSettings = (s: AttributionSettings) =>
-  `half-life ${s.halfLifeDays} d, position ${Math.round(s.firstWeight * 100)}/${Math.round(s.lastWeight * 100)}`;
+  `half-life ${s.halfLifeDays} d, position ${Math.round(s.firstWeight * 100)} % first, ${Math.round(s.lastWeight * 100)} % last`;
 
 /**
  * Object-store prefix of a run's report: `reports/attribution/<from>_<to>/` for the default

@@ -59,7 +59,7 @@ test('a range with the default windows (7 and 30 days): gold rows, a summary and
   // The summary links the report as the console serves it, not the worker's file:// path.
   expect(result.report.link).toBe(`${consoleUrl(deps.config)}/reports/reports/attribution/2026-11-14_2026-11-15/report.html`);
   expect(result.summary).toBe(
-    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; half-life 7 d, position 40/40; report ${result.report.link}`,
+    `2 conversions 2026-11-14..2026-11-15; attributed 7d: 1 (50%), attributed 30d: 2 (100%); 2 days without published gold; half-life 7 d, position 40 % first, 40 % last; report ${result.report.link}`,
   );
   expect(result.summary).not.toContain('file://');
 

@@ -67,7 +67,7 @@ test('a manual run with another half-life and weights keeps the default rows; ea
   const report = (await w.deps.store.get(manual.report.markdownKey)).toString('utf8');
   expect(report).toContain('half-life 3.5 days');
   expect(report).toContain('position-based 30 % first / 50 % last');
-  expect(manual.summary).toContain('half-life 3.5 d, position 30/50');
+  expect(manual.summary).toContain('half-life 3.5 d, position 30 % first, 50 % last');
 
   // The defaults run again (as every nightly does): the manual rows stay.
   await run({ from: DAY, to: DAY, windowDays: 30 });
