@@ -10,13 +10,15 @@ export function registerDevCommands(program: Command, ctx: CliContext): void {
   program
     .command('dev')
     .description('start the embedded Temporal dev server (Web UI) and a worker; Ctrl-C stops both')
-    .action(async () => {
+    .option('--no-server', 'start no embedded server: a worker and the console against TEMPORAL_ADDRESS')
+    .action(async (opts: { server: boolean }) => {
       const address = ctx.config().temporal.address;
       // `dag dev` is the embedded stack; quietly running only a worker against another server would surprise.
-      if (address)
+      if (address && opts.server)
         throw new CliError(
-          `TEMPORAL_ADDRESS is set (${address}): \`dag dev\` starts the embedded dev server and would ignore it. Run \`dag worker\` to work against ${address}, or unset TEMPORAL_ADDRESS`,
+          `TEMPORAL_ADDRESS is set (${address}): \`dag dev\` starts the embedded dev server and would ignore it. Run \`dag worker\` (or \`dag dev --no-server\` for a worker and the console) to work against ${address}, or unset TEMPORAL_ADDRESS`,
         );
+      if (!address && !opts.server) throw new CliError('`dag dev --no-server` needs TEMPORAL_ADDRESS (the server to work against)');
       const stack = await startEmbedded(ctx.config());
       process.stdout.write(
         `Temporal ${stack.address}${stack.uiUrl ? `  ·  Web UI ${stack.uiUrl}` : ''}  ·  task queue ${ctx.config().temporal.taskQueue}\n` +

@@ -204,7 +204,8 @@ test('an unreadable object fails, its earlier rows leave bronze, and files_faile
     objects: 2,
     failed: [{ key: k, reason: 'unreadable csv.gz file: truncated or corrupt gzip: unexpected end of file' }],
   });
-  for (const model of ['events', 'order_items', 'orders', 'sessions', 'customers']) await buildModel(deps, { date: D1, layer: 'silver', model });
+  for (const model of ['fx_rates', 'events', 'order_items', 'orders', 'sessions', 'customer_snapshots', 'customers'])
+    await buildModel(deps, { date: D1, layer: 'silver', model });
   const checks = await runChecks(deps, { date: D1, stage: 'silver', runId: 't' });
   expect(checks.failed).toContain('files_failed');
   expect(checks.results.find((r) => r.check === 'files_failed')).toMatchObject({

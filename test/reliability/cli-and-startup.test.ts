@@ -77,7 +77,7 @@ describe('bad arguments are refused in one line before anything starts', () => {
     const r = await dag(['dev']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `dag: TEMPORAL_ADDRESS is set (${env.address}): \`dag dev\` starts the embedded dev server and would ignore it. Run \`dag worker\` to work against ${env.address}, or unset TEMPORAL_ADDRESS\n`,
+      `dag: TEMPORAL_ADDRESS is set (${env.address}): \`dag dev\` starts the embedded dev server and would ignore it. Run \`dag worker\` (or \`dag dev --no-server\` for a worker and the console) to work against ${env.address}, or unset TEMPORAL_ADDRESS\n`,
     );
   });
 });

@@ -27,7 +27,7 @@ export interface DevStack {
  * dev server; resolves once it printed the console's address.
  */
 export async function startDagDev(env: Record<string, string>): Promise<DevStack> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dag'), 'dev'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dag'), 'dev', '--no-server'], {
     cwd: ROOT,
     env: { ...process.env, DAG_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
