@@ -5,6 +5,7 @@ import { openDeps } from '../../../lib/open-deps';
 import type { ActivityDeps } from '../../../lib/deps';
 import { bootstrapPersonaTables, importVendorFile } from '../../../activities/personas/import-vendor';
 import { createNotifyActivities } from '../../../activities/notify';
+import { createRunActivities } from '../../../activities/runs';
 import { createPersonaActivities } from '../../../activities/personas';
 import { generateSurveyParticipants, loadSurveyParticipants } from '../../../activities/personas/participants';
 import { labelParticipants } from '../../../activities/personas/label';
@@ -39,8 +40,9 @@ export async function makePersonaWorker(env: TestEnv, deps: ActivityDeps) {
     connection: env.connection,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    // RetrainPersonas tells approvers a model awaits them (approval notices): the worker runs that activity too.
-    activities: { ...createPersonaActivities(deps), ...createNotifyActivities(deps) },
+    // RetrainPersonas tells approvers a model awaits them (approval notices) and records how each run
+    // ended (ops.workflow_runs): the worker runs those activities too.
+    activities: { ...createPersonaActivities(deps), ...createNotifyActivities(deps), ...createRunActivities(deps) },
     bundlerOptions: { ignoreModules: [] },
   });
   return { taskQueue, close: runWorker(worker) };
