@@ -25,6 +25,7 @@ export const QUARANTINED_BY_CONTRACT: Record<string, readonly AnomalyKind[]> = {
   orders: ['revenue_wrong_type'],
   order_items: [],
   customers: [],
+  fx_rates: [],
 };
 
 /**
