@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createAttributionActivities } from '../../activities/attribution';
+import { createRunActivities } from '../../activities/runs';
 import { consoleUrl } from '../../config/config';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
@@ -35,7 +36,7 @@ beforeAll(async () => {
       connection: env.connection,
       taskQueue,
       workflowsPath: require.resolve('./workflows'),
-      activities: failFastOnPermanentErrors(createAttributionActivities(deps)),
+      activities: failFastOnPermanentErrors({ ...createAttributionActivities(deps), ...createRunActivities(deps) }), // Attribution records how it ended (recordWorkflowRun),
     }),
   );
 }, 120_000);

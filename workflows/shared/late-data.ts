@@ -4,6 +4,7 @@ import type { LateArrivals, LateDataActivities } from '../../activities/late-dat
 import { addDays } from '../../lib/dates';
 import { SHORT } from './activity-options';
 import { nightlyWorkflowId } from './names';
+import { summarised } from './summarised';
 
 /**
  * Late data, after a partition's gold is published (issue #14; README "Late data"):
@@ -15,7 +16,9 @@ import { nightlyWorkflowId } from './names';
  *   - the day after: if its sessions continue this day's visits and no longer match, it is re-run.
  * Re-runs are that date's own NightlyPipeline (`nightly-<date>`, its one writer) as a child.
  */
-const { inspectLateData, settleBlockedPartition } = proxyActivities<LateDataActivities>(SHORT);
+const activities = proxyActivities<LateDataActivities>(SHORT);
+const inspectLateData = summarised(activities.inspectLateData, SHORT, (i) => `late data of ${i.date}: what it brought for other days`);
+const settleBlockedPartition = summarised(activities.settleBlockedPartition, SHORT, (i) => `blocked ${i.date}: marts, late data and the days that read it`);
 
 /** While another run holds `nightly-<date>` (runs without the 'late-data-tell-busy-run' patch): how often and how long to wait before giving up. */
 const BUSY_WAIT = '30 seconds';
