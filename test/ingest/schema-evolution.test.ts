@@ -62,6 +62,7 @@ describe.each(BACKENDS)('schema evolution on %s', (name) => {
   test('a model table gains the column its SELECT added, and model inserts go by name', async () => {
     const date = '2026-11-01';
     await insertRows(b.warehouse, 'bronze.orders', [order('o1', 'c1', `${date} 10:00:00`, 12.5, { currency: 'GBP', status: 'refunded' })]);
+    await buildModel(deps, { date, layer: 'silver', model: 'fx_rates' }); // orders convert money with it (#14)
     await buildModel(deps, { date, layer: 'silver', model: 'order_items' });
     await buildModel(deps, { date, layer: 'silver', model: 'orders' });
     // The table from before `status` existed, with its text columns in another order.
