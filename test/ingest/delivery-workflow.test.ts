@@ -27,9 +27,10 @@ afterAll(async () => {
 });
 
 const put = (date: string, name: string, bytes: Buffer) => w.deps.store.put(`landing/${date}/${name}`, bytes);
+/** A self-contained day: no visit from the day before, no late order, every order in EUR (no FX rate needed). */
 async function deliver(date: string, extra: Record<string, Buffer> = {}) {
-  await put(date, 'events.csv', contentBytes({ source: 'events', date, variant: 1, rows: 12, shape: 'rows' }, 'events.csv'));
-  await put(date, 'orders.ndjson', contentBytes({ source: 'orders', date, variant: 1, rows: 3, shape: 'rows' }, 'orders.ndjson'));
+  await put(date, 'events.csv', contentBytes({ source: 'events', date, variant: 2, rows: 12, shape: 'rows', firstDay: true }, 'events.csv'));
+  await put(date, 'orders.ndjson', contentBytes({ source: 'orders', date, variant: 2, rows: 3, shape: 'rows', firstDay: true }, 'orders.ndjson'));
   for (const [name, bytes] of Object.entries(extra)) await put(date, name, bytes);
 }
 const nightly = (date: string, extra: object = {}) =>
