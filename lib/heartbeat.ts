@@ -34,13 +34,16 @@ function beatOf(ctx: Context): Beat {
   return b;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function send(ctx: Context, b: Beat): void {
-  const details = b.details?.();
+  // A copy: callers hand a progress object they keep mutating, and the SDK encodes heartbeat
+  // details later (throttled), so the UI would otherwise show a phase the activity reached after it.
+  const live = b.details?.();
+  const details = isPlainObject(live) ? { ...live } : live;
   if (b.progress === undefined) return ctx.heartbeat(details);
   const sqlProgress = Math.round(b.progress * 1000) / 1000;
-  ctx.heartbeat(
-    details === undefined ? { sqlProgress } : details && typeof details === 'object' && !Array.isArray(details) ? { ...details, sqlProgress } : details,
-  );
+  ctx.heartbeat(details === undefined ? { sqlProgress } : isPlainObject(details) ? { ...details, sqlProgress } : details);
 }
 
 async function beating<T>(ctx: Context, b: Beat, everyMs: number, work: () => Promise<T>): Promise<T> {

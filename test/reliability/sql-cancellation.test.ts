@@ -10,7 +10,7 @@ import type { ActivityDeps } from '../../lib/deps';
 import { openDeps } from '../../lib/open-deps';
 import { createDagWorker } from '../../workers/worker';
 import { createTestEnv, quietLogger, runWorker, tempDataDir, testConfig, type TestEnv } from '../support/temporal';
-import { waitFor } from '../support/time';
+import { StopWaiting, waitFor } from '../support/time';
 import type { CancellableActivities } from './support/cancellable-workflows';
 
 /**
@@ -99,7 +99,9 @@ describe('activities on a worker', () => {
   /** The pending activity's heartbeat details, once they satisfy `until`. */
   const heartbeat = (h: WorkflowHandle, until: (d: Record<string, unknown>) => boolean) =>
     waitFor('a heartbeat', async () => {
-      const payload = (await h.describe()).raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+      const described = await h.describe();
+      if (described.status.name !== 'RUNNING') throw new StopWaiting(`the workflow ended (${described.status.name}) before a matching heartbeat`);
+      const payload = described.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
       const details = payload ? defaultPayloadConverter.fromPayload<Record<string, unknown>>(payload) : undefined;
       return details && until(details) ? details : undefined;
     });
@@ -120,14 +122,15 @@ describe('activities on a worker', () => {
 
   test('a cancelled bronze load stops and loads nothing', async () => {
     const date = '2026-07-01';
-    const key = `landing/${date}/events.csv`;
-    // 2M rows (~220 MB), written by DuckDB and streamed into the store: long enough to cancel before the commit.
-    const file = path.join(tempDataDir('long-load-'), 'events.csv');
+    const key = `landing/${date}/events.csv.gz`;
+    // 2M rows (~220 MB; gzip, so reading is single-threaded and takes seconds, several heartbeat
+    // intervals), written by DuckDB and streamed into the store: long enough to cancel before the commit.
+    const file = path.join(tempDataDir('long-load-'), 'events.csv.gz');
     await deps.warehouse.exec(
       `copy (select 'e' || i as event_id, 'c' || (i % 5000) as client_id, 'page_view' as event_type, '2026-07-01T10:00:00Z' as event_ts,
               'https://shop.example.com/p/' || (i % 100) as page_url, null as referrer, 'google' as utm_source, 'cpc' as utm_medium,
               'spring' as utm_campaign, 'mobile' as device, '{}' as event_data
-            from range(2000000) as t(i)) to '${file}' (header, delimiter ',')`,
+            from range(2000000) as t(i)) to '${file}' (header, delimiter ',', compression gzip)`,
     );
     await deps.store.putStream(key, fs.createReadStream(file));
     fs.rmSync(file);
