@@ -24,6 +24,7 @@ import { resolveTemporalCli } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { WORKFLOWS_PATH } from '../workers/worker';
 import { MUTANTS, type Mutant } from './mutants-list';
+import { fastDeadAttempts } from '../test/support/workflow-bundle';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.data/mutants');
@@ -194,7 +195,11 @@ async function main(): Promise<number> {
   const bundlePath = path.join(OUT, 'workflow-bundle.js');
   const [dev, bundle] = await Promise.all([
     startDevServer({ cliPath, headless: true, logFile: path.join(OUT, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } }),
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      webpackConfigHook: fastDeadAttempts,
+    }),
   ]);
   server = dev;
   fs.writeFileSync(bundlePath, bundle.code);

@@ -21,6 +21,7 @@ import { WORKFLOWS_PATH } from '../workers/worker';
 import { describeFailure, runPlan, shrink, type HistoryPlan } from '../test/history/harness';
 import { CHECKS, type CheckName } from '../test/history/invariants';
 import { formatReport } from '../test/history/run-history';
+import { fastDeadAttempts } from '../test/support/workflow-bundle';
 
 async function main() {
   const opts = new Command('soak')
@@ -71,7 +72,8 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-'));
   const [server, bundle] = await Promise.all([
     startDevServer({ cliPath, headless: true, logFile: path.join(dir, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),
+    // The test suite's bundle: killed workers are noticed in seconds (test/support/workflow-bundle.ts).
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR'), webpackConfigHook: fastDeadAttempts }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

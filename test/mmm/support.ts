@@ -9,6 +9,7 @@ import type { MmmVariables } from '../../activities/mmm/variables';
 import type { ActivityDeps } from '../../lib/deps';
 import { failFastOnPermanentErrors } from '../../lib/errors';
 import { quietLogger, runWorker, type TestEnv } from '../support/temporal';
+import { fastDeadAttempts } from '../support/workflow-bundle';
 
 /** Meta's public Robyn demo data (weekly, 2015-11-23..2019-11-11). */
 export const DEMO_CSV = path.resolve(__dirname, '../../../shared/data/robyn/dt_simulated_weekly.csv');
@@ -45,7 +46,7 @@ export async function makeMmmWorker(
   taskQueue: string,
   opts: RobynJobOptions & { workerHeartbeats?: 'fast' | 'production' },
 ): Promise<{ worker: Worker; stop: () => Promise<void> }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietLogger, webpackConfigHook: fastDeadAttempts });
   const worker = await Worker.create({
     connection: env.connection,
     taskQueue,

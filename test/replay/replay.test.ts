@@ -5,13 +5,13 @@ import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import * as workflows from '../../workflows';
 import { quietLogger } from '../support/temporal';
-import { STATE_FILE } from '../support/global-setup';
+import { WORKFLOWS_PATH } from '../../workers/worker';
 import type { CapturedHistory } from './capture';
 
 /**
  * Every captured history (test/replay/histories/, written by test/replay/capture.ts) replays
- * against the current workflow code: the test run's workflow bundle, built from workflows/ in
- * jest's global setup. A DeterminismViolationError here means a change to a workflow's command
+ * against the current workflow code, bundled here exactly as `dag worker` bundles it (the suite's
+ * shared bundle has test-speed timeouts, test/support/workflow-bundle.ts). A DeterminismViolationError here means a change to a workflow's command
  * sequence would break runs already in flight (a nightly waiting 24 h on a review, a retrain
  * waiting 7 days on approval): guard the change with patched() (README "Changing workflow code").
  */
@@ -52,8 +52,8 @@ test('every workflow type the worker registers has captured histories', () => {
 });
 
 test('every captured history replays against the current workflow code', async () => {
-  const { bundlePath } = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as { bundlePath: string };
-  const results = await replayAll({ codePath: bundlePath }, captured);
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const results = await replayAll({ code }, captured);
   const failures = [...results].filter(([, r]) => r.error).map(([name, r]) => `${name}: ${r.error!.name}: ${r.error!.message.split('\n')[0]}`);
   expect(failures).toEqual([]);
   expect([...results.keys()].sort()).toEqual(captured.map((c) => c.name).sort());

@@ -4,10 +4,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../workers/worker';
+import { fastDeadAttempts } from './workflow-bundle';
 
 /**
  * One real Temporal dev server (the CLI binary, in memory, headless) and one workflow bundle
- * for the whole run; test files connect to it with their own task queues.
+ * (the product's workflows with test-speed dead-attempt timeouts: workflow-bundle.ts) for the whole run; test files connect to it with their own task queues.
  */
 // Per jest run (the setup's pid, handed to the workers through the environment): two jest runs in
 // one checkout must not read each other's server address — the first to finish stops its server.
@@ -30,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
     // scripts/mutants.ts hands over a bundle built once when the mutated file is not part of it.
     process.env.DAG_TEST_WORKFLOW_BUNDLE
       ? { code: fs.readFileSync(process.env.DAG_TEST_WORKFLOW_BUNDLE, 'utf8') }
-      : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+      : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger, webpackConfigHook: fastDeadAttempts }),
   ]);
   const bundlePath = path.join(path.dirname(STATE_FILE), 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

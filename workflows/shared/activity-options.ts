@@ -1,4 +1,5 @@
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import { DEAD_ATTEMPT } from './dead-attempt';
 
 /**
  * The option sets every workflow reuses, one per activity kind, each with a bounded number of
@@ -18,10 +19,10 @@ export const NON_RETRYABLE = ['InvalidInput', 'SqlError', 'ContractViolation', '
 const retry: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE };
 
 /** Quick warehouse statements and listings. */
-export const SHORT: ActivityOptions = { startToCloseTimeout: '2 minutes', retry };
+export const SHORT: ActivityOptions = { startToCloseTimeout: DEAD_ATTEMPT.shortStartToClose, retry };
 
 /** Long SQL (loads, model builds): heartbeats every few seconds, so a dead worker is noticed in 1 minute. */
-export const LONG_SQL: ActivityOptions = { startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry };
+export const LONG_SQL: ActivityOptions = { startToCloseTimeout: '2 hours', heartbeatTimeout: DEAD_ATTEMPT.longSqlHeartbeat, retry };
 
 /** Calls to an LLM planner/judge: slow, rate limited, retried patiently. */
 export const LLM_CALL: ActivityOptions = { startToCloseTimeout: '5 minutes', retry: { ...retry, initialInterval: '5s', maximumAttempts: 5 } };
