@@ -21,6 +21,7 @@ export interface Mutant {
 const POLICIES = 'test/reliability/policies.test.ts';
 const SILVER = 'test/sql/silver-models.test.ts';
 const CHECKS = 'test/sql/checks.test.ts';
+const CALIBRATED = 'test/late-data/calibrated-checks.test.ts';
 const EDGES = 'test/attribution/edge-cases.test.ts';
 const HAND = 'test/attribution/hand-worked.test.ts';
 
@@ -91,10 +92,10 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: 'customers-latest-update',
-    policy: 'customers: the latest update wins',
-    file: 'sql/silver/customers.sql',
-    search: 'order by updated_at desc, _partition_date desc',
-    replace: 'order by updated_at asc, _partition_date desc',
+    policy: 'customers: the latest update wins (the snapshot version without a successor is current)',
+    file: 'sql/silver/customer_snapshots.sql',
+    search: 'lead(updated_at) over (partition by customer_id order by updated_at)',
+    replace: 'lead(updated_at) over (partition by customer_id order by updated_at desc)',
     tests: [SILVER],
     only: 'latest update',
   },
@@ -166,20 +167,38 @@ export const MUTANTS: Mutant[] = [
   },
   // ── quality checks ───────────────────────────────────────────────────────────────────────────
   {
-    id: 'orphan-any-day-session',
-    policy: 'orphan_purchases: no session of the client THAT day',
+    id: 'orphan-lookback-exclusive',
+    policy: 'orphan_purchases: a session on the first day of the look-back counts (inclusive)',
     file: 'sql/checks/orphan_purchases.sql',
-    search: '    from silver.sessions\n    where partition_date = cast($partition_date as date)\n',
-    replace: '    from silver.sessions\n',
-    tests: [POLICIES, CHECKS],
-    only: 'orphan',
+    search: 'and s.partition_date between cast($session_lookback_start as date) and cast($partition_date as date)',
+    replace: 'and s.partition_date > cast($session_lookback_start as date) and s.partition_date <= cast($partition_date as date)',
+    tests: [CALIBRATED],
+    only: 'lookback',
   },
   {
-    id: 'orphan-any-day-order',
+    id: 'orphan-later-sessions-count',
+    policy: 'orphan_purchases: sessions of later partitions never count',
+    file: 'sql/checks/orphan_purchases.sql',
+    search: 'and s.partition_date between cast($session_lookback_start as date) and cast($partition_date as date)',
+    replace: 'and s.partition_date >= cast($session_lookback_start as date)',
+    tests: [CALIBRATED],
+    only: 'later',
+  },
+  {
+    id: 'orphan-same-day-only',
+    policy: 'orphan_purchases: a session days before the order counts',
+    file: 'sql/checks/orphan_purchases.sql',
+    search: 'and s.partition_date between cast($session_lookback_start as date) and cast($partition_date as date)',
+    replace: 'and s.partition_date = cast($partition_date as date)',
+    tests: [POLICIES, CALIBRATED],
+    only: 'orphan|look-back|lookback',
+  },
+  {
+    id: 'orphan-other-days-orders',
     policy: "orphan_purchases: the partition's own orders",
     file: 'sql/checks/orphan_purchases.sql',
-    search: 'where o.partition_date = cast($partition_date as date) and s.client_id is null',
-    replace: 'where s.client_id is null',
+    search: '    from silver.orders\n    where partition_date = cast($partition_date as date)\n',
+    replace: '    from silver.orders\n',
     tests: [POLICIES, CHECKS],
     only: 'orphan',
   },
@@ -196,8 +215,8 @@ export const MUTANTS: Mutant[] = [
     id: 'future-week',
     policy: 'future_timestamps: or more than 7 days before it',
     file: 'sql/checks/future_timestamps.sql',
-    search: '- 7 as timestamp))',
-    replace: '- 8 as timestamp))',
+    search: 'cast(cast($partition_date as date) - 7 as timestamp)',
+    replace: 'cast(cast($partition_date as date) - 8 as timestamp)',
     tests: [POLICIES, CHECKS],
     only: 'check boundaries|future timestamps',
   },
@@ -232,8 +251,8 @@ export const MUTANTS: Mutant[] = [
     id: 'negative-revenue-zero',
     policy: 'negative_revenue: below 0 (a free order is fine)',
     file: 'sql/checks/negative_revenue.sql',
-    search: 'and revenue < 0',
-    replace: 'and revenue <= 0',
+    search: 'where revenue < 0',
+    replace: 'where revenue <= 0',
     tests: [POLICIES, CHECKS],
     only: 'check boundaries|negative revenue',
   },

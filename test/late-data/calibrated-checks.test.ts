@@ -51,6 +51,13 @@ test('the lookback is 30 days inclusive; above the rate the check blocks and nam
   expect(await check(o, 'orphan_purchases')).toMatchObject({ status: 'fail', observed: 0.25, sample: '1 of 4 orders: o1' });
 });
 
+test('a session of a later partition never counts: the verdict does not depend on what arrived after the day', async () => {
+  deps = await freshDeps();
+  await day([-1, 0, 0, 0]);
+  const o = await runChecks(deps, { date: D, stage: 'silver', runId: 'later' });
+  expect(await check(o, 'orphan_purchases')).toMatchObject({ status: 'fail', observed: 0.25, sample: '1 of 4 orders: o0' });
+});
+
 test('the rate threshold and the lookback are configurable', async () => {
   deps = await freshDeps({ DAG_CHECKS: '{"orphan_purchases":{"threshold":0.3}}' });
   await day([30, 31, 0, 0]);
