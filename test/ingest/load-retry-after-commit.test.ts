@@ -28,8 +28,14 @@ test('a bronze load killed right after it committed is retried harmlessly: one d
   const landing = path.join(dataDir, 'objects', 'landing', date);
   fs.mkdirSync(landing, { recursive: true });
   // A self-contained day (no visit from the day before, no late order, EUR only): the run can succeed.
-  fs.writeFileSync(path.join(landing, 'events.csv'), contentBytes({ source: 'events', date, variant: 2, rows: 30, shape: 'rows', firstDay: true }, 'events.csv'));
-  fs.writeFileSync(path.join(landing, 'orders.ndjson'), contentBytes({ source: 'orders', date, variant: 2, rows: 4, shape: 'rows', firstDay: true }, 'orders.ndjson'));
+  fs.writeFileSync(
+    path.join(landing, 'events.csv'),
+    contentBytes({ source: 'events', date, variant: 2, rows: 30, shape: 'rows', firstDay: true }, 'events.csv'),
+  );
+  fs.writeFileSync(
+    path.join(landing, 'orders.ndjson'),
+    contentBytes({ source: 'orders', date, variant: 2, rows: 4, shape: 'rows', firstDay: true }, 'orders.ndjson'),
+  );
   const env = { DAG_DATA_DIR: dataDir, DAG_TASK_QUEUE: `load-kill-${randomUUID()}` };
   let worker = await startChildWorker({ ...env, DAG_TEST_SIGKILL_AFTER: 'loadBronzeFile' });
   try {
