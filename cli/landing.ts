@@ -1,12 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { NightlyPipeline } from '../workflows/nightly-pipeline';
-import { nightlyWorkflowId } from '../workflows/shared/names';
-import { PartitionDate } from '../workflows/shared/search-attributes';
 import { CliError } from './errors';
 import type { CliContext } from './main';
-import { print } from './output';
-import { parseDate, printNightlyResult } from './run';
+import { parseDate } from './run';
+import { startNightly } from './start-nightly';
 
 /**
  * `dag landing retract <date> [--key K …]`: withdraw a day's delivery whose objects are gone from
@@ -28,33 +24,15 @@ export function registerLandingCommands(program: Command, ctx: CliContext): void
       for (const k of opts.key ?? [])
         if (!k.startsWith(`landing/${date}/`) || k.length > 1024)
           throw new CliError(`--key ${JSON.stringify(k.slice(0, 200))} is not an object of landing/${date}/`);
-      const config = ctx.config();
-      const client = await ctx.client();
-      const workflowId = nightlyWorkflowId(date);
-      try {
-        const handle = await client.workflow.start(NightlyPipeline, {
-          taskQueue: config.temporal.taskQueue,
-          workflowId,
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          args: [{ date, retract: opts.key?.length ? opts.key : 'all' }],
-          typedSearchAttributes: [{ key: PartitionDate, value: date }],
-          staticSummary: `Withdraw ${opts.key?.length ? opts.key.join(', ') : `the delivery of ${date}`} and run the date`,
-        });
-        if (!opts.wait)
-          return print(
-            !!opts.json,
-            { workflowId, runId: handle.firstExecutionRunId },
-            () => `started ${workflowId} (run ${handle.firstExecutionRunId}) to withdraw and rebuild ${date}`,
-          );
-        printNightlyResult(!!opts.json, await handle.result());
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
-          throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
-        if (err instanceof WorkflowFailedError) throw new CliError(`${workflowId} failed: ${err.cause?.message ?? err.message}`);
-        throw err;
-      } finally {
-        await client.connection.close();
-      }
+      await startNightly(
+        ctx,
+        { date, retract: opts.key?.length ? opts.key : 'all' },
+        {
+          summary: `Withdraw ${opts.key?.length ? opts.key.join(', ') : `the delivery of ${date}`} and run the date`,
+          started: ` to withdraw and rebuild ${date}`,
+          wait: opts.wait,
+          json: opts.json,
+        },
+      );
     });
 }

@@ -1,13 +1,12 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { addDays, isoDate } from '../lib/dates';
-import { NightlyPipeline, nightlyInput, unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
-import { nightlyWorkflowId } from '../workflows/shared/names';
+import { unmatchedWarning, type NightlyResult } from '../workflows/nightly-pipeline';
 import { rootCause } from '../workflows/shared/failure';
-import { PartitionDate } from '../workflows/shared/search-attributes';
-import { checkPartitionRange, CliError, cliNumber, validateWorkflowInput, workflowFailed } from './errors';
+import { CliError, cliNumber } from './errors';
 import type { CliContext } from './main';
 import { print } from './output';
+import { startNightly } from './start-nightly';
 
 export function registerRunCommands(program: Command, ctx: CliContext): void {
   const run = program.command('run').description('start a workflow');
@@ -25,40 +24,13 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       async (opts: { date?: string; generate?: string; anomalies?: boolean; review: boolean; acceptPartial?: boolean; wait?: boolean; json?: boolean }) => {
         const date = parseDate(opts.date ?? addDays(new Date().toISOString().slice(0, 10), -1));
         const rows = opts.generate === undefined ? undefined : cliNumber(opts.generate);
-        // The workflow's own schema, before anything starts.
         const input = {
           date,
           ...(rows !== undefined ? { generate: { rows, anomalies: opts.anomalies ?? false, seed: 42 } } : {}),
           ...(opts.review ? {} : { review: false }),
           ...(opts.acceptPartial ? { acceptPartial: true } : {}),
         };
-        validateWorkflowInput(nightlyInput, input, 'NightlyPipeline');
-        checkPartitionRange(ctx.config(), date);
-        const config = ctx.config();
-        const client = await ctx.client();
-        const workflowId = nightlyWorkflowId(date);
-        try {
-          const handle = await client.workflow.start(NightlyPipeline, {
-            taskQueue: config.temporal.taskQueue,
-            workflowId,
-            // One run per partition at a time; a finished one may be re-run (idempotent by partition).
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            args: [input as never],
-            typedSearchAttributes: [{ key: PartitionDate, value: date }],
-            staticSummary: `Nightly pipeline for ${date}`,
-          });
-          if (!opts.wait)
-            return print(!!opts.json, { workflowId, runId: handle.firstExecutionRunId }, () => `started ${workflowId} (run ${handle.firstExecutionRunId})`);
-          printNightlyResult(!!opts.json, await handle.result());
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError)
-            throw new CliError(`NightlyPipeline for ${date} is already running as ${workflowId}; wait for it or cancel it first`);
-          if (err instanceof WorkflowFailedError) throw workflowFailed(workflowId, err);
-          throw err;
-        } finally {
-          await client.connection.close();
-        }
+        await startNightly(ctx, input, { summary: `Nightly pipeline for ${date}`, started: '', wait: opts.wait, json: opts.json });
       },
     );
 

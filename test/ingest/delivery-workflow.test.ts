@@ -101,4 +101,6 @@ test('an emptied landing folder keeps the day; `dag landing retract` withdraws i
   await expect(dag('landing', 'retract', date, '--key', 'landing/2026-02-13/events.csv')).rejects.toThrow(
     '--key "landing/2026-02-13/events.csv" is not an object of landing/2026-02-12/',
   );
+  // Like `dag run nightly`, refused before anything starts.
+  await expect(dag('landing', 'retract', '1999-12-31')).rejects.toThrow('partition date 1999-12-31 is outside the accepted range');
 });
