@@ -189,11 +189,13 @@ export function createApproval<TSubject>(opts: ApprovalOptions) {
   });
   setHandler(defs.query, () => state);
 
+  // Hands new records to `audit` (when given) and clears them either way: the waits below wake on
+  // unaudited records, so records nobody takes would wake them for ever.
   const auditNew = async () => {
-    if (!unaudited.length || !opts.audit) return;
+    if (!unaudited.length) return;
     const batch = unaudited;
     unaudited = [];
-    await opts.audit(batch);
+    await opts.audit?.(batch);
   };
   const flush = async () => {
     await auditNew();

@@ -30,9 +30,8 @@ export async function ApprovalWait(input: ApprovalWaitInput): Promise<{ final: D
     subjectKind: 'persona-model',
     requester: 'system:test',
     policy: { approvers: input.approvers },
-    // The real workflows audit through an activity. Without an audit the wait never hands its records
-    // off and would spin on the first signal (approval.ts: flush() returns early without `audit`).
-    audit: async () => undefined,
+    // No `audit` (the real workflows audit through an activity): the wait must still sleep after a
+    // recorded decision, not wake for ever on a record nobody takes.
   });
   approval.request(SUBJECT, 1, 'waiting for a decision');
   const final = await approval.waitForDecision(input.timeoutMs);
