@@ -7,7 +7,8 @@ import { nowUtc } from '../ingest/load-bronze';
 export type RunOutcome = 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'terminated';
 
 /** How any workflow run stands or ended, as ops.workflow_runs keeps it. */
-export type RunStatus = 'running' | 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'refused' | 'terminated';
+/** `continued`: the run started over as a new run of its workflow id (continue-as-new), which records the end. */
+export type RunStatus = 'running' | 'succeeded' | 'blocked' | 'failed' | 'cancelled' | 'refused' | 'terminated' | 'continued';
 
 export interface PartitionStatus {
   date: string;
@@ -111,7 +112,7 @@ export function createRunActivities(deps: ActivityDeps) {
             finished: input.status === 'running' ? null : now,
           },
         );
-        if (input.ledger && input.partition && input.status !== 'running' && input.status !== 'refused') {
+        if (input.ledger && input.partition && input.status !== 'running' && input.status !== 'refused' && input.status !== 'continued') {
           await tx.exec(`delete from ops.pipeline_runs where partition_date = cast($d as date) and run_id = $run`, { ...run, d: input.partition });
           await tx.exec(`insert into ops.pipeline_runs values (cast($d as date), $wf, $run, $status, $summary, cast($now as timestamp))`, {
             ...ids,

@@ -154,4 +154,9 @@ test('a run told that data it read changed starts over before it succeeds, even 
   expect(done.summary).toMatch(new RegExp(`^re-run: FX rates delivered with ${d0} change its money · `));
   expect(done.summary).toContain('cleaning plan v1 (accepted by bob) re-applied');
   expect(await convertingChannel(d1)).toEqual([{ channel: 'paid_search', conversions: 1 }]);
+  // The run that started over says so in ops.workflow_runs (not `running`, not `terminated`).
+  const runs = await w.deps.warehouse.query<{ status: string }>(`select status from ops.workflow_runs where workflow_id = $wf order by started_at, status`, {
+    wf: nightlyWorkflowId(d1),
+  });
+  expect(runs.map((r) => r.status)).toEqual(['continued', 'succeeded']);
 }, 300_000);

@@ -86,8 +86,17 @@ export async function recordingEnd<I, T>(
     outcome = { ok: true, value };
     end = opts.ended?.(value) ?? { status: 'succeeded', summary: '' };
   } catch (error) {
-    // Late data: a run that starts over (continue-as-new) has not ended; the next run records the end.
-    if (error instanceof ContinueAsNew) throw error;
+    // Late data: a run that starts over (continue-as-new) has not ended; the next run records the
+    // end. It says so (patched: earlier runs left their row `running`, and the next run's begin()
+    // then called it terminated).
+    if (error instanceof ContinueAsNew) {
+      if (patched('record-continued-runs'))
+        await CancellationScope.nonCancellable(async () => {
+          upsertSearchAttributes([{ key: PipelineStatus, value: 'continued' }]);
+          await record('continued', 'started over as a new run of the same workflow id (continue-as-new)');
+        });
+      throw error;
+    }
     outcome = { ok: false, error };
     end = isCancellation(error)
       ? { status: 'cancelled', summary: getCurrentDetails() ? `while ${detailsOneLine(getCurrentDetails())}` : 'before it started any work' }
