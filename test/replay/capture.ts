@@ -46,6 +46,7 @@ import {
 } from '../../workflows';
 import { backfillProgress } from '../../workflows/backfill';
 import { cleaningApproval, type CleaningReview } from '../../workflows/cleaning-review';
+import { inputsChangedSignal } from '../../workflows/shared/late-data';
 import { personaApproval } from '../../workflows/retrain-personas';
 import { DEMO_CSV, DEMO_KEY, demoSource, fakeRunner } from '../mmm/support';
 import { VENDOR_FIXTURE } from '../personas/support/persona-env';
@@ -142,6 +143,33 @@ const SCENARIOS: Scenario[] = [
       if (r.status !== 'succeeded') throw new Error(`expected succeeded after review, got ${r.status}: ${r.summary}`);
       await save('cleaning-review-accepted', review, 'CleaningReview: plan accepted by update, applied, checks pass, gold published');
       await save('nightly-blocked-cleaned-succeeded', h, 'NightlyPipeline that waited on a review which published: then attribution, succeeded');
+    },
+  },
+  {
+    name: 'late-data-continued',
+    saves: ['nightly-told-continued', 'nightly-after-continue-as-new'],
+    async run({ client, taskQueue, save }) {
+      const date = '2026-03-12';
+      const h = await client.workflow.start(NightlyPipeline, { taskQueue, workflowId: `nightly-${date}`, args: [{ date, generate: generate(9, true) }] });
+      const review = client.workflow.getHandle<typeof CleaningReview>(`cleaning-${date}`);
+      const plan = await awaitingApproval(() => review.query(cleaningApproval.query));
+      // What a re-run of an earlier day sends to a run in progress whose inputs it changed (issue #14).
+      await h.signal(inputsChangedSignal, 'FX rates delivered with 2026-03-11 change its money');
+      await review.executeUpdate(cleaningApproval.update, {
+        args: [{ decision: 'accept', approver: 'alice', reason: 'planted anomalies', version: plan.version! }],
+      });
+      const r = await h.result();
+      if (r.status !== 'succeeded') throw new Error(`expected succeeded after starting over, got ${r.status}: ${r.summary}`);
+      await save(
+        'nightly-told-continued',
+        client.workflow.getHandle(h.workflowId, h.firstExecutionRunId),
+        'NightlyPipeline told its inputs changed while it waited on a review: accepted, published, then continued as new',
+      );
+      await save(
+        'nightly-after-continue-as-new',
+        client.workflow.getHandle(h.workflowId),
+        'The run it continued as: silver rebuilt, accepted cleaning re-applied, succeeded',
+      );
     },
   },
   {
