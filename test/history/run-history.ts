@@ -65,10 +65,14 @@ export class HistoryRunner {
           const before = captureBefore(model, touched, await auditCounts(sut.warehouse), retract);
           let outcomes: RunOutcome[];
           let t = Date.now();
-          if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract })];
+          if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract, review: action.review })];
           else if (action.kind === 'backfill') outcomes = await sut.backfill(action.from, action.to);
           else outcomes = [await sut.kill(action.date, action.then)];
-          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o, retract);
+          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) {
+            model.ran(o.date, o, retract);
+            // The person's decision is part of the state the rebuild must honour (rebuild.ts).
+            for (const operations of o.accepted ?? []) model.accepted(o.date, operations);
+          }
           // Late data: runs may re-run other dates by themselves; they count as runs of those dates.
           const reruns = await sut.reruns(dates, model);
           for (const o of reruns.sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o);
