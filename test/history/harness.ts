@@ -65,7 +65,7 @@ export async function runPlan(envs: HistoryEnv[], plan: HistoryPlan): Promise<{ 
         reports.push(report);
         runs += report.runs;
         plan.log?.(
-          `history ${index} (seed ${plan.seed + index}): ${report.ok ? 'ok' : 'FAILED'} — ${report.log.length} steps, ${report.runs} runs, ${(report.durationMs / 1000).toFixed(1)} s (runs ${(report.timings.runs / 1000).toFixed(1)} s, rebuilds ${(report.timings.rebuilds / 1000).toFixed(1)} s, checks ${(report.timings.checks / 1000).toFixed(1)} s)`,
+          `history ${index} (seed ${plan.seed + index}): ${report.ok ? 'ok' : 'FAILED'} — ${report.log.length} steps, ${report.runs} runs${report.accepted ? `, ${report.accepted} cleaning plan(s) accepted` : ''}, ${(report.durationMs / 1000).toFixed(1)} s (runs ${(report.timings.runs / 1000).toFixed(1)} s, rebuilds ${(report.timings.rebuilds / 1000).toFixed(1)} s, checks ${(report.timings.checks / 1000).toFixed(1)} s)`,
         );
         if (!report.ok) failures.push({ index, seed: plan.seed + index, firstDate, steps, report });
       }
