@@ -123,7 +123,10 @@ const deliver = (day: fc.Arbitrary<number>, anomaly = false) =>
  * away), then `minSteps`…`maxSteps` random steps.
  */
 export function historyArbitrary(opts: { days: number; minSteps: number; maxSteps: number } & StepWeights): fc.Arbitrary<Step[]> {
-  const initial = fc.tuple(...Array.from({ length: opts.days }, (_, d) => fc.option(deliver(fc.constant(d)), { nil: undefined, freq: 6 })));
+  // With cleaning steps, a third of the usual deliveries are anomalous, so cleanAccept steps find plans to decide.
+  const usual = (d: number) =>
+    opts.cleaning ? fc.oneof(deliver(fc.constant(d)), deliver(fc.constant(d)), deliver(fc.constant(d), true)) : deliver(fc.constant(d));
+  const initial = fc.tuple(...Array.from({ length: opts.days }, (_, d) => fc.option(usual(d), { nil: undefined, freq: 6 })));
   return fc.tuple(initial, fc.array(stepArbitrary(opts.days, opts), { minLength: opts.minSteps, maxLength: opts.maxSteps })).map(([first, rest]): Step[] => {
     const steps = [...first.flatMap((s) => (s ? [s] : [])), ...rest];
     // A history that never runs the pipeline checks nothing: end it with a run.
