@@ -6,7 +6,7 @@
  *
  * Options: --histories N (100) · --seed S (random, printed) · --steps MIN..MAX (15..20) · --days D (3)
  * · --concurrency C (3) · --kill-every K (4; 0 = no kill steps) · --kill-retry (also let Temporal
- * retry a killed load: +15 s per kill) · --checks outcome,failed,bronze,audit,summary,rebuild
+ * retry a killed load: +15 s per kill) · --cleaning W (weight of anomalous deliveries and cleanAccept steps; 0 = none) · --checks outcome,failed,bronze,audit,summary,rebuild
  * · --shrink-budget B (80 candidate runs) · --no-shrink · --results (write bench/out/section-soak.md)
  */
 import * as fs from 'node:fs';
@@ -32,6 +32,7 @@ async function main() {
     .option('--concurrency <n>', 'histories run side by side', '3')
     .option('--kill-every <n>', 'every n-th history has worker-kill steps (0 = none)', '4')
     .option('--kill-retry', 'kill steps may let Temporal retry the killed load (waits for the 15 s heartbeat timeout of the test bundle)')
+    .option('--cleaning <w>', 'weight of anomalous deliveries and cleanAccept steps (accepted cleanings, issue #14.5; 0 = none)', '0')
     .option('--checks <list>', `invariants to check (${CHECKS.join(',')})`, CHECKS.join(','))
     .option('--shrink-budget <n>', 'candidate runs the shrinker may try', '80')
     .option('--no-shrink', 'print the failing history as generated')
@@ -59,6 +60,7 @@ async function main() {
     kill: 3,
     killRetry: !!opts.killRetry,
     killEvery: int('killEvery'),
+    cleaning: int('cleaning'),
     checks: new Set(checks as CheckName[]),
     log: (l) => process.stdout.write(`${l}\n`),
   };

@@ -35,6 +35,11 @@ export interface ContentSpec {
   shape: Shape;
   /** The history's first date: no day before it runs, so its objects carry nothing late from one. */
   firstDay?: boolean;
+  /**
+   * Orders only: one more order, `o-neg-<date>-<variant>`, booked with negative revenue (a refund
+   * booked as a sale). negative_revenue blocks the day; the rule planner proposes to quarantine it.
+   */
+  anomaly?: 'negative_revenue';
 }
 
 /** What a correct pipeline makes of the object: rows in bronze, or a failed file. */
@@ -202,7 +207,32 @@ export function contentRows(spec: ContentSpec): Record<string, string | null>[] 
             ]
           : []),
       ];
-  return [...regular.slice(0, 1), ...late, ...regular.slice(1)].slice(0, Math.max(spec.rows, 0));
+  // A refund booked as a sale, by one of the day's clients (their session exists: no orphan).
+  const refund =
+    spec.anomaly === 'negative_revenue'
+      ? [
+          {
+            order_id: negativeOrderId(spec),
+            client_id: client(spec.date, 0),
+            customer_id: `cu-${client(spec.date, 0)}`,
+            ordered_at: at(spec.date, 29),
+            currency: 'EUR',
+            revenue: '-25.5',
+            status: 'completed',
+          },
+        ]
+      : [];
+  return [...[...regular.slice(0, 1), ...late, ...regular.slice(1)].slice(0, Math.max(spec.rows, 0)), ...refund];
+}
+
+/** The negative-revenue order an `anomaly` orders object carries (same id in every object of a date and variant). */
+export const negativeOrderId = (spec: Pick<ContentSpec, 'date' | 'variant'>) => `o-neg-${spec.date.replace(/-/g, '')}-${spec.variant}`;
+
+/** The order ids of an object that negative_revenue flags. */
+export function negativeOrders(spec: ContentSpec): string[] {
+  return spec.source === 'orders' && spec.anomaly === 'negative_revenue' && (spec.shape === 'rows' || spec.shape === 'extra_column')
+    ? [negativeOrderId(spec)]
+    : [];
 }
 
 /** The object's bytes in the format its name says (.csv, .csv.gz, .ndjson). */

@@ -41,7 +41,7 @@ export function firstDateOf(plan: Pick<HistoryPlan, 'firstDate' | 'days'>, index
 export function arbitraryFor(plan: HistoryPlan, index: number): fc.Arbitrary<Step[]> {
   // Chosen by seed, not position, so `--seed <seed + i> --histories 1` replays history i exactly.
   const kill = plan.killEvery > 0 && (plan.seed + index) % plan.killEvery === plan.killEvery - 1 ? plan.kill : 0;
-  return historyArbitrary({ days: plan.days, minSteps: plan.minSteps, maxSteps: plan.maxSteps, kill, killRetry: plan.killRetry });
+  return historyArbitrary({ days: plan.days, minSteps: plan.minSteps, maxSteps: plan.maxSteps, kill, killRetry: plan.killRetry, cleaning: plan.cleaning });
 }
 
 /** The steps history `index` of a plan runs (fast-check's first value for its seed). */
@@ -65,7 +65,7 @@ export async function runPlan(envs: HistoryEnv[], plan: HistoryPlan): Promise<{ 
         reports.push(report);
         runs += report.runs;
         plan.log?.(
-          `history ${index} (seed ${plan.seed + index}): ${report.ok ? 'ok' : 'FAILED'} — ${report.log.length} steps, ${report.runs} runs, ${(report.durationMs / 1000).toFixed(1)} s (runs ${(report.timings.runs / 1000).toFixed(1)} s, rebuilds ${(report.timings.rebuilds / 1000).toFixed(1)} s, checks ${(report.timings.checks / 1000).toFixed(1)} s)`,
+          `history ${index} (seed ${plan.seed + index}): ${report.ok ? 'ok' : 'FAILED'} — ${report.log.length} steps, ${report.runs} runs${report.accepted ? `, ${report.accepted} cleaning plan(s) accepted` : ''}, ${(report.durationMs / 1000).toFixed(1)} s (runs ${(report.timings.runs / 1000).toFixed(1)} s, rebuilds ${(report.timings.rebuilds / 1000).toFixed(1)} s, checks ${(report.timings.checks / 1000).toFixed(1)} s)`,
         );
         if (!report.ok) failures.push({ index, seed: plan.seed + index, firstDate, steps, report });
       }
@@ -114,7 +114,7 @@ export async function shrink(
 
 /** The soak command that replays one history of a plan. */
 export function replayCommand(plan: HistoryPlan, seed: number): string {
-  return `npm run soak -- --histories 1 --seed ${seed} --days ${plan.days} --steps ${plan.minSteps}..${plan.maxSteps} --kill-every ${plan.killEvery}${plan.killRetry ? ' --kill-retry' : ''}`;
+  return `npm run soak -- --histories 1 --seed ${seed} --days ${plan.days} --steps ${plan.minSteps}..${plan.maxSteps} --kill-every ${plan.killEvery}${plan.killRetry ? ' --kill-retry' : ''}${plan.cleaning ? ` --cleaning ${plan.cleaning}` : ''}`;
 }
 
 export function describeFailure(f: Pick<HistoryFailure, 'seed' | 'firstDate' | 'report'>, plan?: HistoryPlan): string {

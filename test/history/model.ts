@@ -1,4 +1,4 @@
-import { contentBytes, describeContent, expected, type ContentSpec, type Expected, type Source } from './data';
+import { contentBytes, describeContent, expected, negativeOrders, type ContentSpec, type Expected, type Source } from './data';
 
 /**
  * The model a history is checked against: what is in the landing area now, and what each date's
@@ -33,6 +33,17 @@ export interface RunRecord {
   acceptPartial?: boolean;
 }
 
+/**
+ * A cleaning plan a person accepted for a date (issue #14.5): in force until another accepted plan
+ * of the date replaces it. The model keeps what was accepted — the operations and the rows they
+ * took out then — so the rebuild can decide as the person did (rebuild.ts).
+ */
+export interface CleaningDecision {
+  operations: { op: string; check?: string }[];
+  /** The order ids negative_revenue flagged in the delivery it was accepted on. */
+  rows: string[];
+}
+
 export class LandingModel {
   /** What is in the landing area now, by key. */
   readonly objects = new Map<string, LandedObject>();
@@ -41,6 +52,8 @@ export class LandingModel {
   /** Date → its delivery as of its last run (after the archive guard). */
   readonly delivered = new Map<string, Map<string, LandedObject>>();
   readonly runs: RunRecord[] = [];
+  /** Date → the cleaning plan accepted last for it (see CleaningDecision). */
+  readonly decisions = new Map<string, CleaningDecision>();
 
   constructor(readonly dates: readonly string[]) {}
 
@@ -79,6 +92,16 @@ export class LandingModel {
   ran(date: string, record: RunRecord, retract = false): void {
     this.delivered.set(date, this.deliveryFor(date, retract));
     this.runs.push(record);
+  }
+
+  /** The order ids negative_revenue flags in the date's current delivery (sorted). */
+  flaggedRows(date: string): string[] {
+    return [...new Set([...(this.delivered.get(date)?.values() ?? [])].flatMap((o) => negativeOrders(o.spec)))].sort();
+  }
+
+  /** A person accepted a plan of these operations for the date, on its current delivery. */
+  accepted(date: string, operations: CleaningDecision['operations']): void {
+    this.decisions.set(date, { operations, rows: this.flaggedRows(date) });
   }
 
   lastRun(date: string): RunRecord | undefined {

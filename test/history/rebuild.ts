@@ -7,7 +7,9 @@ import type { ActivityDeps } from '../../lib/deps';
 import { createLogger } from '../../lib/logger';
 import { openDeps } from '../../lib/open-deps';
 import { createDagWorker } from '../../workers/worker';
+import { APPROVERS } from '../security/approvers';
 import { runWorker, tempDataDir } from '../support/temporal';
+import { decideReviews, isAcceptedKind } from './cleaning';
 import type { LandingModel } from './model';
 import { outcome, type HistoryEnv } from './system';
 
@@ -24,7 +26,24 @@ export interface Rebuild {
  * first, by NightlyPipeline on a fresh DuckDB file — the same code path as the system under
  * test, with none of its history.
  *
- * A rebuild is memoised by its inputs: after each date the warehouse file is kept under the
+ * ACCEPTED CLEANINGS (issue #14.5). The promise is "gold equals a from-scratch rebuild of the
+ * current landing state PLUS the cleaning decisions in force". A person's decision is an input
+ * like the landing objects, so the rebuild replays the DECISION, not the system's record of it:
+ * a date for which the history accepted a plan (model.decisions) runs WITH review, and when its
+ * cleaning-<date> review proposes a plan the rebuild's "person" accepts it exactly when
+ *   - it is the kind of plan accepted (quarantine what negative_revenue flags), and
+ *   - the rows negative_revenue flags in the current delivery (computed by the model from the
+ *     objects, not read from any warehouse) are the rows flagged when it was accepted;
+ * otherwise it rejects it and the date blocks. The system instead re-applies its stored plan
+ * (activities/cleaning/replay.ts) on every re-run, or blocks when the plan no longer fits. So the
+ * system's re-application is checked against the review-and-apply path on a fresh warehouse:
+ * a plan lost, applied to other rows, or applied when it no longer fits shows as a difference in
+ * silver/gold or in how the date ended. Nothing of the system's ops.cleaning_plans is copied.
+ * Known limit: a re-run where the accepted rows still fit but ANOTHER flaggable check also fails
+ * re-applies the plan in the system and then blocks, while the rebuild, offered one plan for
+ * both checks, rejects it: their silver would differ. Histories here plant no such day.
+ *
+ * A rebuild is memoised by its inputs (deliveries and decisions): after each date the warehouse file is kept under the
  * hash of the deliveries so far, and a later rebuild whose first dates have the same
  * deliveries starts from that file (what a from-scratch run of those dates produces, byte for
  * byte in everything compared). Re-running an unchanged date then costs nothing here.
@@ -93,11 +112,16 @@ export class Rebuilder {
       try {
         const store = this.current.store as LocalObjectStore;
         for (const obj of model.delivered.get(dates[i])!.values()) await store.put(obj.key, obj.bytes);
+        const decision = model.decisions.get(dates[i]);
         const handle = await this.env.client.workflow.start('NightlyPipeline', {
           taskQueue: this.taskQueue,
           workflowId: `rebuild-${randomUUID()}`,
-          args: [{ date: dates[i], review: false, ...(model.lastRun(dates[i])?.acceptPartial ? { acceptPartial: true } : {}) }],
+          args: [{ date: dates[i], review: !!decision, ...(model.lastRun(dates[i])?.acceptPartial ? { acceptPartial: true } : {}) }],
         });
+        if (decision) {
+          const fits = JSON.stringify(model.flaggedRows(dates[i])) === JSON.stringify(decision.rows);
+          await decideReviews(this.env.client, handle, dates[i], (s) => (isAcceptedKind(s) && fits ? 'accept' : 'reject'));
+        }
         const o = await outcome(dates[i], handle);
         outcomes.set(dates[i], { status: o.status, summary: o.summary });
         // A run may have re-run earlier dates (late data): each date ended as its latest run did.
@@ -133,7 +157,7 @@ export class Rebuilder {
   }
 
   private async open(dir: string): Promise<ActivityDeps> {
-    const config = loadConfig({ DAG_DATA_DIR: dir, DAG_TASK_QUEUE: this.taskQueue, DAG_LOG_LEVEL: 'error' });
+    const config = loadConfig({ DAG_DATA_DIR: dir, DAG_TASK_QUEUE: this.taskQueue, DAG_LOG_LEVEL: 'error', DAG_APPROVERS: APPROVERS });
     const deps = await openDeps(config);
     return { ...deps, logger: createLogger({ level: 'error' }) };
   }
@@ -144,7 +168,8 @@ function hashDelivery(previous: string, date: string, model: LandingModel): stri
   const h = createHash('sha256')
     .update(previous)
     .update(date)
-    .update(model.lastRun(date)?.acceptPartial ? 'partial' : 'whole');
+    .update(model.lastRun(date)?.acceptPartial ? 'partial' : 'whole')
+    .update(JSON.stringify(model.decisions.get(date) ?? null));
   for (const [key, obj] of [...model.delivered.get(date)!].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(key).update(obj.bytes);
   return h.digest('hex');
 }

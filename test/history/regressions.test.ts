@@ -27,6 +27,8 @@ test.each(REGRESSIONS.map((c) => [c.name, c] as const))(
   async (_name, c) => {
     const report = await runner.run(c.steps, { firstDate: c.firstDate, days: c.days, checks });
     if (!report.ok) throw new Error(formatReport(report, `${c.name}:`));
+    // DAG_HISTORY_LOG=1: print what a passing history did (steps and how each run ended).
+    if (process.env.DAG_HISTORY_LOG) process.stderr.write(`${formatReport(report, `${c.name}: ok`)}\n`);
   },
   600_000,
 );

@@ -117,6 +117,36 @@ export const REGRESSIONS: RegressionCase[] = [
     ],
   },
   {
+    name: '#14.5 an accepted cleaning survives re-runs, corrections and backfills; a delivery it no longer fits blocks until a person decides again',
+    firstDate: '2027-10-01',
+    days: 2,
+    // Keys (sorted): 0 events.csv, 1 fx_rates.csv, 2 orders.ndjson of day 0, then day 1's. Day 1's
+    // orders (variant 1) carry a late order of day 0, so day 1's runs re-run day 0 by themselves.
+    steps: [
+      { kind: 'deliver', day: 0, variant: 0, events: 10, orders: 3, anomaly: true },
+      { kind: 'deliver', day: 1, variant: 1, events: 10, orders: 3 },
+      // negative_revenue blocks day 0; bob accepts "quarantine o-neg-20271001-0"; gold is published.
+      { kind: 'cleanAccept', day: 0 },
+      // A re-run rebuilds silver from bronze: the accepted plan is re-applied.
+      run0,
+      { kind: 'run', day: 1 },
+      // Corrected orders, same refund: the plan still fits (same rows) and is re-applied.
+      { kind: 'replace', pick: 2, variant: 0, rows: 5 },
+      run0,
+      // Another refund (o-neg-20271001-1): the plan no longer fits, the day blocks (no review asked).
+      { kind: 'replace', pick: 2, variant: 1, rows: 5 },
+      run0,
+      // With review: a new plan for the new refund; bob accepts it (it supersedes the first).
+      { kind: 'cleanAccept', day: 0 },
+      // The first refund's bytes back: the plan in force no longer fits; a backfill blocks day 0.
+      { kind: 'restore', pick: 2, back: 0 },
+      { kind: 'backfill', from: 0, to: 1 },
+      // A clean re-delivery: the plan is not needed any more; the backfill publishes.
+      { kind: 'deliver', day: 0, variant: 2, events: 10, orders: 3 },
+      { kind: 'backfill', from: 0, to: 1 },
+    ],
+  },
+  {
     name: 'the worker SIGKILLed right after a bronze load committed; the date is re-run',
     firstDate: '2027-09-22',
     days: 1,

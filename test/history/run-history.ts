@@ -21,6 +21,8 @@ export interface HistoryReport {
   violations: Violation[];
   durationMs: number;
   runs: number;
+  /** Cleaning plans the history's approver accepted (cleanAccept steps). */
+  accepted: number;
   /** Where the time went (ms): the system's runs, the rebuilds, and the checks (comparison included). */
   timings: { runs: number; rebuilds: number; checks: number };
 }
@@ -49,6 +51,7 @@ export class HistoryRunner {
     await sut.start();
     const log: string[] = [];
     let runs = 0;
+    let accepted = 0;
     const timings = { runs: 0, rebuilds: 0, checks: 0 };
     try {
       for (const step of steps) {
@@ -65,10 +68,17 @@ export class HistoryRunner {
           const before = captureBefore(model, touched, await auditCounts(sut.warehouse), retract);
           let outcomes: RunOutcome[];
           let t = Date.now();
-          if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract })];
+          if (action.kind === 'run') outcomes = [await sut.run(action.date, { acceptPartial: action.acceptPartial, retract, review: action.review })];
           else if (action.kind === 'backfill') outcomes = await sut.backfill(action.from, action.to);
           else outcomes = [await sut.kill(action.date, action.then)];
-          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o, retract);
+          for (const o of [...outcomes].sort((a, b) => a.startedAt - b.startedAt)) {
+            model.ran(o.date, o, retract);
+            // The person's decision is part of the state the rebuild must honour (rebuild.ts).
+            for (const operations of o.accepted ?? []) {
+              model.accepted(o.date, operations);
+              accepted++;
+            }
+          }
           // Late data: runs may re-run other dates by themselves; they count as runs of those dates.
           const reruns = await sut.reruns(dates, model);
           for (const o of reruns.sort((a, b) => a.startedAt - b.startedAt)) model.ran(o.date, o);
@@ -89,14 +99,14 @@ export class HistoryRunner {
             });
           const violations = await checkRuns(sut.warehouse, model, outcomes, before, checks, rebuild);
           timings.checks += Date.now() - t;
-          if (violations.length) return { ok: false, log, violations, durationMs: Date.now() - started, runs, timings };
+          if (violations.length) return { ok: false, log, violations, durationMs: Date.now() - started, runs, accepted, timings };
         }
       }
-      return { ok: true, log, violations: [], durationMs: Date.now() - started, runs, timings };
+      return { ok: true, log, violations: [], durationMs: Date.now() - started, runs, accepted, timings };
     } catch (err) {
       // The harness itself could not go on (a step threw): a failure of the history, reported like one.
       const message = `the history could not continue: ${String((err as Error)?.stack ?? err)}`;
-      return { ok: false, log, violations: [{ check: 'outcome', message }], durationMs: Date.now() - started, runs, timings };
+      return { ok: false, log, violations: [{ check: 'outcome', message }], durationMs: Date.now() - started, runs, accepted, timings };
     } finally {
       await sut.close();
     }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ContentSpec, Shape, Source } from './data';
+import { negativeOrderId, type ContentSpec, type Shape, type Source } from './data';
 import type { LandingModel } from './model';
 
 /**
@@ -15,8 +15,8 @@ import type { LandingModel } from './model';
 export type Format = 'csv' | 'csv.gz' | 'ndjson';
 
 export type Step =
-  /** A day's usual delivery: events.csv, orders.ndjson and fx_rates.csv. */
-  | { kind: 'deliver'; day: number; variant: number; events: number; orders: number }
+  /** A day's usual delivery: events.csv, orders.ndjson and fx_rates.csv (`anomaly`: the orders carry a refund booked as a sale). */
+  | { kind: 'deliver'; day: number; variant: number; events: number; orders: number; anomaly?: boolean }
   /** A delivery: a new object, or new bytes under an existing name (same day, source, suffix, format). */
   | { kind: 'land'; day: number; source: Source; suffix: number; format: Format; variant: number; rows: number; shape: Shape }
   /** New bytes for an existing object. */
@@ -32,6 +32,12 @@ export type Step =
   | { kind: 'reupload'; pick: number }
   /** An object whose name has a newline, or is 251 characters long. */
   | { kind: 'badName'; day: number; name: 'newline' | 'long'; variant: number }
+  /**
+   * NightlyPipeline for a day WITH review: when a check blocks, cleaning-<date> proposes a plan and
+   * a person (bob, signed) accepts it if it only quarantines what negative_revenue flags, else
+   * rejects it (test/history/cleaning.ts). Later runs must re-apply an accepted plan, or block.
+   */
+  | { kind: 'cleanAccept'; day: number }
   /** NightlyPipeline for a day; `acceptPartial` publishes even with an unreadable object. */
   | { kind: 'run'; day: number; acceptPartial?: boolean }
   | { kind: 'backfill'; from: number; to: number }
@@ -44,7 +50,7 @@ export type Step =
 export type Action =
   | { kind: 'put'; key: string; unaddressable?: boolean; renamedFrom?: string }
   | { kind: 'delete'; keys: string[] }
-  | { kind: 'run'; date: string; acceptPartial?: boolean; retract?: boolean }
+  | { kind: 'run'; date: string; acceptPartial?: boolean; retract?: boolean; review?: boolean }
   | { kind: 'backfill'; from: string; to: string }
   | { kind: 'kill'; date: string; then: 'retry' | 'rerun' };
 
@@ -53,6 +59,8 @@ export interface StepWeights {
   kill: number;
   /** Retry kills wait for Temporal's heartbeat timeout (1 min): leave them to soak runs unless asked. */
   killRetry: boolean;
+  /** Relative weight of cleanAccept steps and of anomalous deliveries (0 = none; see test/history/cleaning.ts). */
+  cleaning?: number;
 }
 
 export function stepArbitrary(days: number, weights: StepWeights): fc.Arbitrary<Step> {
@@ -84,6 +92,10 @@ export function stepArbitrary(days: number, weights: StepWeights): fc.Arbitrary<
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('retract' as const), day }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('backfill' as const), from: day, to: day }) },
   ];
+  if (weights.cleaning) {
+    arbs.push({ weight: weights.cleaning, arbitrary: deliver(day, true) });
+    arbs.push({ weight: weights.cleaning, arbitrary: fc.record({ kind: fc.constant('cleanAccept' as const), day }) });
+  }
   if (weights.kill > 0)
     arbs.push({
       weight: weights.kill,
@@ -96,13 +108,14 @@ export function stepArbitrary(days: number, weights: StepWeights): fc.Arbitrary<
   return fc.oneof(...arbs);
 }
 
-const deliver = (day: fc.Arbitrary<number>) =>
+const deliver = (day: fc.Arbitrary<number>, anomaly = false) =>
   fc.record({
     kind: fc.constant('deliver' as const),
     day,
     variant: fc.nat({ max: 5 }),
     events: fc.integer({ min: 4, max: 24 }),
     orders: fc.integer({ min: 1, max: 5 }),
+    ...(anomaly ? { anomaly: fc.constant(true) } : {}),
   });
 
 /**
@@ -110,11 +123,14 @@ const deliver = (day: fc.Arbitrary<number>) =>
  * away), then `minSteps`…`maxSteps` random steps.
  */
 export function historyArbitrary(opts: { days: number; minSteps: number; maxSteps: number } & StepWeights): fc.Arbitrary<Step[]> {
-  const initial = fc.tuple(...Array.from({ length: opts.days }, (_, d) => fc.option(deliver(fc.constant(d)), { nil: undefined, freq: 6 })));
+  // With cleaning steps, a third of the usual deliveries are anomalous, so cleanAccept steps find plans to decide.
+  const usual = (d: number) =>
+    opts.cleaning ? fc.oneof(deliver(fc.constant(d)), deliver(fc.constant(d)), deliver(fc.constant(d), true)) : deliver(fc.constant(d));
+  const initial = fc.tuple(...Array.from({ length: opts.days }, (_, d) => fc.option(usual(d), { nil: undefined, freq: 6 })));
   return fc.tuple(initial, fc.array(stepArbitrary(opts.days, opts), { minLength: opts.minSteps, maxLength: opts.maxSteps })).map(([first, rest]): Step[] => {
     const steps = [...first.flatMap((s) => (s ? [s] : [])), ...rest];
     // A history that never runs the pipeline checks nothing: end it with a run.
-    return steps.some((s) => s.kind === 'run' || s.kind === 'backfill' || s.kind === 'kill' || s.kind === 'retract')
+    return steps.some((s) => s.kind === 'run' || s.kind === 'backfill' || s.kind === 'kill' || s.kind === 'retract' || s.kind === 'cleanAccept')
       ? steps
       : [...steps, { kind: 'run', day: 0 }];
   });
@@ -148,7 +164,15 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       const orders = keyOf(date, 'orders', '', '.ndjson');
       const fx = keyOf(date, 'fx_rates', '', '.csv');
       model.put(events, { source: 'events', date, variant: step.variant, rows: step.events, shape: 'rows', ...first(date) });
-      model.put(orders, { source: 'orders', date, variant: step.variant, rows: step.orders, shape: 'rows', ...first(date) });
+      model.put(orders, {
+        source: 'orders',
+        date,
+        variant: step.variant,
+        rows: step.orders,
+        shape: 'rows',
+        ...first(date),
+        ...(step.anomaly ? { anomaly: 'negative_revenue' as const } : {}),
+      });
       model.put(fx, { source: 'fx_rates', date, variant: step.variant, rows: 2, shape: 'rows', ...first(date) });
       return [
         { kind: 'put', key: events },
@@ -228,6 +252,8 @@ export function resolve(step: Step, model: LandingModel): Action[] {
       return [{ kind: 'run', date: dateOf(step.day), ...(step.acceptPartial ? { acceptPartial: true } : {}) }];
     case 'retract':
       return [{ kind: 'run', date: dateOf(step.day), retract: true }];
+    case 'cleanAccept':
+      return [{ kind: 'run', date: dateOf(step.day), review: true }];
     case 'backfill': {
       const [a, b] = [dateOf(step.from), dateOf(step.to)].sort();
       return [{ kind: 'backfill', from: a, to: b }];
@@ -243,12 +269,15 @@ export function describeAction(a: Action, model: LandingModel): string {
     case 'put': {
       const o = model.objects.get(a.key)!;
       const what = a.renamedFrom ? `rename ${JSON.stringify(a.renamedFrom)} → ${JSON.stringify(a.key)}` : `put ${JSON.stringify(a.key)}`;
-      return `${what} (${o.spec.shape === 'rows' ? '' : o.spec.shape + ', '}${o.spec.source} v${o.spec.variant}, ${o.bytes.length} bytes)`;
+      return `${what} (${o.spec.shape === 'rows' ? '' : o.spec.shape + ', '}${o.spec.source} v${o.spec.variant}${o.spec.anomaly ? ` + ${o.spec.anomaly} ${negativeOrderId(o.spec)}` : ''}, ${o.bytes.length} bytes)`;
     }
     case 'delete':
       return `delete ${a.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'run':
-      return a.retract ? `dag landing retract ${a.date}` : `run NightlyPipeline ${a.date}${a.acceptPartial ? ' {"acceptPartial": true}' : ''}`;
+      if (a.retract) return `dag landing retract ${a.date}`;
+      if (a.review)
+        return `run NightlyPipeline ${a.date} {"review": true}, accept a plan that quarantines negative_revenue's rows (bob, signed), reject others`;
+      return `run NightlyPipeline ${a.date}${a.acceptPartial ? ' {"acceptPartial": true}' : ''}`;
     case 'backfill':
       return `run Backfill ${a.from}…${a.to}`;
     case 'kill':

@@ -12,7 +12,9 @@ import { createDagWorker } from '../../workers/worker';
 import { Backfill } from '../../workflows/backfill';
 import { NightlyPipeline, type NightlyResult } from '../../workflows/nightly-pipeline';
 import { nightlyWorkflowId } from '../../workflows/shared/names';
+import { APPROVERS } from '../security/approvers';
 import { runWorker, tempDataDir } from '../support/temporal';
+import { decideReviews, isAcceptedKind, operationsOf } from './cleaning';
 import type { LandingModel, RunRecord } from './model';
 import type { Action } from './steps';
 import { startChildWorker } from './support/child-worker';
@@ -31,6 +33,8 @@ export interface RunOutcome extends RunRecord {
   failure?: string;
   /** The run was interrupted by a SIGKILL of its worker. */
   killed?: boolean;
+  /** A run with review: the operations of the plans the person accepted (see cleaning.ts). */
+  accepted?: { op: string; check?: string }[][];
 }
 
 /**
@@ -47,7 +51,8 @@ export class SystemUnderTest {
   private stopWorker?: () => Promise<void>;
 
   constructor(private readonly env: HistoryEnv) {
-    this.config = loadConfig({ DAG_DATA_DIR: this.dataDir, DAG_TASK_QUEUE: this.taskQueue, DAG_LOG_LEVEL: 'error' });
+    // DAG_APPROVERS: alice and bob may accept cleaning plans (signed), as in production.
+    this.config = loadConfig({ DAG_DATA_DIR: this.dataDir, DAG_TASK_QUEUE: this.taskQueue, DAG_LOG_LEVEL: 'error', DAG_APPROVERS: APPROVERS });
     this.store = new LocalObjectStore(this.config.objectStore.kind === 'local' ? this.config.objectStore.root : path.join(this.dataDir, 'objects'));
   }
 
@@ -91,14 +96,23 @@ export class SystemUnderTest {
     if (action.renamedFrom) await this.store.delete(action.renamedFrom);
   }
 
-  /** NightlyPipeline for the date (`retract`: as `dag landing retract` starts it). */
-  async run(date: string, opts: { acceptPartial?: boolean; retract?: boolean } = {}): Promise<RunOutcome> {
+  /**
+   * NightlyPipeline for the date (`retract`: as `dag landing retract` starts it). `review`: a blocking
+   * check opens cleaning-<date>, whose plans a person decides (cleaning.ts: accepted when they only
+   * quarantine what negative_revenue flags).
+   */
+  async run(date: string, opts: { acceptPartial?: boolean; retract?: boolean; review?: boolean } = {}): Promise<RunOutcome> {
     const handle = await this.env.client.workflow.start(NightlyPipeline, {
       taskQueue: this.taskQueue,
       workflowId: nightlyWorkflowId(date),
-      args: [{ date, review: false, ...(opts.acceptPartial ? { acceptPartial: true } : {}), ...(opts.retract ? { retract: 'all' as const } : {}) }],
+      args: [{ date, review: !!opts.review, ...(opts.acceptPartial ? { acceptPartial: true } : {}), ...(opts.retract ? { retract: 'all' as const } : {}) }],
     });
-    return { ...(await outcome(date, handle)), ...(opts.acceptPartial ? { acceptPartial: true } : {}) };
+    const decided = opts.review ? await decideReviews(this.env.client, handle, date, (s) => (isAcceptedKind(s) ? 'accept' : 'reject')) : undefined;
+    return {
+      ...(await outcome(date, handle)),
+      ...(opts.acceptPartial ? { acceptPartial: true } : {}),
+      ...(decided ? { accepted: decided.accepted.map(operationsOf) } : {}),
+    };
   }
 
   async backfill(from: string, to: string): Promise<RunOutcome[]> {
@@ -122,6 +136,7 @@ export class SystemUnderTest {
       DAG_DATA_DIR: this.dataDir,
       DAG_TASK_QUEUE: this.taskQueue,
       DAG_LOG_LEVEL: 'error',
+      DAG_APPROVERS: APPROVERS,
       DAG_TEST_SIGKILL_AFTER: 'loadBronzeFile',
     });
     let handle: WorkflowHandle;
