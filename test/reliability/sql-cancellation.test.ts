@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { DuckDbWarehouse } from '../../adapters/warehouse/duckdb/duckdb-warehouse';
 import { StatementCancelledError } from '../../adapters/warehouse/warehouse';
@@ -75,10 +76,29 @@ describe('activities on a worker', () => {
   let worker: Worker;
   let stop: () => Promise<void>;
   const taskQueue = `cancel-${randomUUID()}`;
+  // The bronze load's copy of its object waits here until the test lets it go, so the test can
+  // cancel a load that has started but not yet committed, on any machine (a load of this size
+  // takes ~2 s on an idle one: waiting for a heartbeat phase raced the commit).
+  let gate: { reached: () => void; open: Promise<void> } | undefined;
 
   beforeAll(async () => {
     env = await createTestEnv();
-    deps = await openDeps(await testConfig({ DAG_TASK_QUEUE: taskQueue }));
+    const opened = await openDeps(await testConfig({ DAG_TASK_QUEUE: taskQueue }));
+    const store = opened.store;
+    deps = {
+      ...opened,
+      store: new Proxy(store, {
+        get: (target, prop) =>
+          prop === 'localCopy'
+            ? async (key: string) => {
+                const g = gate;
+                g?.reached();
+                await g?.open;
+                return target.localCopy(key);
+              }
+            : ((Reflect.get(target, prop) as (...a: unknown[]) => unknown).bind?.(target) ?? Reflect.get(target, prop)),
+      }),
+    };
     await deps.warehouse.exec(`create table if not exists ops.marker (m varchar)`);
     await deps.warehouse.exec(BIG);
     const holdTransaction: CancellableActivities['holdTransaction'] = async ({ marker }) =>
@@ -134,10 +154,21 @@ describe('activities on a worker', () => {
     );
     await deps.store.putStream(key, fs.createReadStream(file));
     fs.rmSync(file);
+    let reached!: () => void;
+    const started = new Promise<void>((r) => (reached = r));
+    let open!: () => void;
+    gate = { reached, open: new Promise<void>((r) => (open = r)) };
     const h = await env.client.workflow.start('LongLoad', { taskQueue, workflowId: `long-load-${randomUUID()}`, args: [{ date, source: 'events', key }] });
-    // Reading or validating: before the one transaction that writes bronze (which a cancellation also rolls back).
-    await heartbeat(h, (d) => d.phase === 'reading' || d.phase === 'validating');
+    // The load runs (its attempt started) and is about to read the file: cancel it there; the
+    // cancellation reaches it with the answer to its first heartbeat, while it reads.
+    await started;
     await h.cancel();
+    await waitFor(
+      'the cancellation request to be recorded',
+      async () => (await h.describe()).raw.pendingActivities?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED,
+    );
+    open();
+    gate = undefined;
     await waitFor('the workflow to end', async () => (await h.describe()).status.name !== 'RUNNING', { timeoutMs: 60_000 });
     expect((await h.describe()).status.name).toBe('CANCELLED');
     expect(await canceledActivities(h)).toBe(1);
