@@ -48,16 +48,45 @@ async function main() {
   const wfEnd = ms(events[events.length - 1].eventTime);
   const started = new Map<number, number>();
   const intervals: [number, number][] = [];
+  // Where the time goes, per activity type (printed to stderr; DAG_BENCH_BREAKDOWN=1).
+  const typeOf = new Map<number, string>();
+  const byType = new Map<string, { n: number; ms: number }>();
   for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      // buildModel and loadBronzeFile are told apart by their model / object.
+      const arg = (() => {
+        try {
+          const a = JSON.parse(Buffer.from(scheduled.input?.payloads?.[0]?.data ?? []).toString());
+          return a.model ? ` ${a.layer}.${a.model}` : a.key ? ` ${a.key}` : '';
+        } catch {
+          return '';
+        }
+      })();
+      typeOf.set(Number(e.eventId), `${scheduled.activityType?.name ?? '?'}${process.env.DAG_BENCH_BREAKDOWN === 'each' ? arg : ''}`);
+    }
     if (e.activityTaskStartedEventAttributes) started.set(Number(e.activityTaskStartedEventAttributes.scheduledEventId), ms(e.eventTime));
     const done = e.activityTaskCompletedEventAttributes;
-    if (done) intervals.push([started.get(Number(done.scheduledEventId))!, ms(e.eventTime)]);
+    if (done) {
+      const from = started.get(Number(done.scheduledEventId))!;
+      intervals.push([from, ms(e.eventTime)]);
+      const t = byType.get(typeOf.get(Number(done.scheduledEventId))!) ?? { n: 0, ms: 0 };
+      byType.set(typeOf.get(Number(done.scheduledEventId))!, { n: t.n + 1, ms: t.ms + ms(e.eventTime) - from });
+    }
     // Child workflows (attribution, personas) are work too, not orchestration.
     if (e.childWorkflowExecutionStartedEventAttributes) started.set(-Number(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId), ms(e.eventTime));
     const child = e.childWorkflowExecutionCompletedEventAttributes;
-    if (child) intervals.push([started.get(-Number(child.initiatedEventId))!, ms(e.eventTime)]);
+    if (child) {
+      const from = started.get(-Number(child.initiatedEventId))!;
+      intervals.push([from, ms(e.eventTime)]);
+      const name = `child ${child.workflowType?.name ?? '?'}`;
+      const t = byType.get(name) ?? { n: 0, ms: 0 };
+      byType.set(name, { n: t.n + 1, ms: t.ms + ms(e.eventTime) - from });
+    }
   }
   const covered = union(intervals);
+  if (process.env.DAG_BENCH_BREAKDOWN)
+    for (const [type, t] of [...byType].sort((a, b) => b[1].ms - a[1].ms)) process.stderr.write(`${type.padEnd(34)} ×${t.n}  ${(t.ms / 1000).toFixed(2)} s\n`);
   const wall = wfEnd - wfStart;
   process.stdout.write(
     JSON.stringify({
