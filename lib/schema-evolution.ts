@@ -8,7 +8,11 @@ import { ConfigError } from '../config/config';
  *   dbt's `append_new_columns`;
  * - a column the table has but the code no longer declares, or declares with another type, FAILS
  *   the worker at start with one line naming the table, the column and what to do — dbt's
- *   `fail`. Dropping or converting data is a decision for a person, never a side effect.
+ *   `fail`. Dropping or converting data is a decision for a person, never a side effect —
+ *   with one exception the code owns: a DuckDB HUGEINT column the code now declares BIGINT is
+ *   converted in place (INTEGER_SUM_NARROWING). Models stored integer sums as DuckDB's HUGEINT
+ *   before stop 23; they are counts, so every value fits, and a value that did not would fail the
+ *   cast and leave the table as it was.
  * Declared shapes come from the warehouse itself: the table's own DDL (or the model's SELECT)
  * is created empty under a scratch name and its columns read back, so types are compared in the
  * warehouse's own spelling.
@@ -92,15 +96,29 @@ export async function evolveTable(wh: Warehouse, table: string, declared: Column
         throw new SchemaChangeError(
           `${table} has column "${c.name}", which ${policy.declaredBy} no longer declares: declare it again, or drop it yourself once nothing reads it (alter table ${table} drop column ${q(c.name, policy)}); the worker never drops data`,
         );
-      if (d.type.toUpperCase() !== c.type)
+      if (d.type.toUpperCase() !== c.type && !isIntegerSumNarrowing(wh.dialect, c.type, d.type))
         throw new SchemaChangeError(
           `${table} column "${c.name}" is ${c.type} but ${policy.declaredBy} now declares ${d.type.toUpperCase()}: restore the type, or migrate the column yourself (add a column of the new type, copy, drop the old one); the worker never converts data`,
         );
     }
   }
+  for (const c of existing) {
+    const d = want.get(c.name);
+    if (!d || !isIntegerSumNarrowing(wh.dialect, c.type, d.type)) continue;
+    await wh.exec(`alter table ${table} alter column ${q(c.name, policy)} set data type bigint`).catch((err: Error) => {
+      throw new SchemaChangeError(
+        `${table} column "${c.name}" is HUGEINT and ${policy.declaredBy} now declares BIGINT, but a value does not fit (${err.message.split('\n')[0]}): correct that row, then start the worker again`,
+      );
+    });
+  }
   const added = declared.filter((c) => !have.has(c.name.toLowerCase()));
   for (const c of added) await wh.exec(`alter table ${table} add column ${q(c.name, policy)} ${c.type}`);
   return added.map((c) => c.name);
+}
+
+/** See the policy above: HUGEINT → BIGINT on DuckDB, the one conversion the worker makes. */
+function isIntegerSumNarrowing(dialect: Warehouse['dialect'], have: string, want: string): boolean {
+  return dialect === 'duckdb' && have === 'HUGEINT' && want.toUpperCase() === 'BIGINT';
 }
 
 function q(name: string, policy: Pick<EvolvePolicy, 'quote'>): string {

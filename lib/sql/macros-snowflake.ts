@@ -66,7 +66,7 @@ export const snowflakeMacros: Record<string, (...args: string[]) => string> = {
   try_date: (col) => `try_to_date((${col})::varchar)`,
   /** A date n days later (n may be negative or a bound parameter). */
   add_days: (d, n) => `cast(dateadd(day, ${n}, cast(${d} as date)) as date)`,
-  /** The type sum() of integers returns (a column declared before its model runs must match it). */
+  /** The type models store integer sums as: what Snowflake's sum() of integers returns (see macros-duckdb.ts). */
   int_sum_type: () => 'number(38, 0)',
   /** NULL, NaN and ±Infinity are all "not a usable number". */
   is_finite: (col) => `coalesce(${col} not in ('NaN'::double, 'inf'::double, '-inf'::double), false)`,

@@ -1,6 +1,7 @@
 -- materialized: partition
 -- Sessions of one partition. A client's next event starts a new session when it comes more than
 -- $session_gap_minutes (default 30) after the previous one; ties are ordered by event_id.
+-- Integer sums are cast to int_sum_type (BIGINT on DuckDB, whose own HUGEINT scans far slower).
 -- Channel grouping, from the session's first event (its landing hit):
 --   utm_medium cpc/ppc/paidsearch                                   → paid_search
 --   utm_medium paid_social/paidsocial, or a social utm_source with a paid medium → paid_social
@@ -50,7 +51,7 @@ numbered as (
 sessionized as (
     select
         *,
-        sum(starts_session) over (partition by client_id order by event_at, event_id rows between unbounded preceding and current row) as session_number
+        cast(sum(starts_session) over (partition by client_id order by event_at, event_id rows between unbounded preceding and current row) as {{ int_sum_type() }}) as session_number
     from numbered
 ),
 
@@ -68,11 +69,11 @@ sessions as (
         max(case when starts_session = 1 then utm_medium end) as utm_medium,
         max(case when starts_session = 1 then utm_campaign end) as utm_campaign,
         count(*) as event_count,
-        sum(case when event_type = 'page_view' then 1 else 0 end) as pageviews,
+        cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ int_sum_type() }}) as pageviews,
         max(case when event_type = 'add_to_cart' then 1 else 0 end) = 1 as has_add_to_cart,
         max(case when event_type = 'checkout' then 1 else 0 end) = 1 as has_checkout,
         max(case when event_type = 'purchase' then 1 else 0 end) = 1 as has_purchase,
-        sum(case when event_type = 'purchase' then 1 else 0 end) as purchases,
+        cast(sum(case when event_type = 'purchase' then 1 else 0 end) as {{ int_sum_type() }}) as purchases,
         round(coalesce(sum(case when event_type = 'purchase' then revenue end), 0), 2) as revenue
     from sessionized
     group by client_id, session_number

@@ -86,3 +86,42 @@ describe.each(BACKENDS)('schema evolution on %s', (name) => {
     expect(await columns('ops.load_audit')).toContain('run_id');
   });
 });
+
+/**
+ * Stop 23: models store integer sums as BIGINT, not DuckDB's HUGEINT (a bit-packed HUGEINT column
+ * scans ~100× slower; bench/RESULTS.md). A warehouse built before keeps working: its columns are
+ * converted at worker start, rows kept; a value that does not fit stops the start with one line.
+ */
+describe('integer sums stored as HUGEINT by older DuckDB warehouses', () => {
+  let b: Backend;
+  beforeEach(async () => {
+    b = await openBackend('duckdb');
+    await bootstrapWarehouse(b.warehouse);
+    await b.warehouse.exec(
+      `insert into silver.sessions by name select 's1' as session_id, 'c1' as client_id, 2 as session_number, 5 as pageviews, 1 as purchases, 7 as event_count, date '2026-11-01' as partition_date`,
+    );
+    for (const c of ['session_number', 'pageviews', 'purchases']) await b.warehouse.exec(`alter table silver.sessions alter column ${c} set data type hugeint`);
+  }, 120_000);
+  afterEach(async () => b?.stop());
+
+  const types = async () => Object.fromEntries(((await tableColumns(b.warehouse, 'duckdb', 'silver.sessions')) ?? []).map((c) => [c.name, c.type]));
+
+  test('are converted to BIGINT at start, with their rows', async () => {
+    expect((await types()).session_number).toBe('HUGEINT');
+    await bootstrapWarehouse(b.warehouse);
+    expect(await types()).toMatchObject({ session_number: 'BIGINT', pageviews: 'BIGINT', purchases: 'BIGINT', event_count: 'BIGINT' });
+    expect(await b.warehouse.query(`select session_id, session_number, pageviews, purchases from silver.sessions`)).toEqual([
+      { session_id: 's1', session_number: 2, pageviews: 5, purchases: 1 },
+    ]);
+  });
+
+  test('a value beyond BIGINT stops the start with one line and leaves the column as it was', async () => {
+    await b.warehouse.exec(`update silver.sessions set pageviews = cast(2 as hugeint) ^ 70`);
+    const err = await bootstrapWarehouse(b.warehouse).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SchemaChangeError);
+    expect((err as Error).message).toMatch(
+      /^silver\.sessions column "pageviews" is HUGEINT and sql\/silver\/ddl\/sessions\.sql now declares BIGINT, but a value does not fit \(.+\): correct that row, then start the worker again$/,
+    );
+    expect((await types()).pageviews).toBe('HUGEINT');
+  });
+});

@@ -6,7 +6,7 @@
 create table if not exists silver.sessions (
     session_id varchar,
     client_id varchar,
-    session_number {{ int_sum_type() }},       -- sum() of integers, as the model computes it
+    session_number {{ int_sum_type() }},       -- an integer sum, cast as the model does (lib/sql/macros-*.ts)
     session_start_at timestamp,
     session_end_at timestamp,
     landing_page varchar,
