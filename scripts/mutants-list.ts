@@ -587,4 +587,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['test/reliability/cli-and-startup.test.ts'],
     only: 'DAG_TEMPORAL_METRICS_PORT=0',
   },
+  {
+    id: 'partial-acceptance-by-key-not-bytes',
+    policy: 'accepting partial data is a decision about those bytes: other unreadable bytes block again',
+    file: 'sql/checks/files_failed.sql',
+    search: ' and a.checksum = d.checksum',
+    replace: '',
+    tests: ['test/history/regressions.test.ts'],
+    only: 'accepting partial data',
+  },
+  {
+    id: 'partial-acceptance-not-recorded',
+    policy: 'later runs of a day honour its acceptance of partial data (re-runs for late data too)',
+    file: 'activities/quality/run-checks.ts',
+    search: "const acceptsPartial = input.stage === 'silver' && !!input.warnOnly?.includes('files_failed');",
+    replace: 'const acceptsPartial = false;',
+    tests: ['test/history/regressions.test.ts'],
+    only: 'accepting partial data',
+  },
 ];

@@ -11,7 +11,11 @@ export interface RunChecksInput {
   stage: 'silver' | 'gold';
   /** Tag for ops.dq_results; defaults to the calling workflow's run id. */
   runId?: string;
-  /** Checks this run evaluates as warnings (e.g. files_failed when the run accepts partial data). */
+  /**
+   * Checks this run evaluates as warnings. files_failed here means the run accepts partial data
+   * (NightlyPipeline `acceptPartial`): the day's unreadable objects are then recorded as accepted
+   * at their bytes (sql/ops/accept_partial.sql), so later runs of the day honour the decision.
+   */
   warnOnly?: string[];
 }
 
@@ -61,7 +65,10 @@ export async function runChecks(deps: ActivityDeps, input: RunChecksInput): Prom
       description: def.description,
     });
   }
+  const acceptsPartial = input.stage === 'silver' && !!input.warnOnly?.includes('files_failed');
   await wh.transaction(async (tx) => {
+    // After evaluating, so the accepting run itself still warns about what it publishes without.
+    if (acceptsPartial) await tx.exec(renderSqlFile('ops/accept_partial.sql', wh.dialect), { partition_date: input.date, run_id: runId, now: nowUtc() });
     await tx.exec(`delete from ops.dq_results where run_id = $run and stage = $stage and partition_date = cast($d as date)`, {
       run: runId,
       stage: input.stage,

@@ -6,10 +6,13 @@
 -- Objects of the partition's current delivery that could not be read (truncated gzip, corrupt
 -- or unreadable file): publishing would silently leave their rows out. The sample names each
 -- object and why. Publish the rest anyway only on purpose: NightlyPipeline {"acceptPartial": true}.
+-- That decision is about the bytes: an object accepted with these bytes before (ops.partial_acceptances)
+-- no longer counts, so a later re-run of the day publishes as the person did.
 
 with decisions as (
     select
         source_key,
+        checksum,
         status,
         message,
         row_number() over (partition by source_key order by loaded_at desc) as recency
@@ -20,8 +23,12 @@ with decisions as (
 
 offending as (
     select source_key || ' (' || coalesce(message, 'unreadable') || ')' as offending_key
-    from decisions
+    from decisions as d
     where recency = 1 and status = 'failed'
+        and not exists (
+            select 1 from ops.partial_acceptances as a
+            where a.partition_date = cast($partition_date as date) and a.source_key = d.source_key and a.checksum = d.checksum
+        )
 )
 
 select

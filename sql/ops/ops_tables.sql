@@ -53,6 +53,19 @@ create table if not exists ops.quarantine (
 -- Warehouses created before `reason` existed gain it (inserts name their columns).
 alter table ops.quarantine add column if not exists reason varchar;
 
+-- Unreadable objects a person chose to publish a day without (NightlyPipeline `acceptPartial`,
+-- `dag run nightly --accept-partial`), by their bytes: one row per (day, object, checksum). Every
+-- later run of the day — a person's re-run, a backfill, a re-run for late data — honours the
+-- decision while the object still holds those bytes (sql/checks/files_failed.sql); other bytes, or
+-- another unreadable object, block again. Recorded by the silver checks of the accepting run.
+create table if not exists ops.partial_acceptances (
+    partition_date date,
+    source_key varchar,
+    checksum varchar,          -- sha256 of the unreadable bytes (ops.load_audit.checksum)
+    run_id varchar,
+    accepted_at timestamp
+);
+
 -- One row per check per evaluation; `run_id` ties them to the workflow run that asked.
 create table if not exists ops.dq_results (
     run_id varchar,

@@ -70,8 +70,9 @@ export async function checkRuns(
     const d = run.date;
     if (run.status !== 'succeeded' && run.status !== 'blocked') add('outcome', `the run of ${d} ended ${run.status}: ${run.failure ?? run.summary}`);
     for (const key of model.failedObjects(d)) {
-      // Accepting partial data lets the run publish (other checks may still block it); it must still say what is missing.
-      const wrongOutcome = !run.acceptPartial && run.status === 'succeeded';
+      // Accepting partial data lets the run publish (other checks may still block it), and so does an
+      // earlier acceptance of the same bytes (ops.partial_acceptances); it must still say what is missing.
+      const wrongOutcome = !run.acceptPartial && !model.isAcceptedFailure(d, key) && run.status === 'succeeded';
       if ((run.status === 'succeeded' || run.status === 'blocked') && (wrongOutcome || !run.summary.includes(key)))
         add(
           'failed',

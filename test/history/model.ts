@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { contentBytes, describeContent, expected, negativeOrders, type ContentSpec, type Expected, type Source } from './data';
 
 /**
@@ -54,6 +55,11 @@ export class LandingModel {
   readonly runs: RunRecord[] = [];
   /** Date → the cleaning plan accepted last for it (see CleaningDecision). */
   readonly decisions = new Map<string, CleaningDecision>();
+  /**
+   * Date → the unreadable objects a run with acceptPartial published it without, by key and bytes
+   * (ops.partial_acceptances): later runs of the date honour them while the bytes are the same.
+   */
+  readonly partialAccepted = new Map<string, Set<string>>();
 
   constructor(readonly dates: readonly string[]) {}
 
@@ -92,6 +98,24 @@ export class LandingModel {
   ran(date: string, record: RunRecord, retract = false): void {
     this.delivered.set(date, this.deliveryFor(date, retract));
     this.runs.push(record);
+    // Its silver checks recorded the acceptance (they ran: the run published or was blocked).
+    if (record.acceptPartial && (record.status === 'succeeded' || record.status === 'blocked')) {
+      const accepted = this.partialAccepted.get(date) ?? new Set<string>();
+      for (const key of this.failedObjects(date)) accepted.add(acceptanceOf(this.delivered.get(date)!.get(key)!));
+      this.partialAccepted.set(date, accepted);
+    }
+  }
+
+  /** The unreadable object of the date's delivery was accepted before, with the bytes it holds now. */
+  isAcceptedFailure(date: string, key: string): boolean {
+    const obj = this.delivered.get(date)?.get(key);
+    return !!obj && !!this.partialAccepted.get(date)?.has(acceptanceOf(obj));
+  }
+
+  /** Every unreadable object of the date's delivery is accepted at its bytes (a from-scratch run must accept partial data). */
+  partialInForce(date: string): boolean {
+    const failed = this.failedObjects(date);
+    return failed.length > 0 && failed.every((key) => this.isAcceptedFailure(date, key));
   }
 
   /** The order ids negative_revenue flags in the date's current delivery (sorted). */
@@ -133,5 +157,7 @@ export class LandingModel {
       .sort();
   }
 }
+
+const acceptanceOf = (o: LandedObject) => `${o.key}\u0000${createHash('sha256').update(o.bytes).digest('hex')}`;
 
 const byKey = (a: LandedObject, b: LandedObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

@@ -116,7 +116,8 @@ export class Rebuilder {
         const handle = await this.env.client.workflow.start('NightlyPipeline', {
           taskQueue: this.taskQueue,
           workflowId: `rebuild-${randomUUID()}`,
-          args: [{ date: dates[i], review: !!decision, ...(model.lastRun(dates[i])?.acceptPartial ? { acceptPartial: true } : {}) }],
+          // A person's acceptance of unreadable bytes is an input, like a cleaning decision.
+          args: [{ date: dates[i], review: !!decision, ...(model.partialInForce(dates[i]) ? { acceptPartial: true } : {}) }],
         });
         if (decision) {
           const fits = JSON.stringify(model.flaggedRows(dates[i])) === JSON.stringify(decision.rows);
@@ -168,7 +169,7 @@ function hashDelivery(previous: string, date: string, model: LandingModel): stri
   const h = createHash('sha256')
     .update(previous)
     .update(date)
-    .update(model.lastRun(date)?.acceptPartial ? 'partial' : 'whole')
+    .update(model.partialInForce(date) ? 'partial' : 'whole')
     .update(JSON.stringify(model.decisions.get(date) ?? null));
   for (const [key, obj] of [...model.delivered.get(date)!].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(key).update(obj.bytes);
   return h.digest('hex');

@@ -97,6 +97,23 @@ export const REGRESSIONS: RegressionCase[] = [
     ],
   },
   {
+    // Found by `npm run soak` (seed 20261219, 28 steps; stop 23): the day after's FX rates re-ran
+    // the day, which forgot the person's acceptPartial and blocked, in the rebuild only.
+    name: 'accepting partial data is a decision about those bytes: a re-run for late FX rates still publishes the day; new unreadable bytes block it',
+    firstDate: '2027-10-10',
+    days: 2,
+    steps: [
+      { kind: 'deliver', day: 0, variant: 1, events: 10, orders: 3 },
+      { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv.gz', variant: 2, rows: 20, shape: 'truncated_gzip' },
+      { kind: 'deliver', day: 1, variant: 3, events: 10, orders: 3 },
+      { kind: 'run', day: 1 },
+      { kind: 'run', day: 0, acceptPartial: true },
+      // Other unreadable bytes under the same name were never accepted: the day blocks again.
+      { kind: 'land', day: 0, source: 'events', suffix: 1, format: 'csv.gz', variant: 4, rows: 20, shape: 'truncated_gzip' },
+      { kind: 'run', day: 0 },
+    ],
+  },
+  {
     name: '#14.7 a day blocked by orphan_purchases because the day before had not run yet is re-run when it does',
     firstDate: '2027-09-24',
     days: 2,
