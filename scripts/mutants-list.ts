@@ -588,6 +588,15 @@ export const MUTANTS: Mutant[] = [
     only: 'DAG_TEMPORAL_METRICS_PORT=0',
   },
   {
+    id: 'sessions-counts-hugeint',
+    policy: 'silver.sessions stores its counts as BIGINT; older HUGEINT columns are converted at worker start',
+    file: 'lib/sql/macros-duckdb.ts',
+    search: "int_sum_type: () => 'bigint',",
+    replace: "int_sum_type: () => 'hugeint',",
+    tests: ['test/ingest/schema-evolution.test.ts'],
+    only: 'HUGEINT',
+  },
+  {
     id: 'partial-acceptance-by-key-not-bytes',
     policy: 'accepting partial data is a decision about those bytes: other unreadable bytes block again',
     file: 'sql/checks/files_failed.sql',
