@@ -10,7 +10,7 @@ import { ConfigError } from '../config/config';
  *   the worker at start with one line naming the table, the column and what to do — dbt's
  *   `fail`. Dropping or converting data is a decision for a person, never a side effect —
  *   with one exception the code owns: a DuckDB HUGEINT column the code now declares BIGINT is
- *   converted in place (INTEGER_SUM_NARROWING). Models stored integer sums as DuckDB's HUGEINT
+ *   converted in place (isIntegerSumNarrowing). Models stored integer sums as DuckDB's HUGEINT
  *   before stop 23; they are counts, so every value fits, and a value that did not would fail the
  *   cast and leave the table as it was.
  * Declared shapes come from the warehouse itself: the table's own DDL (or the model's SELECT)
